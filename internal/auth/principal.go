@@ -1,0 +1,47 @@
+package auth
+
+import "github.com/rcm-iom/consenso/internal/drafting"
+
+// Principal is who is calling, as read from the database for this request.
+type Principal struct {
+	// ID is the user id, or the integration id for clients.
+	ID               string
+	Role             drafting.Role
+	Country          string
+	HeadOfDelegation bool
+	Name             string
+}
+
+// IsFacilitator reports whether p may change text, status, drafts and adoption.
+func (p Principal) IsFacilitator() bool {
+	return p.Role == drafting.RoleFacilitator || p.Role == drafting.RoleAdmin
+}
+
+// IsAdmin reports whether p manages accounts, countries, integrations and webhooks.
+func (p Principal) IsAdmin() bool { return p.Role == drafting.RoleAdmin }
+
+// IsIntegration reports whether p is a machine client.
+func (p Principal) IsIntegration() bool { return p.Role == drafting.RoleIntegration }
+
+// CanReadDrafts reports whether p sees working text, comments and positions;
+// integrations see approved text only.
+func (p Principal) CanReadDrafts() bool { return p.Role != drafting.RoleIntegration && p.Role != "" }
+
+// CanComment reports whether p may comment: delegates (for their country),
+// observers (as observers) and facilitators.
+func (p Principal) CanComment() bool {
+	switch p.Role {
+	case drafting.RoleDelegate, drafting.RoleObserver, drafting.RoleFacilitator, drafting.RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// CanSetPosition reports whether p may record country's position: its own
+// head of delegation, or a facilitator recording it in session.
+func (p Principal) CanSetPosition(country string) bool {
+	if p.IsFacilitator() {
+		return true
+	}
+	return p.Role == drafting.RoleDelegate && p.HeadOfDelegation && p.Country == country
+}

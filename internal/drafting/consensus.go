@@ -1,0 +1,272 @@
+package drafting
+
+import (
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Stance is a country's position on a clause version.
+type Stance string
+
+// Stances (DOMAIN.md): abstain stands aside; object blocks.
+const (
+	StanceAgree            Stance = "agree"
+	StanceAgreeReservation Stance = "agree_with_reservation"
+	StanceAbstain          Stance = "abstain"
+	StanceObject           Stance = "object"
+)
+
+// Matrix cells that are not stances.
+const (
+	CellPending = "pending" // no position at all
+	CellStale   = "stale"   // a position on an earlier version
+)
+
+// Position is one country's stance on one clause version.
+type Position struct {
+	ID            string
+	ClauseID      string
+	Country       string
+	ClauseVersion int
+	Stance        Stance
+	Reservation   string
+	Reason        string
+	RecordedBy    string // empty when deemed
+	Deemed        bool
+	CreatedAt     time.Time
+}
+
+// Current reports whether p is about the clause's current version.
+func (p Position) Current(c *Clause) bool { return p.ClauseVersion == c.Version }
+
+// PositionInput is what a head of delegation (or a facilitator in session)
+// asks to record.
+type PositionInput struct {
+	Stance        Stance
+	ClauseVersion int
+	Reservation   string
+	Reason        string
+}
+
+// Validate checks the stance and its required texts, returning a cleaned input.
+func (in PositionInput) Validate() (PositionInput, error) {
+	var errs Fields
+	in.Reservation = CleanText(in.Reservation)
+	in.Reason = CleanText(in.Reason)
+	switch in.Stance {
+	case StanceAgree, StanceAbstain:
+		if in.Reservation != "" {
+			errs.Add("reservation", "only allowed with stance agree_with_reservation")
+		}
+		if in.Reason != "" && in.Stance == StanceAgree {
+			errs.Add("reason", "only allowed with stance object or abstain")
+		}
+	case StanceAgreeReservation:
+		if in.Reservation == "" {
+			errs.Add("reservation", "required with stance agree_with_reservation")
+		}
+		if in.Reason != "" {
+			errs.Add("reason", "only allowed with stance object or abstain")
+		}
+	case StanceObject:
+		if in.Reason == "" {
+			errs.Add("reason", "required with stance object")
+		}
+		if in.Reservation != "" {
+			errs.Add("reservation", "only allowed with stance agree_with_reservation")
+		}
+	default:
+		errs.Add("stance", "must be one of agree, agree_with_reservation, abstain, object")
+	}
+	if in.ClauseVersion < 1 {
+		errs.Add("clause_version", "required: the clause version this position is about")
+	}
+	if utf8.RuneCountInString(in.Reservation) > MaxNoteLen {
+		errs.Add("reservation", "too long")
+	}
+	if utf8.RuneCountInString(in.Reason) > MaxNoteLen {
+		errs.Add("reason", "too long")
+	}
+	return in, errs.Err("position.invalid")
+}
+
+// Derive computes the status of a clause under discussion from the current
+// positions of the participating countries: any objection → contested; every
+// participant with a current position → consensus; otherwise open.
+// Positions of non-participants or on earlier versions do not count.
+func Derive(participants []string, version int, positions []Position) Status {
+	current := map[string]Stance{}
+	for _, p := range positions {
+		if p.ClauseVersion == version {
+			current[p.Country] = p.Stance
+		}
+	}
+	all := true
+	for _, c := range participants {
+		s, ok := current[c]
+		if !ok {
+			all = false
+			continue
+		}
+		if s == StanceObject {
+			return StatusContested
+		}
+	}
+	if all && len(participants) > 0 {
+		return StatusConsensus
+	}
+	return StatusOpen
+}
+
+// Transition errors are conflicts: the request is well formed but the
+// clause's state does not allow it.
+func stateConflict(code, msg string) *Error { return Errorf(KindConflict, code, "%s", msg) }
+
+// Open moves a clause from draft into discussion.
+func (c *Clause) Open(participants []string, positions []Position) error {
+	if c.Status != StatusDraft {
+		return stateConflict("clause.not_draft", "only a clause in draft can be opened; it is "+string(c.Status))
+	}
+	c.Status = Derive(participants, c.Version, positions)
+	return nil
+}
+
+// CheckTextChange refuses a new text while the clause is agreed.
+func (c *Clause) CheckTextChange() error {
+	if c.Status == StatusAgreed {
+		return stateConflict("clause.agreed", "the clause is agreed; the facilitator must reopen it before its text can change")
+	}
+	return nil
+}
+
+// ApplyNewVersion records that the text changed: every position becomes
+// stale and a clause under discussion (or in silence) returns to open.
+func (c *Clause) ApplyNewVersion(now time.Time) error {
+	if err := c.CheckTextChange(); err != nil {
+		return err
+	}
+	c.Version++
+	if c.Status != StatusDraft {
+		c.Status = StatusOpen
+	}
+	c.SilenceDeadline = nil
+	c.UpdatedAt = now
+	return nil
+}
+
+// CheckPosition refuses a position the clause cannot take now.
+func (c *Clause) CheckPosition(in PositionInput) error {
+	switch c.Status {
+	case StatusDraft:
+		return stateConflict("clause.not_open", "positions are taken once the facilitator opens the clause")
+	case StatusAgreed:
+		return stateConflict("clause.agreed", "the clause is agreed; positions can change only after it is reopened")
+	}
+	if in.ClauseVersion != c.Version {
+		e := stateConflict("position.version_stale", "the position names a version that is not the current one")
+		e.Data = map[string]any{"current_version": c.Version}
+		return e
+	}
+	return nil
+}
+
+// ApplyPosition recomputes the status after a position was recorded; all is
+// the full set of current positions including the new one. During a silence
+// procedure only an objection matters: it breaks the silence.
+func (c *Clause) ApplyPosition(participants []string, p Position, all []Position, now time.Time) {
+	c.UpdatedAt = now
+	if c.Status == StatusSilence {
+		if p.Stance == StanceObject && contains(participants, p.Country) {
+			c.Status = StatusContested
+			c.SilenceDeadline = nil
+		}
+		return
+	}
+	c.Status = Derive(participants, c.Version, all)
+}
+
+// StartSilence begins a silence procedure ending at deadline.
+func (c *Clause) StartSilence(deadline, now time.Time) error {
+	switch c.Status {
+	case StatusOpen, StatusConsensus:
+	case StatusContested:
+		return stateConflict("clause.contested", "a country objects to this version; resolve the objection before a silence procedure")
+	default:
+		return stateConflict("clause.silence_not_allowed", "a silence procedure can start only on an open clause or one in consensus; it is "+string(c.Status))
+	}
+	if !deadline.After(now) {
+		return Invalid("silence.deadline_past", FieldError{Field: "deadline", Message: "must be in the future"})
+	}
+	d := deadline.UTC()
+	c.Status = StatusSilence
+	c.SilenceDeadline = &d
+	c.UpdatedAt = now
+	return nil
+}
+
+// SilenceDue reports whether the silence deadline has passed at now.
+func (c *Clause) SilenceDue(now time.Time) bool {
+	return c.Status == StatusSilence && c.SilenceDeadline != nil && !c.SilenceDeadline.After(now)
+}
+
+// EndSilence concludes a silence procedure whose deadline passed with no
+// objection: the clause is agreed, and the participants that said nothing on
+// the current version are returned, to be recorded as deemed to agree.
+func (c *Clause) EndSilence(participants []string, positions []Position, now time.Time) ([]string, error) {
+	if !c.SilenceDue(now) {
+		return nil, stateConflict("clause.silence_not_due", "the silence procedure has not ended")
+	}
+	spoke := map[string]bool{}
+	for _, p := range positions {
+		if p.ClauseVersion == c.Version {
+			spoke[p.Country] = true
+		}
+	}
+	var silent []string
+	for _, country := range participants {
+		if !spoke[country] {
+			silent = append(silent, country)
+		}
+	}
+	sort.Strings(silent)
+	c.Status = StatusAgreed
+	c.SilenceDeadline = nil
+	c.UpdatedAt = now
+	return silent, nil
+}
+
+// Lock marks a clause in consensus as agreed.
+func (c *Clause) Lock(now time.Time) error {
+	if c.Status != StatusConsensus {
+		return stateConflict("clause.not_consensus", "only a clause in consensus can be locked; it is "+string(c.Status))
+	}
+	c.Status = StatusAgreed
+	c.UpdatedAt = now
+	return nil
+}
+
+// Reopen takes an agreed clause (or one in silence) back into discussion; the
+// reason is required and recorded with the event.
+func (c *Clause) Reopen(reason string, participants []string, positions []Position, now time.Time) error {
+	if strings.TrimSpace(reason) == "" {
+		return Invalid("clause.reopen_reason_required", FieldError{Field: "reason", Message: "required"})
+	}
+	if c.Status != StatusAgreed && c.Status != StatusSilence {
+		return stateConflict("clause.not_agreed", "only an agreed clause or one in silence can be reopened; it is "+string(c.Status))
+	}
+	c.SilenceDeadline = nil
+	c.Status = Derive(participants, c.Version, positions)
+	c.UpdatedAt = now
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,47 @@
+package drafting
+
+import "time"
+
+// Event types recorded in the append-only log.
+const (
+	EventUserCreated         = "user.created"
+	EventUserUpdated         = "user.updated"
+	EventCountryCreated      = "country.created"
+	EventGuidelineCreated    = "guideline.created"
+	EventGuidelineUpdated    = "guideline.updated"
+	EventSectionCreated      = "section.created"
+	EventSectionMoved        = "section.moved"
+	EventClauseCreated       = "clause.created"
+	EventClauseMoved         = "clause.moved"
+	EventClauseTextChanged   = "clause.text_changed"
+	EventClauseStatusChanged = "clause.status_changed"
+	EventCommentCreated      = "comment.created"
+	EventCommentEdited       = "comment.edited"
+	EventCommentWithdrawn    = "comment.withdrawn"
+	EventCommentResolved     = "comment.resolved"
+	EventPositionRecorded    = "position.recorded"
+	EventSilenceStarted      = "silence.started"
+	EventSilenceBroken       = "silence.broken"
+	EventSilenceEnded        = "silence.ended"
+	EventDraftCreated        = "draft.created"
+	EventGuidelineAdopted    = "guideline.adopted"
+	EventIntegrationCreated  = "integration.created"
+	EventIntegrationUpdated  = "integration.updated"
+	EventWebhookCreated      = "webhook.created"
+	EventWebhookDeleted      = "webhook.deleted"
+)
+
+// PublicationEvents are the events integrations may see.
+var PublicationEvents = map[string]bool{EventGuidelineAdopted: true}
+
+// Event is one entry of the append-only log. IDs grow monotonically in
+// commit order.
+type Event struct {
+	ID          int64
+	GuidelineID string
+	Type        string
+	ActorID     string
+	SubjectID   string
+	Data        map[string]any
+	CreatedAt   time.Time
+}

@@ -1,0 +1,115 @@
+// Package httpapi is Consenso's HTTP layer on Gin: routing, middleware,
+// request decoding, problem+json errors and response shapes. A handler
+// decodes, takes the caller from the context, calls one service method and
+// writes the answer.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/rcm-iom/consenso/internal/service"
+)
+
+// Config wires the HTTP layer.
+type Config struct {
+	Service *service.Service
+	Log     *slog.Logger
+	// BodyLimit caps request bodies in bytes (default 1 MiB).
+	BodyLimit int64
+	// CORSOrigins are the frontend origins allowed to call the API.
+	CORSOrigins []string
+	// TrustedProxies are the proxy addresses/CIDRs whose X-Forwarded-For is
+	// believed; empty trusts none.
+	TrustedProxies []string
+	// Spec is the OpenAPI document served at /openapi.yaml.
+	Spec []byte
+	// Ready reports whether the service can take traffic (database, schema).
+	Ready func(ctx context.Context) error
+	// Registry collects metrics; a new one is made when nil.
+	Registry *prometheus.Registry
+	// Streams serves the live event stream; nil disables it.
+	Streams StreamServer
+}
+
+// StreamServer serves Server-Sent Events for one guideline.
+type StreamServer interface {
+	ServeStream(c *gin.Context, guidelineID string)
+}
+
+// Server is the HTTP API.
+type Server struct {
+	engine    *gin.Engine
+	svc       *service.Service
+	log       *slog.Logger
+	bodyLimit int64
+	origins   map[string]bool
+	spec      []byte
+	docsPage  []byte
+	ready     func(ctx context.Context) error
+	registry  *prometheus.Registry
+	metrics   *metrics
+	streams   StreamServer
+}
+
+// New builds the router with every route.
+func New(cfg Config) (*Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{
+		svc: cfg.Service, log: cfg.Log, bodyLimit: cfg.BodyLimit, spec: cfg.Spec, ready: cfg.Ready,
+		registry: cfg.Registry, origins: map[string]bool{}, streams: cfg.Streams,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = 1 << 20
+	}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+		s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s.metrics = newMetrics(s.registry)
+	for _, o := range cfg.CORSOrigins {
+		s.origins[o] = true
+	}
+	docs, err := docsPage(s.spec)
+	if err != nil {
+		return nil, err
+	}
+	s.docsPage = docs
+
+	e := gin.New()
+	e.HandleMethodNotAllowed = false
+	e.ContextWithFallback = true
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	e.Use(s.requestID, s.accessLog, s.recoverPanic, s.cors, s.limitBody)
+	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFoundRoute) })
+	s.engine = e
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Routes lists the registered method and path template pairs (for the
+// contract test).
+func (s *Server) Routes() []gin.RouteInfo { return s.engine.Routes() }
+
+func slogLevel(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelInfo
+	}
+	return slog.LevelInfo
+}

@@ -1,0 +1,130 @@
+package render
+
+import (
+	"encoding/xml"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// aknNamespace is the Akoma Ntoso 3.0 namespace archives validate against.
+const aknNamespace = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
+
+// languages3 maps the two-letter codes the service uses to the ISO 639-2
+// codes Akoma Ntoso requires in FRBRlanguage and expression URIs.
+var languages3 = map[string]string{
+	"en": "eng",
+	"es": "spa",
+	"fr": "fra",
+	"pt": "por",
+}
+
+func language3(code string) string {
+	if c, ok := languages3[code]; ok {
+		return c
+	}
+	return code
+}
+
+// AkomaNtoso renders one language expression (lang must be one of d.Languages, else error).
+//
+// Akoma Ntoso models each language as a separate expression of the same work,
+// hence one XML document per language rather than one bilingual document.
+func AkomaNtoso(d Document, lang string) ([]byte, error) {
+	if !slices.Contains(d.Languages, lang) {
+		return nil, fmt.Errorf("render: language %q is not one of the document languages %q", lang, d.Languages)
+	}
+	p := layoutPart(d, lang, clauseKeys(d))
+	date := "0001-01-01"
+	if !d.Date.IsZero() {
+		date = isoDate(d)
+	}
+	slug := sanitizeID(d.Slug)
+	if slug == "" {
+		slug = sanitizeID(d.GuidelineID)
+	}
+	workURI := "/akn/int/doc/guidelines/" + date + "/" + slug
+	exprURI := workURI + "/" + language3(lang) + "@" + date
+	dateName := "draft"
+	if d.Kind == "approved" {
+		dateName = "adoption"
+	}
+
+	w := newXMLWriter()
+	w.openName(xml.Name{Space: aknNamespace, Local: "akomaNtoso"}, nil)
+	w.open("doc", "name", "guidelines")
+
+	w.open("meta")
+	w.open("identification", "source", "#consenso")
+	w.open("FRBRWork")
+	w.leaf("FRBRthis", "", "value", workURI+"/!main")
+	w.leaf("FRBRuri", "", "value", workURI)
+	w.leaf("FRBRdate", "", "date", date, "name", dateName)
+	w.leaf("FRBRauthor", "", "href", "#rcm")
+	w.leaf("FRBRcountry", "", "value", "int")
+	w.close()
+	w.open("FRBRExpression")
+	w.leaf("FRBRthis", "", "value", exprURI+"/!main")
+	w.leaf("FRBRuri", "", "value", exprURI)
+	w.leaf("FRBRdate", "", "date", date, "name", dateName)
+	w.leaf("FRBRauthor", "", "href", "#rcm")
+	w.leaf("FRBRlanguage", "", "language", language3(lang))
+	w.close()
+	w.open("FRBRManifestation")
+	w.leaf("FRBRthis", "", "value", exprURI+"/!main.xml")
+	w.leaf("FRBRuri", "", "value", exprURI+".akn")
+	w.leaf("FRBRdate", "", "date", date, "name", "generation")
+	w.leaf("FRBRauthor", "", "href", "#consenso")
+	w.close()
+	w.close() // identification
+	w.open("references", "source", "#consenso")
+	w.leaf("TLCOrganization", "", "eId", "rcm", "href", "/ontology/organization/int/rcm", "showAs", "Regional Conference on Migration")
+	w.leaf("TLCOrganization", "", "eId", "consenso", "href", "/ontology/organization/int/consenso", "showAs", "Consenso")
+	w.close()
+	w.close() // meta
+
+	w.open("preface")
+	w.openInline("p", "class", "title")
+	w.leaf("docTitle", collapseSpace(d.Title))
+	w.closeInline()
+	w.leaf("p", statusLine(d), "class", "status")
+	w.close()
+
+	w.open("mainBody")
+	for _, s := range p.Sections {
+		w.open("section", "eId", s.EID)
+		w.leaf("heading", s.Title)
+		for _, c := range s.Clauses {
+			eid := "clause_" + c.Key
+			w.open("paragraph", "eId", eid)
+			w.leaf("num", c.Number)
+			w.open("content")
+			w.openInline("p")
+			text := c.Text
+			if c.Pending {
+				text = pendingText
+			}
+			if c.Bracketed {
+				text = "[" + text + "]"
+			}
+			w.text(text)
+			for _, n := range c.Notes {
+				w.openInline("authorialNote",
+					"marker", strconv.Itoa(n.N),
+					"placement", "bottom",
+					"eId", eid+"__note_"+strconv.Itoa(n.Index))
+				w.leaf("p", n.Label)
+				w.closeInline()
+			}
+			w.closeInline()
+			w.close() // content
+			w.close() // paragraph
+		}
+		w.close() // section
+	}
+	w.close() // mainBody
+
+	w.close() // doc
+	w.close() // akomaNtoso
+	return w.bytes()
+}

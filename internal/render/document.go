@@ -1,0 +1,52 @@
+package render
+
+import "time"
+
+// Document is a frozen guideline text ready to render: a numbered draft or an approved version.
+//
+// It is deliberately a plain value detached from storage so that rendering can
+// never observe a clause changing halfway through a document.
+type Document struct {
+	GuidelineID string
+	Title       string
+	Slug        string
+	Languages   []string  // e.g. ["en","es"], order = display order
+	Kind        string    // "draft" or "approved"
+	Number      int       // draft number, or approved version number
+	Label       string    // draft label, e.g. "Draft after Session 3" (may be empty)
+	Date        time.Time // draft created_at, or adopted_at (UTC)
+	ContentHash string    // approved only: "sha256:<hex>"; empty for drafts
+	Sections    []Section
+}
+
+// Section groups clauses under a heading; sections keep the order in which
+// the guideline is read, which is why they are a slice and not a map.
+type Section struct {
+	ID      string
+	Title   string
+	Clauses []Clause
+}
+
+// Clause is one negotiated paragraph as it stood when the document was frozen.
+type Clause struct {
+	ID           string
+	Number       string            // "3.2"
+	Status       string            // clause status at the time of the draft
+	Version      int               // clause version number
+	Text         map[string]string // language -> text; a language may be missing (translation pending)
+	Reservations []Reservation
+}
+
+// Reservation records a country that accepts a clause only with a stated
+// reservation; it travels with the clause because it qualifies that text.
+type Reservation struct {
+	Country string // ISO 3166-1 alpha-2, e.g. "NI"
+	Text    string
+}
+
+// statusAgreed is the only status that lifts the brackets: negotiators read
+// anything else, consensus included, as still open to change.
+const statusAgreed = "agreed"
+
+// Bracketed reports whether a clause must be shown in [square brackets] (status != "agreed").
+func (c Clause) Bracketed() bool { return c.Status != statusAgreed }

@@ -1,0 +1,94 @@
+package render
+
+import (
+	"bytes"
+	"html/template"
+)
+
+// htmlPage is what the page template sees. Going through html/template means
+// every user string is escaped by context, not by remembering to call a helper.
+type htmlPage struct {
+	Lang    string
+	Title   string
+	Status  string
+	Pending string
+	Parts   []part
+}
+
+// HTML renders the document as one standalone HTML5 page: inline CSS, no
+// scripts and no external resources, so it can be mailed, archived or opened
+// offline and still look the same.
+func HTML(d Document) []byte {
+	page := htmlPage{
+		Lang:    "und",
+		Title:   collapseSpace(d.Title),
+		Status:  statusLine(d),
+		Pending: pendingText,
+	}
+	if len(d.Languages) > 0 {
+		page.Lang = d.Languages[0]
+	}
+	keys := clauseKeys(d)
+	for _, lang := range d.Languages {
+		page.Parts = append(page.Parts, layoutPart(d, lang, keys))
+	}
+	var b bytes.Buffer
+	if err := htmlTemplate.Execute(&b, page); err != nil {
+		// The template is static and writes to memory; failing here is a bug
+		// in this package, not a property of the document.
+		panic("render: html template: " + err.Error())
+	}
+	return b.Bytes()
+}
+
+var htmlTemplate = template.Must(template.New("page").Parse(htmlSource))
+
+// htmlSource keeps each clause paragraph on one line because the CSS uses
+// white-space: pre-line to honour line breaks inside clause text.
+const htmlSource = `<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font-family:Georgia,"Times New Roman",serif;line-height:1.5;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
+header{border-bottom:1px solid #999;margin-bottom:1.5rem}
+.status{color:#555}
+article+article{border-top:1px solid #999;margin-top:2.5rem}
+.clause{white-space:pre-line}
+.bracketed{background:#fff4d6}
+.pending{color:#777}
+.footnotes{font-size:.9em;border-top:1px solid #ccc;padding-top:.5rem}
+@media print{.bracketed{background:none}article+article{break-before:page}}
+</style>
+</head>
+<body>
+<header>
+<h1>{{.Title}}</h1>
+<p class="status">{{.Status}}</p>
+</header>
+{{- $pending := .Pending}}
+{{- range $p := .Parts}}
+<article lang="{{$p.Lang}}">
+<h2>{{$p.Name}}</h2>
+{{- range $p.Sections}}
+<section>
+<h3>{{.Title}}</h3>
+{{- range .Clauses}}
+<p id="clause-{{.Key}}-{{$p.IDLang}}" class="clause"><strong>{{.Number}}</strong> {{if .Bracketed}}<span class="bracketed">[{{end}}{{if .Pending}}<em class="pending">{{$pending}}</em>{{else}}{{.Text}}{{end}}{{if .Bracketed}}]</span>{{end}}{{range .Notes}}<sup><a href="#fn-{{$p.IDLang}}-{{.N}}">{{.N}}</a></sup>{{end}}</p>
+{{- end}}
+</section>
+{{- end}}
+{{- if $p.Notes}}
+<ol class="footnotes">
+{{- range $p.Notes}}
+<li id="fn-{{$p.IDLang}}-{{.N}}">{{.Label}} <a href="#clause-{{.ClauseKey}}-{{$p.IDLang}}" aria-label="Back to clause">↩</a></li>
+{{- end}}
+</ol>
+{{- end}}
+</article>
+{{- end}}
+</body>
+</html>
+`

@@ -1,0 +1,294 @@
+package service
+
+import (
+	"context"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// Countries lists the member countries.
+func (s *Service) Countries(ctx context.Context, p auth.Principal) ([]drafting.Country, error) {
+	var out []drafting.Country
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Countries()
+		return err
+	})
+	return out, err
+}
+
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
+
+// CreateCountry adds a country (admin).
+func (s *Service) CreateCountry(ctx context.Context, p auth.Principal, c drafting.Country) (drafting.Country, error) {
+	if !p.IsAdmin() {
+		return c, forbidden("only admins add countries")
+	}
+	var errs drafting.Fields
+	c.Code = strings.TrimSpace(c.Code)
+	c.Name = drafting.CleanText(c.Name)
+	if !countryCode.MatchString(c.Code) {
+		errs.Add("code", "must be an ISO 3166-1 alpha-2 code in capitals, e.g. BZ")
+	}
+	if c.Name == "" || utf8.RuneCountInString(c.Name) > drafting.MaxTitleLen {
+		errs.Add("name", "required, at most 300 characters")
+	}
+	if !drafting.ValidLanguage(c.Language) {
+		errs.Add("language", "must be en or es")
+	}
+	if err := errs.Err("country.invalid"); err != nil {
+		return c, err
+	}
+	err := s.write(ctx, p.ID, func(u *unit) error {
+		c.CreatedAt = u.now
+		if err := u.CreateCountry(c); err != nil {
+			if store.IsDuplicate(err) {
+				return drafting.Errorf(drafting.KindConflict, "country.exists", "country %s already exists", c.Code)
+			}
+			return err
+		}
+		return u.emit(drafting.EventCountryCreated, "", c.Code, map[string]any{"code": c.Code, "name": c.Name})
+	})
+	return c, err
+}
+
+// NewUser is an admin's request to create an account.
+type NewUser struct {
+	Email            string
+	Name             string
+	Password         string
+	Role             drafting.Role
+	Country          string
+	HeadOfDelegation bool
+}
+
+// NormalizeEmail lower-cases and trims an address so sign-in is case-insensitive.
+func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
+
+func (s *Service) validateAccount(tx *store.Tx, errs *drafting.Fields, role drafting.Role, country string, head bool) error {
+	if !drafting.ValidUserRole(role) {
+		errs.Add("role", "must be one of admin, facilitator, delegate, observer")
+		return nil
+	}
+	switch {
+	case role == drafting.RoleDelegate && country == "":
+		errs.Add("country", "required for a delegate")
+	case role != drafting.RoleDelegate && country != "":
+		errs.Add("country", "only delegates belong to a country")
+	case role != drafting.RoleDelegate && head:
+		errs.Add("head_of_delegation", "only a delegate can be head of delegation")
+	}
+	if country != "" {
+		codes, err := tx.CountryCodes()
+		if err != nil {
+			return err
+		}
+		if !codes[country] {
+			errs.Add("country", "unknown country code "+country)
+		}
+	}
+	return nil
+}
+
+// CreateUser creates an account (admin).
+func (s *Service) CreateUser(ctx context.Context, p auth.Principal, in NewUser) (drafting.User, error) {
+	if !p.IsAdmin() {
+		return drafting.User{}, forbidden("only admins manage accounts")
+	}
+	return s.createUser(ctx, p.ID, in)
+}
+
+func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (drafting.User, error) {
+	in.Email = NormalizeEmail(in.Email)
+	in.Name = drafting.CleanText(in.Name)
+	var errs drafting.Fields
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+		errs.Add("email", "must be a plain e-mail address")
+	}
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > drafting.MaxTitleLen {
+		errs.Add("name", "required, at most 300 characters")
+	}
+	if utf8.RuneCountInString(in.Password) < auth.MinPasswordLen || len(in.Password) > 1024 {
+		errs.Add("password", "must be at least 12 characters (and at most 1024 bytes)")
+	}
+	var user drafting.User
+	err := s.write(ctx, actor, func(u *unit) error {
+		if err := s.validateAccount(u.Tx, &errs, in.Role, in.Country, in.HeadOfDelegation); err != nil {
+			return err
+		}
+		if err := errs.Err("user.invalid"); err != nil {
+			return err
+		}
+		hash, err := auth.HashPassword(s.argon, in.Password)
+		if err != nil {
+			return err
+		}
+		user = drafting.User{ID: s.newID(), Email: in.Email, Name: in.Name, PasswordHash: hash, Role: in.Role,
+			Country: in.Country, HeadOfDelegation: in.HeadOfDelegation, Active: true, Revision: 1,
+			CreatedAt: u.now, UpdatedAt: u.now}
+		if err := u.CreateUser(user); err != nil {
+			if store.IsDuplicate(err) {
+				return drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
+			}
+			return err
+		}
+		return u.emit(drafting.EventUserCreated, "", user.ID, map[string]any{"email": user.Email, "role": user.Role, "country": user.Country})
+	})
+	return user, err
+}
+
+// Users lists accounts (admin), by email.
+func (s *Service) Users(ctx context.Context, p auth.Principal, page Page) ([]drafting.User, string, error) {
+	if !p.IsAdmin() {
+		return nil, "", forbidden("only admins manage accounts")
+	}
+	after, err := page.decodeString()
+	if err != nil {
+		return nil, "", err
+	}
+	var users []drafting.User
+	err = s.read(ctx, func(tx *store.Tx) error {
+		users, err = tx.Users(after, page.Limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(users) > page.Limit {
+		users = users[:page.Limit]
+		next = encodeCursor(users[len(users)-1].Email)
+	}
+	return users, next, nil
+}
+
+// User reads one account (admin, or the user themself).
+func (s *Service) User(ctx context.Context, p auth.Principal, id string) (drafting.User, error) {
+	if !p.IsAdmin() && p.ID != id {
+		return drafting.User{}, forbidden("only admins manage accounts")
+	}
+	var u drafting.User
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		u, err = tx.User(id)
+		return err
+	})
+	return u, err
+}
+
+// UserPatch is a partial update of an account; nil fields stay as they are.
+type UserPatch struct {
+	Name             *string
+	Password         *string
+	Role             *drafting.Role
+	Country          *string
+	HeadOfDelegation *bool
+	Active           *bool
+}
+
+// UpdateUser changes an account (admin). Disabling a user revokes their
+// refresh tokens; their access tokens stop working at once because every
+// request reads the account.
+func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, patch UserPatch) (drafting.User, error) {
+	if !p.IsAdmin() {
+		return drafting.User{}, forbidden("only admins manage accounts")
+	}
+	var user drafting.User
+	err := s.write(ctx, p.ID, func(u *unit) error {
+		var err error
+		user, err = u.User(id)
+		if err != nil {
+			return err
+		}
+		var errs drafting.Fields
+		changed := map[string]any{}
+		if patch.Name != nil {
+			n := drafting.CleanText(*patch.Name)
+			if n == "" || utf8.RuneCountInString(n) > drafting.MaxTitleLen {
+				errs.Add("name", "required, at most 300 characters")
+			}
+			user.Name = n
+			changed["name"] = n
+		}
+		if patch.Password != nil {
+			if utf8.RuneCountInString(*patch.Password) < auth.MinPasswordLen || len(*patch.Password) > 1024 {
+				errs.Add("password", "must be at least 12 characters (and at most 1024 bytes)")
+			} else if user.PasswordHash, err = auth.HashPassword(s.argon, *patch.Password); err != nil {
+				return err
+			}
+			changed["password"] = "changed"
+		}
+		if patch.Role != nil {
+			user.Role = *patch.Role
+			changed["role"] = user.Role
+		}
+		if patch.Country != nil {
+			user.Country = strings.TrimSpace(*patch.Country)
+			changed["country"] = user.Country
+		}
+		if patch.HeadOfDelegation != nil {
+			user.HeadOfDelegation = *patch.HeadOfDelegation
+			changed["head_of_delegation"] = user.HeadOfDelegation
+		}
+		if patch.Active != nil {
+			if !*patch.Active && user.ID == p.ID {
+				errs.Add("active", "an admin cannot disable their own account")
+			}
+			user.Active = *patch.Active
+			changed["active"] = user.Active
+		}
+		if err := s.validateAccount(u.Tx, &errs, user.Role, user.Country, user.HeadOfDelegation); err != nil {
+			return err
+		}
+		if err := errs.Err("user.invalid"); err != nil {
+			return err
+		}
+		user.Revision++
+		user.UpdatedAt = u.now
+		if err := u.UpdateUser(user); err != nil {
+			if err == store.ErrConflict {
+				return drafting.Errorf(drafting.KindConflict, "user.changed", "the account changed meanwhile; try again")
+			}
+			return err
+		}
+		if !user.Active || patch.Password != nil {
+			if err := u.RevokeUserRefreshTokens(user.ID, u.now); err != nil {
+				return err
+			}
+		}
+		return u.emit(drafting.EventUserUpdated, "", user.ID, changed)
+	})
+	return user, err
+}
+
+// BootstrapAdmin creates the first admin on an empty database. With no email
+// it uses admin@consenso.local and, with no password, generates one; the
+// generated password is returned so it can be shown once. It does nothing
+// (and returns created=false) when any account exists.
+func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) (user drafting.User, generated string, created bool, err error) {
+	var n int64
+	if err = s.read(ctx, func(tx *store.Tx) error {
+		n, err = tx.CountUsers()
+		return err
+	}); err != nil || n > 0 {
+		return user, "", false, err
+	}
+	if email == "" {
+		email = "admin@consenso.local"
+	}
+	if password == "" {
+		generated = auth.RandomToken(18)
+		password = generated
+	}
+	user, err = s.createUser(ctx, "", NewUser{Email: email, Name: "Administrator", Password: password, Role: drafting.RoleAdmin})
+	if err != nil {
+		return user, "", false, err
+	}
+	return user, generated, true, nil
+}

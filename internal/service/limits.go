@@ -1,0 +1,111 @@
+package service
+
+import (
+	"sync"
+	"time"
+)
+
+// loginLimits counts failed sign-ins per account and per client address in a
+// leaky bucket: a burst of failures is allowed, then one attempt per interval.
+// State is per process; with several replicas each enforces its own share.
+type loginLimits struct {
+	mu       sync.Mutex
+	accounts map[string]*bucket
+	addrs    map[string]*bucket
+	lastGC   time.Time
+}
+
+type bucket struct {
+	level float64 // failures not yet leaked away
+	at    time.Time
+}
+
+const (
+	accountBurst    = 5
+	accountInterval = 30 * time.Second
+	addrBurst       = 20
+	addrInterval    = 5 * time.Second
+)
+
+func newLoginLimits() *loginLimits {
+	return &loginLimits{accounts: map[string]*bucket{}, addrs: map[string]*bucket{}}
+}
+
+func (b *bucket) leak(now time.Time, interval time.Duration) {
+	if el := now.Sub(b.at); el > 0 {
+		b.level -= float64(el) / float64(interval)
+		if b.level < 0 {
+			b.level = 0
+		}
+	}
+	b.at = now
+}
+
+// wait is how long until the bucket accepts another failure.
+func (b *bucket) wait(burst int, interval time.Duration) time.Duration {
+	over := b.level - float64(burst-1)
+	if over <= 0 {
+		return 0
+	}
+	return time.Duration(over * float64(interval))
+}
+
+func (l *loginLimits) blocked(account, addr string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var wait time.Duration
+	if b := l.accounts[account]; b != nil {
+		b.leak(now, accountInterval)
+		wait = b.wait(accountBurst, accountInterval)
+	}
+	if b := l.addrs[addr]; b != nil {
+		b.leak(now, addrInterval)
+		if w := b.wait(addrBurst, addrInterval); w > wait {
+			wait = w
+		}
+	}
+	return wait
+}
+
+func (l *loginLimits) fail(account, addr string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.gc(now)
+	for _, x := range []struct {
+		m        map[string]*bucket
+		key      string
+		interval time.Duration
+	}{{l.accounts, account, accountInterval}, {l.addrs, addr, addrInterval}} {
+		b := x.m[x.key]
+		if b == nil {
+			b = &bucket{at: now}
+			x.m[x.key] = b
+		}
+		b.leak(now, x.interval)
+		b.level++
+	}
+}
+
+func (l *loginLimits) succeed(account string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.accounts, account)
+}
+
+// gc drops buckets that have fully leaked, so memory stays bounded.
+func (l *loginLimits) gc(now time.Time) {
+	if now.Sub(l.lastGC) < time.Minute {
+		return
+	}
+	l.lastGC = now
+	for k, b := range l.accounts {
+		if now.Sub(b.at) > accountInterval*accountBurst {
+			delete(l.accounts, k)
+		}
+	}
+	for k, b := range l.addrs {
+		if now.Sub(b.at) > addrInterval*addrBurst {
+			delete(l.addrs, k)
+		}
+	}
+}

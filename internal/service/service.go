@@ -1,0 +1,154 @@
+// Package service holds Consenso's use cases. Each method authorizes the
+// caller, loads what it needs, applies a domain rule from package drafting,
+// saves, and records the event — in one transaction with one fixed "now".
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// Publisher is told about events once their transaction has committed
+// (the live stream hub; PostgreSQL NOTIFY for other replicas).
+type Publisher interface {
+	Publish(events []drafting.Event)
+}
+
+// Config carries the service's dependencies.
+type Config struct {
+	Store  *store.Store
+	Tokens *auth.Tokens
+	Log    *slog.Logger
+	// Now and NewID are injected so tests are exact.
+	Now   func() time.Time
+	NewID func() string
+	// Argon2 parameters for new password hashes.
+	Argon2 auth.Argon2Params
+	// RefreshTTL is how long a refresh token lives.
+	RefreshTTL time.Duration
+	Publisher  Publisher
+}
+
+// Service implements every use case.
+type Service struct {
+	store      *store.Store
+	tokens     *auth.Tokens
+	log        *slog.Logger
+	now        func() time.Time
+	newID      func() string
+	argon      auth.Argon2Params
+	refreshTTL time.Duration
+	publisher  Publisher
+	limits     *loginLimits
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	s := &Service{
+		store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, now: cfg.Now, newID: cfg.NewID,
+		argon: cfg.Argon2, refreshTTL: cfg.RefreshTTL, publisher: cfg.Publisher,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.newID == nil {
+		s.newID = func() string { return uuid.NewString() }
+	}
+	if s.argon == (auth.Argon2Params{}) {
+		s.argon = auth.DefaultArgon2
+	}
+	if s.refreshTTL == 0 {
+		s.refreshTTL = 30 * 24 * time.Hour
+	}
+	s.limits = newLoginLimits()
+	return s
+}
+
+// SetPublisher connects the live stream after construction.
+func (s *Service) SetPublisher(p Publisher) { s.publisher = p }
+
+// Store returns the store (for readiness checks and background workers).
+func (s *Service) Store() *store.Store { return s.store }
+
+// clock returns the current time as stored: UTC, microsecond precision (what
+// PostgreSQL keeps), so values read back compare equal.
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// unit is one transaction of a use case: the store transaction, its fixed
+// time, and the events it records.
+type unit struct {
+	*store.Tx
+	now    time.Time
+	actor  string
+	events []drafting.Event
+}
+
+// emit records an event in the transaction.
+func (u *unit) emit(typ, guidelineID, subjectID string, data map[string]any) error {
+	e := drafting.Event{GuidelineID: guidelineID, Type: typ, ActorID: u.actor, SubjectID: subjectID, Data: data, CreatedAt: u.now}
+	if err := u.AppendEvent(&e); err != nil {
+		return fmt.Errorf("record %s: %w", typ, err)
+	}
+	if err := u.EnqueueDeliveries(e); err != nil {
+		return fmt.Errorf("enqueue webhooks for %s: %w", typ, err)
+	}
+	u.events = append(u.events, e)
+	return nil
+}
+
+// write runs fn in one transaction and publishes its events after commit.
+func (s *Service) write(ctx context.Context, actor string, fn func(u *unit) error) error {
+	var events []drafting.Event
+	err := s.store.Write(ctx, func(tx *store.Tx) error {
+		u := &unit{Tx: tx, now: s.clock(), actor: actor}
+		if err := fn(u); err != nil {
+			return err
+		}
+		events = u.events
+		return nil
+	})
+	if err != nil {
+		return translate(err)
+	}
+	if len(events) > 0 && s.publisher != nil {
+		s.publisher.Publish(events)
+	}
+	return nil
+}
+
+// read runs fn outside a transaction.
+func (s *Service) read(ctx context.Context, fn func(tx *store.Tx) error) error {
+	return translate(s.store.Read(ctx, fn))
+}
+
+// translate turns store-level failures into domain errors where the caller
+// can act on them; anything else stays internal.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *drafting.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &drafting.Error{Kind: drafting.KindInternal, Code: "internal", Message: "internal error", Err: err}
+}
+
+func forbidden(msg string) error {
+	return drafting.Errorf(drafting.KindForbidden, "auth.forbidden", "%s", msg)
+}

@@ -1,0 +1,225 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// TokenPair is what a successful sign-in returns.
+type TokenPair struct {
+	AccessToken  string
+	RefreshToken string // empty for integrations
+	ExpiresIn    int
+}
+
+var errBadCredentials = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_credentials", "wrong e-mail or password")
+
+// dummyHash is checked against when the account does not exist, so a missing
+// account costs the same time as a wrong password.
+var dummyHash, _ = auth.HashPassword(auth.DefaultArgon2, "consenso-timing-equaliser")
+
+// Login checks an e-mail and password and starts a sign-in (a refresh token
+// family). Failures are rate limited per account and per client address.
+func (s *Service) Login(ctx context.Context, email, password, clientIP string) (TokenPair, error) {
+	email = NormalizeEmail(email)
+	now := s.clock()
+	if wait := s.limits.blocked(email, clientIP, now); wait > 0 {
+		return TokenPair{}, rateLimited(wait)
+	}
+	var user drafting.User
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		user, err = tx.UserByEmail(email)
+		return err
+	})
+	if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+		return TokenPair{}, err
+	}
+	hash := user.PasswordHash
+	if err != nil {
+		hash = dummyHash
+	}
+	ok, herr := auth.CheckPassword(hash, password)
+	if err != nil || herr != nil || !ok || !user.Active {
+		s.limits.fail(email, clientIP, now)
+		return TokenPair{}, errBadCredentials
+	}
+	s.limits.succeed(email)
+	return s.startSession(ctx, user.ID, s.newID())
+}
+
+func (s *Service) startSession(ctx context.Context, userID, family string) (TokenPair, error) {
+	access, err := s.tokens.Issue(userID, "user")
+	if err != nil {
+		return TokenPair{}, err
+	}
+	refresh := auth.RandomToken(32)
+	err = s.write(ctx, userID, func(u *unit) error {
+		return u.CreateRefreshToken(store.RefreshToken{ID: s.newID(), FamilyID: family, UserID: userID,
+			TokenHash: auth.HashToken(refresh), CreatedAt: u.now, ExpiresAt: u.now.Add(s.refreshTTL)})
+	})
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(s.tokens.AccessTTL().Seconds())}, nil
+}
+
+var errBadRefresh = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_refresh_token", "the refresh token is not valid")
+
+// Refresh rotates a refresh token: the presented one is spent and a new pair
+// returned. Presenting a spent token again is treated as theft: the whole
+// family (that sign-in) is revoked.
+func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error) {
+	hash := auth.HashToken(refresh)
+	var userID, family string
+	var reused bool
+	err := s.write(ctx, "", func(u *unit) error {
+		t, err := u.RefreshTokenByHash(hash)
+		if err != nil {
+			if drafting.IsKind(err, drafting.KindNotFound) {
+				return errBadRefresh
+			}
+			return err
+		}
+		if t.RevokedAt != nil || !u.now.Before(t.ExpiresAt) {
+			return errBadRefresh
+		}
+		spent, err := u.SpendRefreshToken(t.ID, u.now)
+		if err != nil {
+			return err
+		}
+		if !spent {
+			reused = true
+			return u.RevokeRefreshFamily(t.FamilyID, u.now)
+		}
+		user, err := u.User(t.UserID)
+		if err != nil {
+			return err
+		}
+		if !user.Active {
+			return errBadRefresh
+		}
+		userID, family = t.UserID, t.FamilyID
+		return nil
+	})
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if reused {
+		s.log.Warn("spent refresh token presented again; sign-in revoked")
+		return TokenPair{}, errBadRefresh
+	}
+	return s.startSession(ctx, userID, family)
+}
+
+// Logout revokes the sign-in the refresh token belongs to. An unknown token
+// is not an error: the caller is signed out either way.
+func (s *Service) Logout(ctx context.Context, p auth.Principal, refresh string) error {
+	return s.write(ctx, p.ID, func(u *unit) error {
+		if refresh == "" {
+			return u.RevokeUserRefreshTokens(p.ID, u.now)
+		}
+		t, err := u.RefreshTokenByHash(auth.HashToken(refresh))
+		if err != nil {
+			if drafting.IsKind(err, drafting.KindNotFound) {
+				return nil
+			}
+			return err
+		}
+		if t.UserID != p.ID {
+			return nil
+		}
+		return u.RevokeRefreshFamily(t.FamilyID, u.now)
+	})
+}
+
+var errBadToken = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_token", "the access token is missing, malformed, expired or revoked")
+
+// Authenticate turns a bearer token into the caller, reading role, country
+// and status from the database so a change takes effect on the next request.
+func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Principal, error) {
+	claims, err := s.tokens.Verify(bearer)
+	if err != nil {
+		return auth.Principal{}, errBadToken
+	}
+	var p auth.Principal
+	err = s.read(ctx, func(tx *store.Tx) error {
+		if claims.Kind == "client" {
+			in, err := tx.Integration(claims.Subject)
+			if err != nil || !in.Active {
+				return errBadToken
+			}
+			p = auth.Principal{ID: in.ID, Role: drafting.RoleIntegration, Name: in.Name}
+			return nil
+		}
+		u, err := tx.User(claims.Subject)
+		if err != nil || !u.Active {
+			return errBadToken
+		}
+		p = auth.Principal{ID: u.ID, Role: u.Role, Country: u.Country, HeadOfDelegation: u.HeadOfDelegation, Name: u.Name}
+		return nil
+	})
+	if err != nil {
+		if drafting.IsKind(err, drafting.KindInternal) {
+			return p, err
+		}
+		return p, errBadToken
+	}
+	return p, nil
+}
+
+// ClientToken exchanges integration client credentials for an access token
+// (OAuth 2.0 client_credentials). No refresh token: clients ask again.
+func (s *Service) ClientToken(ctx context.Context, clientID, secret, clientIP string) (TokenPair, error) {
+	now := s.clock()
+	if wait := s.limits.blocked("client:"+clientID, clientIP, now); wait > 0 {
+		return TokenPair{}, rateLimited(wait)
+	}
+	var in drafting.Integration
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		in, err = tx.IntegrationByClientID(clientID)
+		return err
+	})
+	if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+		return TokenPair{}, err
+	}
+	if err != nil || !in.Active || auth.HashToken(secret) != in.SecretHash {
+		s.limits.fail("client:"+clientID, clientIP, now)
+		return TokenPair{}, drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_client", "unknown client or wrong secret")
+	}
+	access, err := s.tokens.Issue(in.ID, "client")
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{AccessToken: access, ExpiresIn: int(s.tokens.AccessTTL().Seconds())}, nil
+}
+
+// RateLimitError carries how long the caller must wait.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func rateLimited(wait time.Duration) error {
+	e := drafting.Errorf(drafting.KindRateLimited, "auth.rate_limited", "too many failed sign-in attempts; try again later")
+	secs := int(wait.Seconds() + 0.999)
+	if secs < 1 {
+		secs = 1
+	}
+	e.Data = map[string]any{"retry_after": secs}
+	return e
+}
+
+// RetryAfter extracts the wait of a rate-limit error in seconds.
+func RetryAfter(err error) int {
+	var e *drafting.Error
+	if errors.As(err, &e) && e.Kind == drafting.KindRateLimited {
+		if n, ok := e.Data["retry_after"].(int); ok {
+			return n
+		}
+	}
+	return 0
+}

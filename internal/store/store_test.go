@@ -1,0 +1,65 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/rcm-iom/consenso/internal/store"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
+)
+
+func TestMigrateSeedsCountries(t *testing.T) {
+	s := storetest.MustOpen(t)
+	var codes []string
+	err := s.Read(context.Background(), func(tx *store.Tx) error {
+		cs, err := tx.Countries()
+		for _, c := range cs {
+			codes = append(codes, c.Code)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"BZ", "CR", "GT", "HN", "MX", "NI", "PA", "SV"}
+	if len(codes) != len(want) {
+		t.Fatalf("countries = %v, want %v", codes, want)
+	}
+	for i := range want {
+		if codes[i] != want[i] {
+			t.Fatalf("countries = %v, want %v", codes, want)
+		}
+	}
+	ok, err := s.SchemaCurrent(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("SchemaCurrent = %v, %v; want true", ok, err)
+	}
+}
+
+// Several replicas starting at once must not trip over each other.
+func TestMigrateConcurrentStarts(t *testing.T) {
+	url := storetest.URL(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := store.Open(context.Background(), url, nil)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer s.Close()
+			errs <- s.Migrate(context.Background(), nil)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent migrate: %v", err)
+		}
+	}
+}
