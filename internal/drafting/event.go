@@ -10,7 +10,7 @@ const (
 	EventGuidelineCreated    = "guideline.created"
 	EventGuidelineUpdated    = "guideline.updated"
 	EventSectionCreated      = "section.created"
-	EventSectionMoved        = "section.moved"
+	EventSectionUpdated      = "section.updated"
 	EventClauseCreated       = "clause.created"
 	EventClauseMoved         = "clause.moved"
 	EventClauseTextChanged   = "clause.text_changed"

@@ -63,45 +63,46 @@ func cleanupSemantic(seq []edit, tt tokenTable) []edit {
 
 // demoteEqualities marks as kindBoth every equality no longer than the changes
 // on both sides of it, so "a b" -> "c d" reads as one replaced phrase rather
-// than two replaced words around an unchanged space. It follows the first
-// phase of diff_cleanupSemantic, marking instead of splicing.
+// than two replaced words around an unchanged space. It reaches the result of
+// the first phase of diff_cleanupSemantic, but instead of splicing and
+// rescanning it folds a demoted equality into the running totals, which keeps
+// it linear on texts where almost every equality goes.
 func demoteEqualities(seq []edit, tt tokenTable) bool {
-	width := make([]int, len(seq))
-	for i, e := range seq {
-		width[i] = tt.size(e.toks)
+	type candidate struct {
+		idx      int
+		width    int
+		ins, del int // changed characters between the previous candidate and this one
 	}
-	var stack []int // indexes of equalities that may still be demoted
-	var ins1, del1, ins2, del2, last int
+	var stack []candidate
+	ins, del := 0, 0 // changed characters since the top of the stack
 	changed := false
-	for i := 0; i < len(seq); i++ {
-		switch seq[i].kind {
+	for i, e := range seq {
+		w := tt.size(e.toks)
+		switch e.kind {
 		case kindEqual:
-			stack = append(stack, i)
-			ins1, del1 = ins2, del2
-			ins2, del2 = 0, 0
-			last = width[i]
+			stack = append(stack, candidate{idx: i, width: w, ins: ins, del: del})
+			ins, del = 0, 0
 			continue
 		case kindDelete:
-			del2 += width[i]
+			del += w
 		case kindInsert:
-			ins2 += width[i]
+			ins += w
 		case kindBoth:
-			del2 += width[i]
-			ins2 += width[i]
+			del += w
+			ins += w
 		}
-		if last > 0 && last <= max(ins1, del1) && last <= max(ins2, del2) {
-			seq[stack[len(stack)-1]].kind = kindBoth
+		// Demoting one equality grows the change after the previous one,
+		// which may now qualify in turn.
+		for len(stack) > 0 {
+			top := stack[len(stack)-1]
+			lw := top.width
+			if lw == 0 || lw > max(top.ins, top.del) || lw > max(ins, del) {
+				break
+			}
+			seq[top.idx].kind = kindBoth
 			stack = stack[:len(stack)-1]
-			// The previous equality must be re-evaluated too, since the
-			// change after it has just grown: rescan from the one before.
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
-			}
-			i = -1
-			if len(stack) > 0 {
-				i = stack[len(stack)-1]
-			}
-			ins1, del1, ins2, del2, last = 0, 0, 0, 0, 0
+			ins += top.ins + lw
+			del += top.del + lw
 			changed = true
 		}
 	}

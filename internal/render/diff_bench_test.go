@@ -2,6 +2,7 @@ package render
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -14,6 +15,9 @@ func BenchmarkWordDiff20k(b *testing.B) {
 	}{
 		{"edited", base, editText(r, base, 20)},
 		{"unrelated", base, randomText(r, 20000)},
+		// Nothing in common and just within the work budget: the slowest
+		// diff WordDiff will compute at full word granularity.
+		{"budget-edge", strings.Repeat(".", 4999), strings.Repeat(",", 4999)},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -28,6 +28,15 @@ func randomText(r *rand.Rand, n int) string {
 	return b.String()
 }
 
+// randomWords returns n words of clause-like text.
+func randomWords(r *rand.Rand, n int) string {
+	words := make([]string, n)
+	for i := range words {
+		words[i] = vocabulary[r.IntN(len(vocabulary))]
+	}
+	return strings.Join(words, " ")
+}
+
 // editText changes roughly one word in every `every`, the way a revised
 // clause differs from its previous version.
 func editText(r *rand.Rand, s string, every int) string {
@@ -98,12 +107,12 @@ func largeDocument() Document {
 				Number: fmt.Sprintf("%d.%d", s+1, c+1),
 				Status: statuses[r.IntN(len(statuses))],
 				Text: map[string]string{
-					"en": randomText(r, 400),
-					"es": randomText(r, 420),
+					"en": randomWords(r, 60),
+					"es": randomWords(r, 60),
 				},
 			}
 			if c%7 == 0 {
-				cl.Reservations = []Reservation{{Country: "GT", Text: randomText(r, 80)}}
+				cl.Reservations = []Reservation{{Country: "GT", Text: randomWords(r, 12)}}
 			}
 			sec.Clauses = append(sec.Clauses, cl)
 		}

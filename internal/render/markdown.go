@@ -13,16 +13,16 @@ import (
 // link, list or raw HTML once the Markdown is rendered somewhere else.
 func Markdown(d Document) []byte {
 	var b bytes.Buffer
-	b.WriteString("# " + mdEscapeLine(collapseSpace(d.Title)) + "\n\n")
-	b.WriteString(mdEscapeLine(statusLine(d)) + "\n")
+	b.WriteString("# " + mdEscapeInline(collapseSpace(d.Title)) + "\n\n")
+	b.WriteString(mdEscapeInline(statusLine(d)) + "\n")
 	keys := clauseKeys(d)
 	for _, lang := range d.Languages {
 		p := layoutPart(d, lang, keys)
-		b.WriteString("\n## " + mdEscapeLine(p.Name) + "\n")
+		b.WriteString("\n## " + mdEscapeInline(p.Name) + "\n")
 		for _, s := range p.Sections {
-			b.WriteString("\n### " + mdEscapeLine(s.Title) + "\n")
+			b.WriteString("\n### " + mdEscapeInline(s.Title) + "\n")
 			for _, c := range s.Clauses {
-				b.WriteString("\n**" + mdEscapeLine(c.Number) + "** ")
+				b.WriteString("\n**" + mdEscapeInline(c.Number) + "** ")
 				body := "_" + pendingText + "_"
 				if !c.Pending {
 					body = mdEscapeText(c.Text)
@@ -42,7 +42,7 @@ func Markdown(d Document) []byte {
 		if len(p.Notes) > 0 {
 			b.WriteString("\n")
 			for _, n := range p.Notes {
-				b.WriteString("[^" + strconv.Itoa(n.N) + "]: " + mdEscapeLine(n.Label) + "\n")
+				b.WriteString("[^" + strconv.Itoa(n.N) + "]: " + mdEscapeInline(n.Label) + "\n")
 			}
 		}
 	}
@@ -58,29 +58,34 @@ func mdEscapeText(s string) string {
 	var lines []string
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, mdEscapeLine(l))
+			// The first line follows the clause number, the others start lines.
+			lines = append(lines, mdEscape(l, len(lines) > 0))
 		}
 	}
 	return strings.Join(lines, "\\\n")
 }
 
-// mdEscapeLine escapes one line of user text. Characters that are significant
+// mdEscapeInline escapes user text that does not start a line.
+func mdEscapeInline(s string) string { return mdEscape(s, false) }
+
+// mdEscape escapes one line of user text. Characters that are significant
 // anywhere are escaped everywhere; those that only matter at the start of a
-// line (list markers, setext underlines, ordered-list numbers) only there.
-func mdEscapeLine(s string) string {
+// line (list markers, setext underlines, ordered-list numbers) only when the
+// text does start a line.
+func mdEscape(s string, lineStart bool) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
-	digits := 0 // leading digits seen so far, -1 once past the line start
+	digits := 0 // length of the run of digits the line starts with
 	for i, r := range s {
 		switch r {
-		case '\\', '*', '_', '[', ']', '<', '>', '`', '#', '|', '~', '&', '!':
+		case '\\', '*', '_', '[', ']', '<', '>', '`', '#', '|', '~', '&':
 			b.WriteByte('\\')
 		case '-', '+', '=':
-			if i == 0 {
+			if lineStart && i == 0 {
 				b.WriteByte('\\')
 			}
 		case '.', ')':
-			if digits > 0 && digits == i {
+			if lineStart && digits > 0 && digits == i {
 				b.WriteByte('\\')
 			}
 		}

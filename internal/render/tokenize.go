@@ -58,20 +58,22 @@ func isWordRune(r rune) bool {
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
 
-// splitFields is the first fallback when a text has too many distinct words:
-// whitespace runs and everything between them, punctuation attached.
-func splitFields(s string) []string {
-	toks := make([]string, 0, len(s)/4+1)
+// splitChunks is the middle level: each run of non-space characters together
+// with the whitespace after it, so a text has about half as many chunks as
+// word-level tokens.
+func splitChunks(s string) []string {
+	toks := make([]string, 0, len(s)/6+1)
 	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		space := unicode.IsSpace(r)
-		j := i + n
+		j := i
+		inSpace := false
 		for j < len(s) {
-			r2, n2 := utf8.DecodeRuneInString(s[j:])
-			if unicode.IsSpace(r2) != space {
+			r, n := utf8.DecodeRuneInString(s[j:])
+			space := unicode.IsSpace(r)
+			if inSpace && !space {
 				break
 			}
-			j += n2
+			inSpace = inSpace || space
+			j += n
 		}
 		toks = append(toks, s[i:j])
 		i = j

@@ -3,18 +3,20 @@ package render
 import (
 	"bytes"
 	"encoding/xml"
+	"strings"
 )
 
-// xmlWriter streams tokens through encoding/xml, so every name, attribute and
-// text is escaped by the standard library, while doing its own indentation:
+// xmlWriter streams tokens through encoding/xml, so every attribute and text
+// is escaped by the standard library, while doing its own indentation:
 // xml.Encoder.Indent would also indent inside mixed content such as
 // <p>text<authorialNote/></p> and thereby change the text.
 type xmlWriter struct {
-	buf    bytes.Buffer
-	enc    *xml.Encoder
-	stack  []openElement
-	inline int // > 0 while inside an element with mixed content
-	err    error
+	buf     bytes.Buffer
+	enc     *xml.Encoder
+	stack   []openElement
+	inline  int  // > 0 while inside an element with mixed content
+	started bool // the root element has been opened
+	err     error
 }
 
 type openElement struct {
@@ -35,28 +37,37 @@ func (w *xmlWriter) token(t xml.Token) {
 	}
 }
 
-func (w *xmlWriter) indent() {
-	if w.inline == 0 && len(w.stack) > 0 {
-		w.token(xml.CharData("\n" + spaces(2*len(w.stack))))
+// startLine puts the next tag on its own, indented line, except inside mixed
+// content and before the root element (the header already ends the line).
+func (w *xmlWriter) startLine() {
+	if !w.started {
+		w.started = true
+		return
 	}
+	if w.inline > 0 {
+		return
+	}
+	if len(w.stack) > 0 {
+		w.stack[len(w.stack)-1].hasBlock = true
+	}
+	w.token(xml.CharData("\n" + strings.Repeat("  ", len(w.stack))))
 }
 
-func spaces(n int) string { return string(bytes.Repeat([]byte{' '}, n)) }
-
-// open starts a block element; attrs are name/value pairs.
+// open starts an element; attrs are name/value pairs.
 func (w *xmlWriter) open(name string, attrs ...string) { w.openName(xml.Name{Local: name}, attrs) }
 
 func (w *xmlWriter) openName(name xml.Name, attrs []string) {
-	w.indent()
-	if w.inline == 0 && len(w.stack) > 0 {
-		w.stack[len(w.stack)-1].hasBlock = true
-	}
-	start := xml.StartElement{Name: name}
-	for i := 0; i+1 < len(attrs); i += 2 {
-		start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: attrs[i]}, Value: attrs[i+1]})
-	}
-	w.token(start)
+	w.startLine()
+	w.token(xml.StartElement{Name: name, Attr: xmlAttrs(attrs)})
 	w.stack = append(w.stack, openElement{name: name})
+}
+
+func xmlAttrs(pairs []string) []xml.Attr {
+	var attrs []xml.Attr
+	for i := 0; i+1 < len(pairs); i += 2 {
+		attrs = append(attrs, xml.Attr{Name: xml.Name{Local: pairs[i]}, Value: pairs[i+1]})
+	}
+	return attrs
 }
 
 // openInline starts an element whose content is mixed text and elements;
@@ -71,8 +82,8 @@ func (w *xmlWriter) openInline(name string, attrs ...string) {
 func (w *xmlWriter) close() {
 	top := w.stack[len(w.stack)-1]
 	w.stack = w.stack[:len(w.stack)-1]
-	if top.hasBlock {
-		w.indent()
+	if top.hasBlock && w.inline == 0 {
+		w.token(xml.CharData("\n" + strings.Repeat("  ", len(w.stack))))
 	}
 	w.token(xml.EndElement{Name: top.name})
 }
@@ -84,13 +95,31 @@ func (w *xmlWriter) closeInline() {
 
 func (w *xmlWriter) text(s string) { w.token(xml.CharData(s)) }
 
-// leaf writes an element holding only text (or nothing).
+// leaf writes an element holding only text.
 func (w *xmlWriter) leaf(name, text string, attrs ...string) {
 	w.open(name, attrs...)
-	if text != "" {
-		w.text(text)
-	}
+	w.text(text)
 	w.close()
+}
+
+// empty writes a self-closing element. encoding/xml cannot produce one, so
+// the tag is written by hand, with attribute values escaped by xml.EscapeText.
+func (w *xmlWriter) empty(name string, attrs ...string) {
+	w.startLine()
+	if w.err == nil {
+		w.err = w.enc.Flush()
+	}
+	if w.err != nil {
+		return
+	}
+	w.buf.WriteString("<" + name)
+	for _, a := range xmlAttrs(attrs) {
+		w.buf.WriteString(" " + a.Name.Local + `="`)
+		// EscapeText writes to a bytes.Buffer, which cannot fail.
+		_ = xml.EscapeText(&w.buf, []byte(a.Value))
+		w.buf.WriteByte('"')
+	}
+	w.buf.WriteString("/>")
 }
 
 func (w *xmlWriter) bytes() ([]byte, error) {

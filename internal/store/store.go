@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -142,3 +143,12 @@ func IsDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) 
 
 // IsForeignKey reports whether err is a foreign-key violation.
 func IsForeignKey(err error) bool { return errors.Is(err, gorm.ErrForeignKeyViolated) }
+
+func gormExpr(expr string) any { return gorm.Expr(expr) }
+
+func jsonUnmarshal(s string, v any) error {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("decode stored JSON: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,450 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/render"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// ClauseView is a clause with what a reader needs beside it.
+type ClauseView struct {
+	drafting.Clause
+	// Missing lists the guideline languages the current version lacks.
+	Missing []string
+}
+
+func viewOf(c drafting.Clause, g drafting.Guideline) ClauseView {
+	return ClauseView{Clause: c, Missing: drafting.MissingLanguages(g.Languages, c.Text)}
+}
+
+// maxClaimAttempts bounds the retries of a clause change that lost a race
+// without an If-Match (positions, status changes): it is simply run again on
+// the newer state.
+const maxClaimAttempts = 5
+
+// AnyRevision stands for "If-Match: *".
+const AnyRevision = -1
+
+// updateClause is the one way a clause changes: in one transaction, load the
+// clause and its guideline, check the caller's If-Match (expect; 0 = none),
+// claim the clause with a conditional UPDATE on its revision, let fn apply a
+// domain rule, and save. A lost race is a 412 with If-Match and a retry
+// without.
+func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string, expect int,
+	fn func(u *unit, c *drafting.Clause, g drafting.Guideline) error) (ClauseView, error) {
+	var view ClauseView
+	for attempt := 1; ; attempt++ {
+		raced := false
+		err := s.write(ctx, p.ID, func(u *unit) error {
+			c, err := u.Clause(id)
+			if err != nil {
+				return err
+			}
+			g, err := u.Guideline(c.GuidelineID)
+			if err != nil {
+				return err
+			}
+			if expect > 0 && expect != c.Revision {
+				return errStale("clause")
+			}
+			ok, err := u.ClaimClause(c.ID, c.Revision, u.now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				if expect != 0 {
+					return errStale("clause")
+				}
+				raced = true
+				return errRaced
+			}
+			c.Revision++
+			c.UpdatedAt = u.now
+			if err := fn(u, &c, g); err != nil {
+				return err
+			}
+			if err := u.SaveClause(c); err != nil {
+				return err
+			}
+			view = viewOf(c, g)
+			return nil
+		})
+		if raced && attempt < maxClaimAttempts {
+			continue
+		}
+		return view, err
+	}
+}
+
+var errRaced = drafting.Errorf(drafting.KindConflict, "clause.busy", "the clause is being changed by someone else; try again")
+
+// NewClause is a facilitator's request to add a clause.
+type NewClause struct {
+	SectionID string
+	// Number "s.c" or Position c places the clause; neither appends it.
+	Number   string
+	Position int
+	Text     drafting.Text
+	Note     string
+}
+
+var numberPattern = regexp.MustCompile(`^(\d{1,4})\.(\d{1,4})$`)
+
+// CreateClause adds a clause in draft status with version 1.
+func (s *Service) CreateClause(ctx context.Context, p auth.Principal, gid string, in NewClause) (ClauseView, error) {
+	if err := requireFacilitator(p); err != nil {
+		return ClauseView{}, err
+	}
+	var view ClauseView
+	err := s.write(ctx, p.ID, func(u *unit) error {
+		g, err := u.Guideline(gid)
+		if err != nil {
+			return err
+		}
+		if err := u.ClaimGuideline(gid, u.now); err != nil {
+			return err
+		}
+		if g.Status != drafting.GuidelineDrafting {
+			return drafting.Errorf(drafting.KindConflict, "guideline.adopted", "an adopted guideline cannot change")
+		}
+		var errs drafting.Fields
+		text, terrs := drafting.ValidateText("text", g.Languages, in.Text)
+		errs = append(errs, terrs...)
+		note := drafting.CleanText(in.Note)
+		if utf8.RuneCountInString(note) > drafting.MaxNoteLen {
+			errs.Add("note", "at most 2000 characters")
+		}
+		var sec drafting.Section
+		if in.SectionID == "" {
+			errs.Add("section_id", "required")
+		} else if sec, err = u.Section(in.SectionID); err != nil || sec.GuidelineID != gid {
+			if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+				return err
+			}
+			errs.Add("section_id", "no such section in this guideline")
+		}
+		pos := in.Position
+		if in.Number != "" {
+			m := numberPattern.FindStringSubmatch(in.Number)
+			if m == nil {
+				errs.Add("number", `must look like "3.2"`)
+			} else if sp, _ := strconv.Atoi(m[1]); sec.ID != "" && sp != sec.Position {
+				errs.Add("number", fmt.Sprintf("section %s is number %d", sec.ID, sec.Position))
+			} else {
+				pos, _ = strconv.Atoi(m[2])
+			}
+		}
+		if pos < 0 {
+			errs.Add("position", "must be 1 or more")
+		}
+		if err := errs.Err("clause.invalid"); err != nil {
+			return err
+		}
+		count, err := u.CountClauses(sec.ID)
+		if err != nil {
+			return err
+		}
+		if pos == 0 || pos > count+1 {
+			pos = count + 1
+		}
+		c := drafting.Clause{ID: s.newID(), GuidelineID: gid, SectionID: sec.ID, Position: pos,
+			Number: drafting.Numbering(sec.Position, pos), Status: drafting.StatusDraft, Version: 1, Revision: 1,
+			CreatedAt: u.now, UpdatedAt: u.now, Text: text}
+		if err := u.InsertClause(c); err != nil {
+			return err
+		}
+		if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: 1, Text: text, Note: note, AuthorID: p.ID, CreatedAt: u.now}); err != nil {
+			return err
+		}
+		if err := u.Renumber(gid, u.now); err != nil {
+			return err
+		}
+		view = viewOf(c, g)
+		return u.emit(drafting.EventClauseCreated, gid, c.ID, map[string]any{"number": c.Number, "section_id": sec.ID, "version": 1, "text": text})
+	})
+	return view, err
+}
+
+// Clause reads a clause with its current text.
+func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (ClauseView, error) {
+	if err := requireDraftReader(p); err != nil {
+		return ClauseView{}, err
+	}
+	var view ClauseView
+	err := s.read(ctx, func(tx *store.Tx) error {
+		c, err := tx.Clause(id)
+		if err != nil {
+			return err
+		}
+		g, err := tx.Guideline(c.GuidelineID)
+		if err != nil {
+			return err
+		}
+		view = viewOf(c, g)
+		return nil
+	})
+	return view, err
+}
+
+// Clauses lists a guideline's clauses in document order.
+func (s *Service) Clauses(ctx context.Context, p auth.Principal, gid, sectionID string, status drafting.Status) ([]ClauseView, error) {
+	if err := requireDraftReader(p); err != nil {
+		return nil, err
+	}
+	if status != "" && !drafting.ValidStatus(status) {
+		return nil, drafting.Invalid("clause.invalid_filter", drafting.FieldError{Field: "status", Message: "unknown status " + string(status)})
+	}
+	var out []ClauseView
+	err := s.read(ctx, func(tx *store.Tx) error {
+		g, err := tx.Guideline(gid)
+		if err != nil {
+			return err
+		}
+		cs, err := tx.Clauses(store.ClauseFilter{GuidelineID: gid, SectionID: sectionID, Status: string(status)})
+		if err != nil {
+			return err
+		}
+		out = make([]ClauseView, len(cs))
+		for i, c := range cs {
+			out[i] = viewOf(c, g)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// TextChange is a facilitator's new wording for a clause.
+type TextChange struct {
+	Text         drafting.Text
+	Note         string
+	Incorporates []string
+}
+
+// UpdateText adds version n+1 of a clause. expect is the revision from the
+// caller's If-Match (AnyRevision for "*"). Every position becomes stale, the
+// clause returns to open, and the comments it incorporates are marked so in
+// the same transaction.
+func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, expect int, in TextChange) (ClauseView, error) {
+	if err := requireFacilitator(p); err != nil {
+		return ClauseView{}, err
+	}
+	if expect == AnyRevision {
+		expect = 0
+	}
+	return s.updateClause(ctx, p, id, expect, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+		var errs drafting.Fields
+		text, terrs := drafting.ValidateText("text", g.Languages, in.Text)
+		errs = append(errs, terrs...)
+		note := drafting.CleanText(in.Note)
+		if utf8.RuneCountInString(note) > drafting.MaxNoteLen {
+			errs.Add("note", "at most 2000 characters")
+		}
+		if len(in.Incorporates) > 200 {
+			errs.Add("incorporates", "at most 200 comments")
+		}
+		if err := errs.Err("clause.invalid"); err != nil {
+			return err
+		}
+		if err := c.CheckTextChange(); err != nil {
+			return err
+		}
+		if drafting.SameText(text, c.Text) {
+			return drafting.Invalid("clause.text_unchanged", drafting.FieldError{Field: "text", Message: "identical to the current version"})
+		}
+		before, from, status := c.Text, c.Version, c.Status
+		if err := c.ApplyNewVersion(u.now); err != nil {
+			return err
+		}
+		incorporated, err := s.incorporate(u, c, in.Incorporates)
+		if err != nil {
+			return err
+		}
+		if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: c.Version, Text: text, Note: note,
+			Incorporates: incorporated, AuthorID: u.actor, CreatedAt: u.now}); err != nil {
+			return err
+		}
+		c.Text = text
+		if err := u.emit(drafting.EventClauseTextChanged, c.GuidelineID, c.ID, map[string]any{
+			"from_version": from, "to_version": c.Version, "note": note, "incorporates": incorporated,
+			"before": before, "after": text,
+		}); err != nil {
+			return err
+		}
+		if status != c.Status {
+			return u.emit(drafting.EventClauseStatusChanged, c.GuidelineID, c.ID, map[string]any{
+				"from": status, "to": c.Status, "reason": "text changed: positions are stale"})
+		}
+		return nil
+	})
+}
+
+// MoveClause moves a clause to a position in a section (possibly another
+// one of the same guideline); numbers follow, the id never changes.
+func (s *Service) MoveClause(ctx context.Context, p auth.Principal, id, sectionID string, position int) (ClauseView, error) {
+	if err := requireFacilitator(p); err != nil {
+		return ClauseView{}, err
+	}
+	if position < 1 {
+		return ClauseView{}, drafting.Invalid("clause.invalid", drafting.FieldError{Field: "position", Message: "must be 1 or more"})
+	}
+	var view ClauseView
+	err := s.write(ctx, p.ID, func(u *unit) error {
+		c, err := u.Clause(id)
+		if err != nil {
+			return err
+		}
+		if err := u.ClaimGuideline(c.GuidelineID, u.now); err != nil {
+			return err
+		}
+		if c, err = u.Clause(id); err != nil {
+			return err
+		}
+		g, err := u.Guideline(c.GuidelineID)
+		if err != nil {
+			return err
+		}
+		if sectionID == "" {
+			sectionID = c.SectionID
+		}
+		to, err := u.Section(sectionID)
+		if err != nil || to.GuidelineID != c.GuidelineID {
+			if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+				return err
+			}
+			return drafting.Invalid("clause.invalid", drafting.FieldError{Field: "section_id", Message: "no such section in this guideline"})
+		}
+		count, err := u.CountClauses(to.ID)
+		if err != nil {
+			return err
+		}
+		limit := count + 1
+		if to.ID == c.SectionID {
+			limit = count
+		}
+		position = min(position, limit)
+		fromNumber := c.Number
+		if err := u.CloseGap(c.SectionID, c.Position); err != nil {
+			return err
+		}
+		if err := u.OpenGap(to.ID, position, c.ID); err != nil {
+			return err
+		}
+		c.SectionID, c.Position = to.ID, position
+		if err := u.SaveClause(c); err != nil {
+			return err
+		}
+		if err := u.Renumber(c.GuidelineID, u.now); err != nil {
+			return err
+		}
+		if c, err = u.Clause(id); err != nil {
+			return err
+		}
+		view = viewOf(c, g)
+		return u.emit(drafting.EventClauseMoved, c.GuidelineID, c.ID, map[string]any{"from": fromNumber, "to": c.Number, "section_id": to.ID})
+	})
+	return view, err
+}
+
+// Versions lists a clause's versions, newest first.
+func (s *Service) Versions(ctx context.Context, p auth.Principal, id string, page Page) ([]drafting.Version, string, error) {
+	if err := requireDraftReader(p); err != nil {
+		return nil, "", err
+	}
+	before := 0
+	if page.Cursor != "" {
+		if err := page.decode(&before); err != nil {
+			return nil, "", err
+		}
+	}
+	var out []drafting.Version
+	err := s.read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Clause(id); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Versions(id, before, page.Limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > page.Limit {
+		out = out[:page.Limit]
+		next = encodeCursor(out[len(out)-1].Number)
+	}
+	return out, next, nil
+}
+
+// Version reads one version of a clause.
+func (s *Service) Version(ctx context.Context, p auth.Principal, id string, n int) (drafting.Version, error) {
+	if err := requireDraftReader(p); err != nil {
+		return drafting.Version{}, err
+	}
+	var v drafting.Version
+	err := s.read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Clause(id); err != nil {
+			return err
+		}
+		var err error
+		v, err = tx.Version(id, n)
+		return err
+	})
+	return v, err
+}
+
+// Diff is a word-level comparison of two versions of a clause in one language.
+type Diff struct {
+	From, To int
+	Lang     string
+	Ops      []render.Op
+}
+
+// ClauseDiff compares versions from and to of a clause in lang (default:
+// the guideline's first language).
+func (s *Service) ClauseDiff(ctx context.Context, p auth.Principal, id string, from, to int, lang string) (Diff, error) {
+	if err := requireDraftReader(p); err != nil {
+		return Diff{}, err
+	}
+	var d Diff
+	err := s.read(ctx, func(tx *store.Tx) error {
+		c, err := tx.Clause(id)
+		if err != nil {
+			return err
+		}
+		g, err := tx.Guideline(c.GuidelineID)
+		if err != nil {
+			return err
+		}
+		if lang == "" {
+			lang = g.Languages[0]
+		}
+		if !g.HasLanguage(lang) {
+			return drafting.Invalid("diff.invalid", drafting.FieldError{Field: "lang", Message: fmt.Sprintf("the guideline's languages are %v", g.Languages)})
+		}
+		if to == 0 {
+			to = c.Version
+		}
+		if from == 0 {
+			from = max(to-1, 1)
+		}
+		a, err := tx.Version(id, from)
+		if err != nil {
+			return err
+		}
+		b, err := tx.Version(id, to)
+		if err != nil {
+			return err
+		}
+		d = Diff{From: from, To: to, Lang: lang, Ops: render.WordDiff(a.Text[lang], b.Text[lang])}
+		return nil
+	})
+	return d, err
+}

@@ -1,0 +1,209 @@
+package service
+
+import (
+	"context"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/render"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// CreateDraft freezes, in one transaction, which version of every clause
+// stands where, as draft n+1 of the guideline.
+func (s *Service) CreateDraft(ctx context.Context, p auth.Principal, gid, label string) (drafting.Draft, error) {
+	if err := requireFacilitator(p); err != nil {
+		return drafting.Draft{}, err
+	}
+	label = drafting.CleanText(label)
+	if utf8.RuneCountInString(label) > drafting.MaxTitleLen {
+		return drafting.Draft{}, drafting.Invalid("draft.invalid", drafting.FieldError{Field: "label", Message: "at most 300 characters"})
+	}
+	var d drafting.Draft
+	err := s.write(ctx, p.ID, func(u *unit) error {
+		if _, err := u.Guideline(gid); err != nil {
+			return err
+		}
+		// The claim serializes concurrent drafts of one guideline, so
+		// numbers are 1, 2, 3… with no collision.
+		if err := u.ClaimGuideline(gid, u.now); err != nil {
+			return err
+		}
+		n, err := u.NextDraftNumber(gid)
+		if err != nil {
+			return err
+		}
+		if label == "" {
+			label = "Draft " + strconv.Itoa(n)
+		}
+		d = drafting.Draft{GuidelineID: gid, Number: n, Label: label, CreatedBy: p.ID, CreatedAt: u.now}
+		if err := u.CreateDraft(d); err != nil {
+			return err
+		}
+		full, err := u.Draft(gid, n, true)
+		if err != nil {
+			return err
+		}
+		d.Clauses = full.Clauses
+		versions := make([]map[string]any, len(d.Clauses))
+		for i, c := range d.Clauses {
+			versions[i] = map[string]any{"clause_id": c.ClauseID, "version": c.Version}
+		}
+		return u.emit(drafting.EventDraftCreated, gid, gid, map[string]any{"number": n, "label": label, "clauses": versions})
+	})
+	return d, err
+}
+
+// Drafts lists a guideline's drafts, newest first.
+func (s *Service) Drafts(ctx context.Context, p auth.Principal, gid string, page Page) ([]drafting.Draft, string, error) {
+	if err := requireDraftReader(p); err != nil {
+		return nil, "", err
+	}
+	before := 0
+	if page.Cursor != "" {
+		if err := page.decode(&before); err != nil {
+			return nil, "", err
+		}
+	}
+	var out []drafting.Draft
+	err := s.read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Guideline(gid); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Drafts(gid, before, page.Limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > page.Limit {
+		out = out[:page.Limit]
+		next = encodeCursor(out[len(out)-1].Number)
+	}
+	return out, next, nil
+}
+
+// DraftDocument is a draft ready to render.
+type DraftDocument struct {
+	Draft     drafting.Draft
+	Guideline drafting.Guideline
+	Document  render.Document
+}
+
+// Draft reads a whole draft with texts and standing reservations, in a
+// constant number of statements.
+func (s *Service) Draft(ctx context.Context, p auth.Principal, gid string, n int) (DraftDocument, error) {
+	if err := requireDraftReader(p); err != nil {
+		return DraftDocument{}, err
+	}
+	var out DraftDocument
+	err := s.read(ctx, func(tx *store.Tx) error {
+		g, err := tx.Guideline(gid)
+		if err != nil {
+			return err
+		}
+		d, err := tx.Draft(gid, n, true)
+		if err != nil {
+			return err
+		}
+		res, err := tx.DraftReservations(gid, n)
+		if err != nil {
+			return err
+		}
+		out = DraftDocument{Draft: d, Guideline: g, Document: draftDocument(g, d, res)}
+		return nil
+	})
+	return out, err
+}
+
+// draftDocument lays a draft out by section for the renderers.
+func draftDocument(g drafting.Guideline, d drafting.Draft, res []drafting.Reservation) render.Document {
+	byClause := map[string][]render.Reservation{}
+	for _, r := range res {
+		byClause[r.ClauseID] = append(byClause[r.ClauseID], render.Reservation{Country: r.Country, Text: r.Text})
+	}
+	doc := render.Document{GuidelineID: g.ID, Title: g.Title, Slug: g.Slug, Languages: g.Languages,
+		Kind: "draft", Number: d.Number, Label: d.Label, Date: d.CreatedAt}
+	for _, c := range d.Clauses {
+		if len(doc.Sections) == 0 || doc.Sections[len(doc.Sections)-1].ID != c.SectionID {
+			doc.Sections = append(doc.Sections, render.Section{ID: c.SectionID, Title: c.SectionTitle})
+		}
+		sec := &doc.Sections[len(doc.Sections)-1]
+		sec.Clauses = append(sec.Clauses, render.Clause{ID: c.ClauseID, Number: c.Number, Status: string(c.Status),
+			Version: c.Version, Text: map[string]string(c.Text), Reservations: byClause[c.ClauseID]})
+	}
+	return doc
+}
+
+// DraftChange is how one clause differs between two drafts.
+type DraftChange struct {
+	ClauseID    string
+	FromNumber  string
+	ToNumber    string
+	FromVersion int
+	ToVersion   int
+	Text        drafting.Text
+	Diff        map[string][]render.Op
+}
+
+// DraftDiff lists what changed from draft `against` to draft n.
+type DraftDiff struct {
+	From, To                       int
+	Added, Removed, Moved, Changed []DraftChange
+}
+
+// CompareDrafts compares draft n against an earlier (or later) draft m.
+func (s *Service) CompareDrafts(ctx context.Context, p auth.Principal, gid string, n, against int) (DraftDiff, error) {
+	if err := requireDraftReader(p); err != nil {
+		return DraftDiff{}, err
+	}
+	out := DraftDiff{From: against, To: n, Added: []DraftChange{}, Removed: []DraftChange{}, Moved: []DraftChange{}, Changed: []DraftChange{}}
+	err := s.read(ctx, func(tx *store.Tx) error {
+		g, err := tx.Guideline(gid)
+		if err != nil {
+			return err
+		}
+		to, err := tx.Draft(gid, n, true)
+		if err != nil {
+			return err
+		}
+		from, err := tx.Draft(gid, against, true)
+		if err != nil {
+			return err
+		}
+		old := map[string]drafting.DraftClause{}
+		for _, c := range from.Clauses {
+			old[c.ClauseID] = c
+		}
+		for _, c := range to.Clauses {
+			o, ok := old[c.ClauseID]
+			delete(old, c.ClauseID)
+			switch {
+			case !ok:
+				out.Added = append(out.Added, DraftChange{ClauseID: c.ClauseID, ToNumber: c.Number, ToVersion: c.Version, Text: c.Text})
+				continue
+			case o.SectionID != c.SectionID || o.Number != c.Number:
+				out.Moved = append(out.Moved, DraftChange{ClauseID: c.ClauseID, FromNumber: o.Number, ToNumber: c.Number, FromVersion: o.Version, ToVersion: c.Version})
+			}
+			if o.Version != c.Version {
+				diff := map[string][]render.Op{}
+				for _, lang := range g.Languages {
+					diff[lang] = render.WordDiff(o.Text[lang], c.Text[lang])
+				}
+				out.Changed = append(out.Changed, DraftChange{ClauseID: c.ClauseID, FromNumber: o.Number, ToNumber: c.Number,
+					FromVersion: o.Version, ToVersion: c.Version, Text: c.Text, Diff: diff})
+			}
+		}
+		for _, c := range from.Clauses {
+			if _, gone := old[c.ClauseID]; gone {
+				out.Removed = append(out.Removed, DraftChange{ClauseID: c.ClauseID, FromNumber: c.Number, FromVersion: c.Version, Text: c.Text})
+			}
+		}
+		return nil
+	})
+	return out, err
+}

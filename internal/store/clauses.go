@@ -1,0 +1,212 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/drafting"
+)
+
+type clauseRow struct {
+	ID              string `gorm:"primaryKey"`
+	GuidelineID     string
+	SectionID       string
+	Position        int
+	Number          string
+	Status          string
+	Version         int
+	Revision        int
+	SilenceDeadline *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+func (clauseRow) TableName() string { return "clauses" }
+
+func (r clauseRow) domain() drafting.Clause {
+	c := drafting.Clause{ID: r.ID, GuidelineID: r.GuidelineID, SectionID: r.SectionID, Position: r.Position,
+		Number: r.Number, Status: drafting.Status(r.Status), Version: r.Version, Revision: r.Revision,
+		SilenceDeadline: r.SilenceDeadline, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if c.SilenceDeadline != nil {
+		t := c.SilenceDeadline.UTC()
+		c.SilenceDeadline = &t
+	}
+	return c
+}
+
+type versionRow struct {
+	ClauseID     string `gorm:"primaryKey"`
+	Number       int    `gorm:"primaryKey"`
+	Text         string
+	Note         string
+	Incorporates string
+	AuthorID     string
+	CreatedAt    time.Time
+}
+
+func (versionRow) TableName() string { return "clause_versions" }
+
+func (r versionRow) domain() (drafting.Version, error) {
+	v := drafting.Version{ClauseID: r.ClauseID, Number: r.Number, Note: r.Note, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt}
+	if err := json.Unmarshal([]byte(r.Text), &v.Text); err != nil {
+		return v, fmt.Errorf("clause %s version %d text: %w", r.ClauseID, r.Number, err)
+	}
+	if err := json.Unmarshal([]byte(r.Incorporates), &v.Incorporates); err != nil {
+		return v, fmt.Errorf("clause %s version %d incorporates: %w", r.ClauseID, r.Number, err)
+	}
+	return v, nil
+}
+
+// InsertClause makes room at c.Position in its section and inserts the clause
+// row (its first version is inserted with InsertVersion).
+func (tx *Tx) InsertClause(c drafting.Clause) error {
+	if err := tx.db.Model(&clauseRow{}).Where("section_id = ? AND position >= ?", c.SectionID, c.Position).
+		Update("position", gormExpr("position + 1")).Error; err != nil {
+		return err
+	}
+	return tx.db.Create(&clauseRow{ID: c.ID, GuidelineID: c.GuidelineID, SectionID: c.SectionID, Position: c.Position,
+		Number: c.Number, Status: string(c.Status), Version: c.Version, Revision: c.Revision,
+		SilenceDeadline: c.SilenceDeadline, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}).Error
+}
+
+// InsertVersion appends an immutable clause version.
+func (tx *Tx) InsertVersion(v drafting.Version) error {
+	inc := v.Incorporates
+	if inc == nil {
+		inc = []string{}
+	}
+	return tx.db.Create(&versionRow{ClauseID: v.ClauseID, Number: v.Number, Text: mustJSON(v.Text), Note: v.Note,
+		Incorporates: mustJSON(inc), AuthorID: v.AuthorID, CreatedAt: v.CreatedAt}).Error
+}
+
+// Clause reads one clause with its current text.
+func (tx *Tx) Clause(id string) (drafting.Clause, error) {
+	var r clauseRow
+	if err := tx.db.Where("id = ?", id).Take(&r).Error; err != nil {
+		return drafting.Clause{}, notFound(err, "clause")
+	}
+	c := r.domain()
+	v, err := tx.Version(id, c.Version)
+	if err != nil {
+		return c, err
+	}
+	c.Text = v.Text
+	return c, nil
+}
+
+// ClaimClause is the optimistic-concurrency guard of every clause change:
+// it bumps the revision only if it is still rev. false means another
+// writer changed the clause first (in PostgreSQL the statement waits for
+// that writer's commit, then matches nothing).
+func (tx *Tx) ClaimClause(id string, rev int, now time.Time) (bool, error) {
+	res := tx.db.Model(&clauseRow{}).Where("id = ? AND revision = ?", id, rev).
+		Updates(map[string]any{"revision": rev + 1, "updated_at": now})
+	return res.RowsAffected == 1, res.Error
+}
+
+// SaveClause writes a claimed clause's state.
+func (tx *Tx) SaveClause(c drafting.Clause) error {
+	return tx.db.Model(&clauseRow{}).Where("id = ? AND revision = ?", c.ID, c.Revision).Updates(map[string]any{
+		"status": string(c.Status), "version": c.Version, "silence_deadline": c.SilenceDeadline,
+		"section_id": c.SectionID, "position": c.Position, "number": c.Number, "updated_at": c.UpdatedAt,
+	}).Error
+}
+
+// ClauseFilter narrows a clause list.
+type ClauseFilter struct {
+	GuidelineID string
+	SectionID   string
+	Status      string
+}
+
+// Clauses lists a guideline's clauses in document order with current texts,
+// in two statements whatever the number of clauses.
+func (tx *Tx) Clauses(f ClauseFilter) ([]drafting.Clause, error) {
+	var rows []clauseRow
+	q := tx.db.Model(&clauseRow{}).Select("clauses.*").
+		Joins("JOIN sections ON sections.id = clauses.section_id").
+		Where("clauses.guideline_id = ?", f.GuidelineID).Order("sections.position, clauses.position")
+	if f.SectionID != "" {
+		q = q.Where("clauses.section_id = ?", f.SectionID)
+	}
+	if f.Status != "" {
+		q = q.Where("clauses.status = ?", f.Status)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var vrows []versionRow
+	err := tx.db.Model(&versionRow{}).Select("clause_versions.*").
+		Joins("JOIN clauses ON clauses.id = clause_versions.clause_id AND clauses.version = clause_versions.number").
+		Where("clauses.guideline_id = ?", f.GuidelineID).Find(&vrows).Error
+	if err != nil {
+		return nil, err
+	}
+	texts := make(map[string]drafting.Text, len(vrows))
+	for _, v := range vrows {
+		d, err := v.domain()
+		if err != nil {
+			return nil, err
+		}
+		texts[v.ClauseID] = d.Text
+	}
+	out := make([]drafting.Clause, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+		out[i].Text = texts[r.ID]
+	}
+	return out, nil
+}
+
+// CountClauses returns how many clauses a section holds.
+func (tx *Tx) CountClauses(sectionID string) (int, error) {
+	var n int64
+	err := tx.db.Model(&clauseRow{}).Where("section_id = ?", sectionID).Count(&n).Error
+	return int(n), err
+}
+
+// CloseGap shifts clauses after position up by one in a section (after a
+// clause left it).
+func (tx *Tx) CloseGap(sectionID string, position int) error {
+	return tx.db.Model(&clauseRow{}).Where("section_id = ? AND position > ?", sectionID, position).
+		Update("position", gormExpr("position - 1")).Error
+}
+
+// OpenGap shifts clauses at or after position down by one in a section,
+// leaving out the clause being moved.
+func (tx *Tx) OpenGap(sectionID string, position int, except string) error {
+	return tx.db.Model(&clauseRow{}).Where("section_id = ? AND position >= ? AND id <> ?", sectionID, position, except).
+		Update("position", gormExpr("position + 1")).Error
+}
+
+// Version reads one clause version.
+func (tx *Tx) Version(clauseID string, n int) (drafting.Version, error) {
+	var r versionRow
+	if err := tx.db.Where("clause_id = ? AND number = ?", clauseID, n).Take(&r).Error; err != nil {
+		return drafting.Version{}, notFound(err, "version")
+	}
+	return r.domain()
+}
+
+// Versions lists a clause's versions, newest first, before the given number
+// (0: from the newest).
+func (tx *Tx) Versions(clauseID string, before, limit int) ([]drafting.Version, error) {
+	var rows []versionRow
+	q := tx.db.Where("clause_id = ?", clauseID).Order("number DESC").Limit(limit)
+	if before > 0 {
+		q = q.Where("number < ?", before)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]drafting.Version, 0, len(rows))
+	for _, r := range rows {
+		v, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

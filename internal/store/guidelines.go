@@ -1,0 +1,231 @@
+package store
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/drafting"
+)
+
+type guidelineRow struct {
+	ID        string `gorm:"primaryKey"`
+	Title     string
+	Slug      string
+	Languages string
+	Status    string
+	Revision  int
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (guidelineRow) TableName() string { return "guidelines" }
+
+type participantRow struct {
+	GuidelineID string `gorm:"primaryKey"`
+	CountryCode string `gorm:"primaryKey"`
+}
+
+func (participantRow) TableName() string { return "guideline_participants" }
+
+func (r guidelineRow) domain(participants []string) drafting.Guideline {
+	g := drafting.Guideline{ID: r.ID, Title: r.Title, Slug: r.Slug, Status: drafting.GuidelineStatus(r.Status),
+		Revision: r.Revision, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Participants: participants}
+	_ = json.Unmarshal([]byte(r.Languages), &g.Languages)
+	if g.Participants == nil {
+		g.Participants = []string{}
+	}
+	return g
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called with plain maps and slices
+	}
+	return string(b)
+}
+
+// CreateGuideline inserts a guideline and its participants.
+func (tx *Tx) CreateGuideline(g drafting.Guideline) error {
+	if err := tx.db.Create(&guidelineRow{ID: g.ID, Title: g.Title, Slug: g.Slug, Languages: mustJSON(g.Languages),
+		Status: string(g.Status), Revision: g.Revision, CreatedBy: g.CreatedBy, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}).Error; err != nil {
+		return err
+	}
+	return tx.setParticipants(g.ID, g.Participants)
+}
+
+func (tx *Tx) setParticipants(gid string, codes []string) error {
+	if err := tx.db.Where("guideline_id = ?", gid).Delete(&participantRow{}).Error; err != nil {
+		return err
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	rows := make([]participantRow, len(codes))
+	for i, c := range codes {
+		rows[i] = participantRow{GuidelineID: gid, CountryCode: c}
+	}
+	return tx.db.Create(&rows).Error
+}
+
+// UpdateGuideline writes title, slug, participants and status if the
+// revision is still g.Revision-1 (the caller increments it).
+func (tx *Tx) UpdateGuideline(g drafting.Guideline) error {
+	res := tx.db.Model(&guidelineRow{}).Where("id = ? AND revision = ?", g.ID, g.Revision-1).Updates(map[string]any{
+		"title": g.Title, "slug": g.Slug, "status": string(g.Status), "revision": g.Revision, "updated_at": g.UpdatedAt,
+	})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrConflict
+	}
+	return tx.setParticipants(g.ID, g.Participants)
+}
+
+// ClaimGuideline bumps the guideline's revision, serializing writers that
+// change the guideline's structure (drafts, adoption) in PostgreSQL too.
+func (tx *Tx) ClaimGuideline(id string, now time.Time) error {
+	res := tx.db.Model(&guidelineRow{}).Where("id = ?", id).
+		Updates(map[string]any{"revision": gormExpr("revision + 1"), "updated_at": now})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return drafting.NotFound("guideline")
+	}
+	return nil
+}
+
+// Guideline reads one guideline with its participants.
+func (tx *Tx) Guideline(id string) (drafting.Guideline, error) {
+	var r guidelineRow
+	if err := tx.db.Where("id = ?", id).Take(&r).Error; err != nil {
+		return drafting.Guideline{}, notFound(err, "guideline")
+	}
+	var codes []string
+	if err := tx.db.Model(&participantRow{}).Where("guideline_id = ?", id).Order("country_code").Pluck("country_code", &codes).Error; err != nil {
+		return drafting.Guideline{}, err
+	}
+	return r.domain(codes), nil
+}
+
+// GuidelineCursor is the keyset position in the guideline list.
+type GuidelineCursor struct {
+	CreatedAt time.Time `json:"t"`
+	ID        string    `json:"i"`
+}
+
+// Guidelines lists guidelines by creation time, after the cursor. When
+// onlyAdopted is set, only guidelines with an approved version are listed.
+func (tx *Tx) Guidelines(after *GuidelineCursor, limit int, onlyApproved bool) ([]drafting.Guideline, error) {
+	var rows []guidelineRow
+	q := tx.db.Order("created_at, id").Limit(limit)
+	if after != nil {
+		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", after.CreatedAt, after.CreatedAt, after.ID)
+	}
+	if onlyApproved {
+		q = q.Where("EXISTS (SELECT 1 FROM approved_versions a WHERE a.guideline_id = guidelines.id)")
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var parts []participantRow
+	if len(ids) > 0 {
+		if err := tx.db.Where("guideline_id IN ?", ids).Order("country_code").Find(&parts).Error; err != nil {
+			return nil, err
+		}
+	}
+	byG := map[string][]string{}
+	for _, p := range parts {
+		byG[p.GuidelineID] = append(byG[p.GuidelineID], p.CountryCode)
+	}
+	out := make([]drafting.Guideline, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain(byG[r.ID])
+	}
+	return out, nil
+}
+
+type sectionRow struct {
+	ID          string `gorm:"primaryKey"`
+	GuidelineID string
+	Title       string
+	Position    int
+	CreatedAt   time.Time
+}
+
+func (sectionRow) TableName() string { return "sections" }
+
+func (r sectionRow) domain() drafting.Section { return drafting.Section(r) }
+
+// Sections lists a guideline's sections in order.
+func (tx *Tx) Sections(gid string) ([]drafting.Section, error) {
+	var rows []sectionRow
+	if err := tx.db.Where("guideline_id = ?", gid).Order("position, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]drafting.Section, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// Section reads one section.
+func (tx *Tx) Section(id string) (drafting.Section, error) {
+	var r sectionRow
+	if err := tx.db.Where("id = ?", id).Take(&r).Error; err != nil {
+		return drafting.Section{}, notFound(err, "section")
+	}
+	return r.domain(), nil
+}
+
+// InsertSection makes room at s.Position (shifting later sections down) and
+// inserts s.
+func (tx *Tx) InsertSection(s drafting.Section) error {
+	if err := tx.db.Model(&sectionRow{}).Where("guideline_id = ? AND position >= ?", s.GuidelineID, s.Position).
+		Update("position", gormExpr("position + 1")).Error; err != nil {
+		return err
+	}
+	r := sectionRow(s)
+	return tx.db.Create(&r).Error
+}
+
+// UpdateSectionTitle renames a section.
+func (tx *Tx) UpdateSectionTitle(id, title string) error {
+	return tx.db.Model(&sectionRow{}).Where("id = ?", id).Update("title", title).Error
+}
+
+// MoveSection moves a section from one position to another, shifting the
+// sections in between.
+func (tx *Tx) MoveSection(s drafting.Section, to int) error {
+	from := s.Position
+	if to == from {
+		return nil
+	}
+	q := tx.db.Model(&sectionRow{}).Where("guideline_id = ? AND id <> ?", s.GuidelineID, s.ID)
+	var err error
+	if to < from {
+		err = q.Where("position >= ? AND position < ?", to, from).Update("position", gormExpr("position + 1")).Error
+	} else {
+		err = q.Where("position > ? AND position <= ?", from, to).Update("position", gormExpr("position - 1")).Error
+	}
+	if err != nil {
+		return err
+	}
+	return tx.db.Model(&sectionRow{}).Where("id = ?", s.ID).Update("position", to).Error
+}
+
+// Renumber recomputes every clause number of a guideline from section and
+// clause positions ("3.2"), in one statement; renumbered clauses get a new
+// revision since their representation changed.
+func (tx *Tx) Renumber(gid string, now time.Time) error {
+	const num = "(SELECT CAST(sections.position AS TEXT) FROM sections WHERE sections.id = clauses.section_id) || '.' || CAST(clauses.position AS TEXT)"
+	return tx.db.Exec("UPDATE clauses SET number = "+num+", revision = revision + 1, updated_at = ? WHERE guideline_id = ? AND number <> "+num, now, gid).Error
+}
