@@ -85,7 +85,7 @@ func (s *Server) cors(c *gin.Context) {
 	origin := c.GetHeader("Origin")
 	if origin == "" || !s.origins[origin] {
 		if c.Request.Method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
-			c.AbortWithStatus(http.StatusForbidden)
+			s.fail(c, drafting.Errorf(drafting.KindForbidden, "cors.origin_not_allowed", "this origin may not call the API from a browser"))
 			return
 		}
 		c.Next()

@@ -28,4 +28,6 @@ func (s *Server) routes() {
 	a.PATCH("/users/:uid", s.handleUserPatch)
 
 	s.draftingRoutes(a)
+	s.publicationRoutes(a)
+	s.eventRoutes(v1, a)
 }

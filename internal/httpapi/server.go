@@ -8,11 +8,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/service"
 )
 
@@ -33,13 +35,10 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Registry collects metrics; a new one is made when nil.
 	Registry *prometheus.Registry
-	// Streams serves the live event stream; nil disables it.
-	Streams StreamServer
-}
-
-// StreamServer serves Server-Sent Events for one guideline.
-type StreamServer interface {
-	ServeStream(c *gin.Context, guidelineID string)
+	// Hub wakes live event streams; a new one is made when nil.
+	Hub *events.Hub
+	// Heartbeat is the interval of stream heartbeats (default 15 s).
+	Heartbeat time.Duration
 }
 
 // Server is the HTTP API.
@@ -54,7 +53,9 @@ type Server struct {
 	ready     func(ctx context.Context) error
 	registry  *prometheus.Registry
 	metrics   *metrics
-	streams   StreamServer
+	hub       *events.Hub
+	heartbeat time.Duration
+	approved  *approvedCache
 }
 
 // New builds the router with every route.
@@ -62,10 +63,17 @@ func New(cfg Config) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
 		svc: cfg.Service, log: cfg.Log, bodyLimit: cfg.BodyLimit, spec: cfg.Spec, ready: cfg.Ready,
-		registry: cfg.Registry, origins: map[string]bool{}, streams: cfg.Streams,
+		registry: cfg.Registry, origins: map[string]bool{}, hub: cfg.Hub, heartbeat: cfg.Heartbeat,
+		approved: newApprovedCache(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.hub == nil {
+		s.hub = events.NewHub(5)
+	}
+	if s.heartbeat <= 0 {
+		s.heartbeat = 15 * time.Second
 	}
 	if s.bodyLimit <= 0 {
 		s.bodyLimit = 1 << 20

@@ -19,11 +19,12 @@ var languages3 = map[string]string{
 	"pt": "por",
 }
 
+// language3 passes unknown codes through, made safe for use inside URIs.
 func language3(code string) string {
 	if c, ok := languages3[code]; ok {
 		return c
 	}
-	return code
+	return sanitizeID(code)
 }
 
 // AkomaNtoso renders one language expression (lang must be one of d.Languages, else error).

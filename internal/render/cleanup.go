@@ -7,11 +7,11 @@ import (
 	"unicode/utf8"
 )
 
-// The semantic cleanup of diffmatchpatch cannot be used on the encoded
-// strings: DiffCleanupSemanticLossless mixes rune counts and byte offsets and
-// would cut multi-byte private-use runes in half. The same two ideas are
-// implemented here on token slices instead, measuring lengths in characters
-// of the real text.
+// The semantic cleanup of diffmatchpatch would run on the encoded strings,
+// where every token is one opaque private-use rune: its boundary scores could
+// not tell a space from a word, and it would weigh equalities in tokens rather
+// than characters. The same two ideas are implemented here on token slices,
+// judged on the real text.
 
 type editKind int8
 

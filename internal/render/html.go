@@ -8,11 +8,12 @@ import (
 // htmlPage is what the page template sees. Going through html/template means
 // every user string is escaped by context, not by remembering to call a helper.
 type htmlPage struct {
-	Lang    string
-	Title   string
-	Status  string
-	Pending string
-	Parts   []part
+	Lang      string
+	Title     string
+	HeadTitle string
+	Status    string
+	Pending   string
+	Parts     []part
 }
 
 // HTML renders the document as one standalone HTML5 page: inline CSS, no
@@ -20,10 +21,14 @@ type htmlPage struct {
 // offline and still look the same.
 func HTML(d Document) []byte {
 	page := htmlPage{
-		Lang:    "und",
+		Lang:    "und", // BCP 47 for "undetermined"
 		Title:   collapseSpace(d.Title),
 		Status:  statusLine(d),
 		Pending: pendingText,
+	}
+	page.HeadTitle = page.Title
+	if page.HeadTitle == "" {
+		page.HeadTitle = page.Status // an empty <title> is not valid HTML
 	}
 	if len(d.Languages) > 0 {
 		page.Lang = d.Languages[0]
@@ -50,7 +55,7 @@ const htmlSource = `<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}}</title>
+<title>{{.HeadTitle}}</title>
 <style>
 body{font-family:Georgia,"Times New Roman",serif;line-height:1.5;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}
 header{border-bottom:1px solid #999;margin-bottom:1.5rem}

@@ -111,9 +111,6 @@ func (s *Service) CreateClause(ctx context.Context, p auth.Principal, gid string
 		if err := u.ClaimGuideline(gid, u.now); err != nil {
 			return err
 		}
-		if g.Status != drafting.GuidelineDrafting {
-			return drafting.Errorf(drafting.KindConflict, "guideline.adopted", "an adopted guideline cannot change")
-		}
 		var errs drafting.Fields
 		text, terrs := drafting.ValidateText("text", g.Languages, in.Text)
 		errs = append(errs, terrs...)

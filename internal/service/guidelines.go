@@ -186,9 +186,6 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 		if ifMatch != 0 && ifMatch != g.Revision {
 			return errStale("guideline")
 		}
-		if g.Status != drafting.GuidelineDrafting {
-			return drafting.Errorf(drafting.KindConflict, "guideline.adopted", "an adopted guideline cannot change")
-		}
 		var errs drafting.Fields
 		changed := map[string]any{}
 		if patch.Title != nil {
@@ -238,15 +235,8 @@ func (s *Service) CreateSection(ctx context.Context, p auth.Principal, gid, titl
 	}
 	var sec drafting.Section
 	err := s.write(ctx, p.ID, func(u *unit) error {
-		g, err := u.Guideline(gid)
-		if err != nil {
-			return err
-		}
 		if err := u.ClaimGuideline(gid, u.now); err != nil {
 			return err
-		}
-		if g.Status != drafting.GuidelineDrafting {
-			return drafting.Errorf(drafting.KindConflict, "guideline.adopted", "an adopted guideline cannot change")
 		}
 		secs, err := u.Sections(gid)
 		if err != nil {

@@ -104,6 +104,9 @@ func (u *unit) emit(typ, guidelineID, subjectID string, data map[string]any) err
 	if err := u.EnqueueDeliveries(e); err != nil {
 		return fmt.Errorf("enqueue webhooks for %s: %w", typ, err)
 	}
+	if err := u.Notify(e); err != nil {
+		return err
+	}
 	u.events = append(u.events, e)
 	return nil
 }

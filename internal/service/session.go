@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -19,9 +20,19 @@ type TokenPair struct {
 
 var errBadCredentials = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_credentials", "wrong e-mail or password")
 
-// dummyHash is checked against when the account does not exist, so a missing
-// account costs the same time as a wrong password.
-var dummyHash, _ = auth.HashPassword(auth.DefaultArgon2, "consenso-timing-equaliser")
+// dummyHashes holds, per Argon2 parameters, a hash checked against when the
+// account does not exist, so a missing account costs the same time as a
+// wrong password hashed with the service's parameters.
+var dummyHashes sync.Map // auth.Argon2Params → string
+
+func dummyHash(p auth.Argon2Params) string {
+	if h, ok := dummyHashes.Load(p); ok {
+		return h.(string)
+	}
+	h, _ := auth.HashPassword(p, "consenso-timing-equaliser")
+	h2, _ := dummyHashes.LoadOrStore(p, h)
+	return h2.(string)
+}
 
 // Login checks an e-mail and password and starts a sign-in (a refresh token
 // family). Failures are rate limited per account and per client address.
@@ -42,7 +53,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	}
 	hash := user.PasswordHash
 	if err != nil {
-		hash = dummyHash
+		hash = dummyHash(s.argon)
 	}
 	ok, herr := auth.CheckPassword(hash, password)
 	if err != nil || herr != nil || !ok || !user.Active {

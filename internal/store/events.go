@@ -102,3 +102,83 @@ func (tx *Tx) EventsBySubject(subjectID string, types ...string) ([]drafting.Eve
 	}
 	return out, nil
 }
+
+// NotifyChannel is the PostgreSQL channel that carries new-event wake-ups.
+const NotifyChannel = "consenso_events"
+
+// Notify tells other replicas (PostgreSQL LISTEN/NOTIFY) that e's guideline
+// has a new event. Sent inside the transaction, it is delivered only if the
+// transaction commits. On SQLite it does nothing: one process serves it.
+func (tx *Tx) Notify(e drafting.Event) error {
+	if e.GuidelineID == "" || tx.db.Dialector.Name() != "postgres" {
+		return nil
+	}
+	return tx.db.Exec("SELECT pg_notify(?, ?)", NotifyChannel, e.GuidelineID).Error
+}
+
+// LatestEventID returns the newest event id of a guideline (0: none).
+func (tx *Tx) LatestEventID(gid string) (int64, error) {
+	var id *int64
+	if err := tx.db.Model(&eventRow{}).Where("guideline_id = ?", gid).Select("MAX(id)").Scan(&id).Error; err != nil {
+		return 0, err
+	}
+	if id == nil {
+		return 0, nil
+	}
+	return *id, nil
+}
+
+type streamTicketRow struct {
+	TicketHash  string `gorm:"primaryKey"`
+	UserID      *string
+	ClientID    *string
+	GuidelineID string
+	ExpiresAt   time.Time
+	UsedAt      *time.Time
+}
+
+func (streamTicketRow) TableName() string { return "stream_tickets" }
+
+// StreamTicket is a stored single-use stream ticket (hash only).
+type StreamTicket struct {
+	Hash        string
+	Principal   string
+	Integration bool
+	GuidelineID string
+	ExpiresAt   time.Time
+}
+
+// CreateStreamTicket stores a ticket.
+func (tx *Tx) CreateStreamTicket(t StreamTicket) error {
+	r := streamTicketRow{TicketHash: t.Hash, GuidelineID: t.GuidelineID, ExpiresAt: t.ExpiresAt}
+	if t.Integration {
+		r.ClientID = &t.Principal
+	} else {
+		r.UserID = &t.Principal
+	}
+	return tx.db.Create(&r).Error
+}
+
+// SpendStreamTicket marks a ticket used if it is unused, unexpired and for
+// gid, and returns it; concurrent spends of one ticket succeed once.
+func (tx *Tx) SpendStreamTicket(hash, gid string, now time.Time) (StreamTicket, error) {
+	res := tx.db.Model(&streamTicketRow{}).Where("ticket_hash = ? AND guideline_id = ? AND used_at IS NULL AND expires_at > ?", hash, gid, now).
+		Update("used_at", now)
+	if res.Error != nil {
+		return StreamTicket{}, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return StreamTicket{}, drafting.NotFound("ticket")
+	}
+	var r streamTicketRow
+	if err := tx.db.Where("ticket_hash = ?", hash).Take(&r).Error; err != nil {
+		return StreamTicket{}, err
+	}
+	t := StreamTicket{Hash: r.TicketHash, GuidelineID: r.GuidelineID, ExpiresAt: r.ExpiresAt}
+	if r.ClientID != nil {
+		t.Principal, t.Integration = *r.ClientID, true
+	} else {
+		t.Principal = deref(r.UserID)
+	}
+	return t, nil
+}

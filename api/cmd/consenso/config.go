@@ -28,6 +28,7 @@ type config struct {
 	LogFormat         string
 	SilenceSweepEvery time.Duration
 	Demo              bool
+	StreamsPerUser    int
 }
 
 type setting struct {
@@ -50,6 +51,7 @@ var settings = []setting{
 	{"CONSENSO_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"CONSENSO_LOG_FORMAT", "log-format", "json", "json or text"},
 	{"CONSENSO_SILENCE_SWEEP", "silence-sweep", "1s", "how often silence-procedure deadlines are checked"},
+	{"CONSENSO_STREAMS_PER_USER", "streams-per-user", "5", "concurrent live event streams allowed per account"},
 	{"CONSENSO_DEMO", "demo", "false", "on an empty database, load a demo negotiation and print its accounts"},
 }
 
@@ -98,6 +100,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.Demo, err = parseBool("CONSENSO_DEMO", get("CONSENSO_DEMO")); err != nil {
 		return c, err
+	}
+	if n, err := strconv.Atoi(get("CONSENSO_STREAMS_PER_USER")); err != nil || n < 1 {
+		return c, fmt.Errorf("CONSENSO_STREAMS_PER_USER: want a whole number of 1 or more")
+	} else {
+		c.StreamsPerUser = n
 	}
 	if c.BodyLimit, err = strconv.ParseInt(get("CONSENSO_BODY_LIMIT"), 10, 64); err != nil || c.BodyLimit < 1024 {
 		return c, fmt.Errorf("CONSENSO_BODY_LIMIT: want a number of bytes of at least 1024")

@@ -22,6 +22,7 @@ import (
 
 	"github.com/rcm-iom/consenso/api"
 	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/httpapi"
 	"github.com/rcm-iom/consenso/internal/service"
 	"github.com/rcm-iom/consenso/internal/store"
@@ -73,6 +74,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, RefreshTTL: cfg.RefreshTTL})
+	hub := events.NewHub(cfg.StreamsPerUser)
+	// Background work stops with bg; it outlives ctx until requests drain.
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	if st.Dialect() == store.Postgres {
+		// Every replica's writes NOTIFY inside their transaction; each
+		// replica listens and wakes its own streams.
+		go events.Listen(bg, cfg.DatabaseURL, hub, log)
+	} else {
+		svc.SetPublisher(hub)
+	}
 
 	if err := bootstrap(ctx, svc, cfg, stdout); err != nil {
 		return err
@@ -80,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	srv, err := httpapi.New(httpapi.Config{
 		Service: svc, Log: log, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins,
-		TrustedProxies: cfg.TrustedProxies, Spec: api.OpenAPI, Ready: readiness(st),
+		TrustedProxies: cfg.TrustedProxies, Spec: api.OpenAPI, Ready: readiness(st), Hub: hub,
 	})
 	if err != nil {
 		return err
@@ -98,7 +110,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", string(st.Dialect()))
 
@@ -111,11 +122,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	hub.Close() // live streams end now; other requests finish below
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	stopBackground()
 	log.Info("stopped")
 	return nil
 }

@@ -1,0 +1,195 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/service"
+)
+
+func (s *Server) eventRoutes(v1, a *gin.RouterGroup) {
+	a.GET("/guidelines/:gid/events", s.handleEventsGet)
+	a.POST("/guidelines/:gid/events/stream-ticket", s.handleStreamTicket)
+	// The stream authenticates itself: a bearer token or a single-use ticket.
+	v1.GET("/guidelines/:gid/events/stream", s.handleEventStream)
+}
+
+type eventView struct {
+	ID          int64          `json:"id"`
+	Type        string         `json:"type"`
+	GuidelineID string         `json:"guideline_id"`
+	ActorID     *string        `json:"actor_id"`
+	SubjectID   string         `json:"subject_id"`
+	Data        map[string]any `json:"data"`
+	CreatedAt   time.Time      `json:"created_at"`
+}
+
+func toEventView(e drafting.Event) eventView {
+	return eventView{ID: e.ID, Type: e.Type, GuidelineID: e.GuidelineID, ActorID: optional(e.ActorID), SubjectID: e.SubjectID, Data: e.Data, CreatedAt: e.CreatedAt}
+}
+
+func (s *Server) handleEventsGet(c *gin.Context) {
+	after, err := int64Param("after", c.Query("after"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	evs, err := s.svc.Events(c.Request.Context(), principal(c), c.Param("gid"), after, page.Limit)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]eventView, len(evs))
+	for i, e := range evs {
+		items[i] = toEventView(e)
+	}
+	last := after
+	if len(evs) > 0 {
+		last = evs[len(evs)-1].ID
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "last_id": last})
+}
+
+func int64Param(name, raw string) (int64, error) {
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 0 {
+		return 0, drafting.Invalid("request.invalid_parameter", drafting.FieldError{Field: name, Message: "must be a whole number of 0 or more"})
+	}
+	return n, nil
+}
+
+func (s *Server) handleStreamTicket(c *gin.Context) {
+	ticket, err := s.svc.StreamTicket(c.Request.Context(), principal(c), c.Param("gid"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, gin.H{"ticket": ticket, "expires_in": int(service.StreamTicketTTL.Seconds())})
+}
+
+// streamBatch bounds how many events one read of the log sends.
+const streamBatch = 200
+
+// handleEventStream serves Server-Sent Events: every new event of the
+// guideline within a second, replay after Last-Event-ID, heartbeats, and a
+// clean end on shutdown. Each wake-up reads the log after the last id sent.
+func (s *Server) handleEventStream(c *gin.Context) {
+	ctx := c.Request.Context()
+	gid := c.Param("gid")
+	var p auth.Principal
+	var err error
+	if t := c.Query("ticket"); t != "" {
+		p, err = s.svc.RedeemStreamTicket(ctx, t, gid)
+	} else {
+		scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			err = drafting.Errorf(drafting.KindUnauthenticated, "auth.token_missing", "a bearer token or a stream ticket is required")
+		} else {
+			p, err = s.svc.Authenticate(ctx, strings.TrimSpace(token))
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lastRaw := c.GetHeader("Last-Event-ID")
+	if lastRaw == "" {
+		lastRaw = c.Query("last_event_id")
+	}
+	last, err := int64Param("Last-Event-ID", lastRaw)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// Checks the guideline exists and the caller may read its events.
+	if _, err := s.svc.Events(ctx, p, gid, 0, 1); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if lastRaw == "" {
+		if last, err = s.svc.LatestEventID(ctx, gid); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	sub, ok := s.hub.Subscribe(gid, p.ID)
+	if !ok {
+		e := drafting.Errorf(drafting.KindRateLimited, "stream.too_many", "too many open streams for this account; close one first")
+		e.Data = map[string]any{"retry_after": 5}
+		c.Header("Retry-After", "5")
+		s.fail(c, e)
+		return
+	}
+	defer s.hub.Unsubscribe(sub)
+
+	w := c.Writer
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	write := func(b []byte) bool {
+		// Each write gets its own deadline, so a stream outlives the
+		// server's write time-out while a stuck client is still dropped.
+		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		if _, err := w.Write(b); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	if !write([]byte("retry: 3000\n: connected\n\n")) {
+		return
+	}
+	heartbeat := time.NewTicker(s.heartbeat)
+	defer heartbeat.Stop()
+	for {
+		for {
+			evs, err := s.svc.Events(ctx, p, gid, last, streamBatch)
+			if err != nil {
+				return
+			}
+			var buf []byte
+			for _, e := range evs {
+				data, _ := json.Marshal(toEventView(e))
+				buf = fmt.Appendf(buf, "id: %d\nevent: %s\ndata: %s\n\n", e.ID, e.Type, data)
+				last = e.ID
+			}
+			if len(buf) > 0 && !write(buf) {
+				return
+			}
+			if len(evs) < streamBatch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.hub.Closed():
+			write([]byte("event: shutdown\ndata: {}\n\n"))
+			return
+		case <-heartbeat.C:
+			if !write([]byte(": heartbeat\n\n")) {
+				return
+			}
+		case <-sub.C:
+		}
+	}
+}

@@ -1,0 +1,250 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/render"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// ApprovedContent is the adopted text as integrations receive it; its
+// canonical JSON (keys sorted, no insignificant space, no HTML escaping) is
+// what the content hash covers.
+type ApprovedContent struct {
+	GuidelineID  string             `json:"guideline_id"`
+	Title        string             `json:"title"`
+	Slug         string             `json:"slug"`
+	Version      int                `json:"version"`
+	Draft        int                `json:"draft"`
+	AdoptedAt    time.Time          `json:"adopted_at"`
+	Languages    []string           `json:"languages"`
+	Participants []string           `json:"participants"`
+	Sections     []ApprovedSection  `json:"sections"`
+	Reservations []ApprovedFootnote `json:"reservations"`
+}
+
+// ApprovedSection is a section of the adopted text.
+type ApprovedSection struct {
+	Title   string           `json:"title"`
+	Clauses []ApprovedClause `json:"clauses"`
+}
+
+// ApprovedClause is a clause of the adopted text.
+type ApprovedClause struct {
+	ID      string            `json:"id"`
+	Number  string            `json:"number"`
+	Version int               `json:"version"`
+	Text    map[string]string `json:"text"`
+}
+
+// ApprovedFootnote is a reservation, a footnote of the adopted text.
+type ApprovedFootnote struct {
+	Country      string `json:"country"`
+	ClauseID     string `json:"clause_id"`
+	ClauseNumber string `json:"clause_number"`
+	Text         string `json:"text"`
+}
+
+// Canonical encodes v as canonical JSON: object keys sorted, compact, no
+// HTML escaping. `jq -cjS .` produces the same bytes.
+func Canonical(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var generic any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&generic); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(generic); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// ContentHash is "sha256:<hex>" of canonical JSON bytes.
+func ContentHash(canonical []byte) string {
+	sum := sha256.Sum256(canonical)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Adopt makes draft n the guideline's next approved version. Every clause of
+// the draft must be agreed at exactly the draft's version; otherwise 409
+// lists the blocking clauses. A draft is adopted once.
+func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int) (drafting.Approved, error) {
+	if err := requireFacilitator(p); err != nil {
+		return drafting.Approved{}, err
+	}
+	var out drafting.Approved
+	err := s.write(ctx, p.ID, func(u *unit) error {
+		g, err := u.Guideline(gid)
+		if err != nil {
+			return err
+		}
+		if err := u.ClaimGuideline(gid, u.now); err != nil {
+			return err
+		}
+		d, err := u.Draft(gid, n, true)
+		if err != nil {
+			return err
+		}
+		if a, err := u.ApprovedByDraft(gid, n); err == nil {
+			e := drafting.Errorf(drafting.KindConflict, "draft.already_adopted", "draft %d was already adopted as approved version %d", n, a.Version)
+			e.Data = map[string]any{"version": a.Version}
+			return e
+		} else if !drafting.IsKind(err, drafting.KindNotFound) {
+			return err
+		}
+		current, err := u.Clauses(store.ClauseFilter{GuidelineID: gid})
+		if err != nil {
+			return err
+		}
+		now := map[string]drafting.Clause{}
+		for _, c := range current {
+			now[c.ID] = c
+		}
+		blocking := []map[string]any{}
+		for _, dc := range d.Clauses {
+			c := now[dc.ClauseID]
+			if c.Status != drafting.StatusAgreed || c.Version != dc.Version {
+				blocking = append(blocking, map[string]any{"clause_id": dc.ClauseID, "number": c.Number, "status": c.Status,
+					"version": c.Version, "draft_version": dc.Version})
+			}
+		}
+		if len(d.Clauses) == 0 {
+			return drafting.Errorf(drafting.KindConflict, "draft.empty", "an empty draft cannot be adopted")
+		}
+		if len(blocking) > 0 {
+			e := drafting.Errorf(drafting.KindConflict, "draft.not_agreed",
+				"%d clause(s) of draft %d are not agreed at the draft's version", len(blocking), n)
+			e.Data = map[string]any{"blocking": blocking}
+			return e
+		}
+		res, err := u.DraftReservations(gid, n)
+		if err != nil {
+			return err
+		}
+		version, err := u.NextApprovedVersion(gid)
+		if err != nil {
+			return err
+		}
+		content := approvedContent(g, d, res, version, u.now)
+		canon, err := Canonical(content)
+		if err != nil {
+			return err
+		}
+		out = drafting.Approved{GuidelineID: gid, Version: version, DraftNumber: n, Content: canon,
+			ContentHash: ContentHash(canon), AdoptedBy: p.ID, AdoptedAt: u.now}
+		if err := u.InsertApproved(out); err != nil {
+			return err
+		}
+		if g.Status != drafting.GuidelineAdopted {
+			g.Status = drafting.GuidelineAdopted
+			g.Revision += 2 // one for the claim above, one for this change
+			g.UpdatedAt = u.now
+			if err := u.UpdateGuideline(g); err != nil {
+				return err
+			}
+		}
+		return u.emit(drafting.EventGuidelineAdopted, gid, gid, map[string]any{
+			"version": version, "draft": n, "content_hash": out.ContentHash, "adopted_at": u.now})
+	})
+	return out, err
+}
+
+func approvedContent(g drafting.Guideline, d drafting.Draft, res []drafting.Reservation, version int, now time.Time) ApprovedContent {
+	c := ApprovedContent{GuidelineID: g.ID, Title: g.Title, Slug: g.Slug, Version: version, Draft: d.Number, AdoptedAt: now,
+		Languages: g.Languages, Participants: g.Participants, Sections: []ApprovedSection{}, Reservations: []ApprovedFootnote{}}
+	numbers := map[string]string{}
+	lastSection := ""
+	for _, dc := range d.Clauses {
+		if len(c.Sections) == 0 || dc.SectionID != lastSection {
+			c.Sections = append(c.Sections, ApprovedSection{Title: dc.SectionTitle, Clauses: []ApprovedClause{}})
+			lastSection = dc.SectionID
+		}
+		sec := &c.Sections[len(c.Sections)-1]
+		sec.Clauses = append(sec.Clauses, ApprovedClause{ID: dc.ClauseID, Number: dc.Number, Version: dc.Version, Text: dc.Text})
+		numbers[dc.ClauseID] = dc.Number
+	}
+	for _, r := range res {
+		c.Reservations = append(c.Reservations, ApprovedFootnote{Country: r.Country, ClauseID: r.ClauseID, ClauseNumber: numbers[r.ClauseID], Text: r.Text})
+	}
+	sort.SliceStable(c.Reservations, func(i, j int) bool {
+		a, b := c.Reservations[i], c.Reservations[j]
+		if a.ClauseNumber != b.ClauseNumber {
+			return a.ClauseNumber < b.ClauseNumber
+		}
+		return a.Country < b.Country
+	})
+	return c
+}
+
+// ApprovedDocument turns stored approved content into a render.Document.
+func ApprovedDocument(a drafting.Approved) (ApprovedContent, render.Document, error) {
+	var c ApprovedContent
+	if err := json.Unmarshal(a.Content, &c); err != nil {
+		return c, render.Document{}, fmt.Errorf("approved %s v%d: %w", a.GuidelineID, a.Version, err)
+	}
+	byClause := map[string][]render.Reservation{}
+	for _, r := range c.Reservations {
+		byClause[r.ClauseID] = append(byClause[r.ClauseID], render.Reservation{Country: r.Country, Text: r.Text})
+	}
+	doc := render.Document{GuidelineID: c.GuidelineID, Title: c.Title, Slug: c.Slug, Languages: c.Languages, Kind: "approved",
+		Number: c.Version, Date: c.AdoptedAt, ContentHash: a.ContentHash}
+	for i, sec := range c.Sections {
+		rs := render.Section{ID: fmt.Sprintf("s%d", i+1), Title: sec.Title}
+		for _, cl := range sec.Clauses {
+			rs.Clauses = append(rs.Clauses, render.Clause{ID: cl.ID, Number: cl.Number, Status: string(drafting.StatusAgreed),
+				Version: cl.Version, Text: cl.Text, Reservations: byClause[cl.ID]})
+		}
+		doc.Sections = append(doc.Sections, rs)
+	}
+	return c, doc, nil
+}
+
+// ApprovedVersion reads approved version v of a guideline (0: the latest).
+// Everyone signed in may, integrations included.
+func (s *Service) ApprovedVersion(ctx context.Context, p auth.Principal, gid string, v int) (drafting.Approved, error) {
+	var a drafting.Approved
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		if v == 0 {
+			a, err = tx.LatestApproved(gid)
+		} else {
+			a, err = tx.ApprovedVersion(gid, v)
+		}
+		if err != nil && drafting.IsKind(err, drafting.KindNotFound) {
+			if _, gerr := tx.Guideline(gid); gerr != nil {
+				return gerr
+			}
+			return drafting.Errorf(drafting.KindNotFound, "approved.not_found", "this guideline has no such approved version")
+		}
+		return err
+	})
+	return a, err
+}
+
+// LatestApprovedVersion returns the newest approved version number (0: none).
+func (s *Service) LatestApprovedVersion(ctx context.Context, gid string) (int, error) {
+	v := 0
+	err := s.read(ctx, func(tx *store.Tx) error {
+		n, err := tx.NextApprovedVersion(gid)
+		v = n - 1
+		return err
+	})
+	return v, err
+}
