@@ -22,6 +22,7 @@ import (
 	"github.com/rcm-iom/consenso/api"
 	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/httpapi"
 	"github.com/rcm-iom/consenso/internal/service"
 	"github.com/rcm-iom/consenso/internal/store"
@@ -89,6 +90,7 @@ type env struct {
 	srv    *httpapi.Server
 	clock  *clock
 	tokens *auth.Tokens
+	hub    *events.Hub
 	seq    atomic.Int64
 }
 
@@ -102,12 +104,14 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	svc := service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
+	hub := events.NewHub(5)
+	svc.SetPublisher(hub)
 	srv, err := httpapi.New(httpapi.Config{Service: svc, Spec: api.OpenAPI, BodyLimit: 1 << 20,
-		CORSOrigins: []string{"https://delegates.example.org"}})
+		CORSOrigins: []string{"https://delegates.example.org"}, Hub: hub})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, store: st, svc: svc, srv: srv, clock: clk, tokens: tokens}
+	return &env{t: t, store: st, svc: svc, srv: srv, clock: clk, tokens: tokens, hub: hub}
 }
 
 // resp is a response a test received, already checked against the contract.

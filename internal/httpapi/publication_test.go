@@ -1,0 +1,228 @@
+package httpapi_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/service"
+)
+
+// publishedFixture builds a guideline with two clauses and one draft; when
+// agree is set the clauses are marked agreed directly in the database — the
+// consensus path to `agreed` is covered by the deliberation tests, and here
+// only adoption's own rules are under test.
+func publishedFixture(t *testing.T, e *env, f account, agree bool) (gid string, clauses []string) {
+	t.Helper()
+	g := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: map[string]any{
+		"title": fmt.Sprintf("Regional guidelines on consular protection %d", e.seq.Add(1)), "languages": []string{"en", "es"}, "participants": []string{"BZ", "CR"}}}).want(201).JSON()
+	gid = g["id"].(string)
+	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": "I. Prevention"}}).want(201).JSON()
+	for _, text := range []map[string]string{
+		{"en": "States shall train consular staff.", "es": "Los Estados capacitarán al personal consular."},
+		{"en": "Victims shall be informed of their rights <promptly>.", "es": "Se informará a las víctimas de sus derechos."},
+	} {
+		c := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: map[string]any{"section_id": sec["id"], "text": text}}).want(201).JSON()
+		clauses = append(clauses, c["id"].(string))
+	}
+	if agree {
+		if err := e.store.DB().Exec("UPDATE clauses SET status = 'agreed' WHERE guideline_id = ?", gid).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts", token: f.Token, body: map[string]any{"label": "Final draft"}}).want(201)
+	return gid, clauses
+}
+
+func (e *env) mustIntegration(admin account) (id, token string) {
+	e.t.Helper()
+	r := e.do(req{method: "POST", path: "/api/v1/integrations", token: admin.Token, body: map[string]any{"name": "Referral system"}}).want(201).JSON()
+	tok := e.do(req{method: "POST", path: "/api/v1/auth/token", body: map[string]any{
+		"grant_type": "client_credentials", "client_id": r["client_id"], "client_secret": r["client_secret"]}}).want(200).JSON()
+	return r["id"].(string), tok["access_token"].(string)
+}
+
+func TestAdoption(t *testing.T) {
+	e := newEnv(t)
+	admin := e.mustAdmin()
+	f := e.mustUser(admin, "facilitator", "", false)
+	d := e.mustUser(admin, "delegate", "BZ", true)
+
+	t.Run("not_agreed_is_refused_with_blocking_clauses", func(t *testing.T) {
+		gid, clauses := publishedFixture(t, e, f, false)
+		p := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts/1/adopt", token: f.Token}).wantProblem(409, "draft.not_agreed").JSON()
+		blocking := p["data"].(map[string]any)["blocking"].([]any)
+		if len(blocking) != len(clauses) {
+			t.Fatalf("blocking = %v", blocking)
+		}
+		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved", token: f.Token}).wantProblem(404, "approved.not_found")
+	})
+
+	t.Run("adopt_once_then_pull", func(t *testing.T) {
+		gid, _ := publishedFixture(t, e, f, true)
+		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts/1/adopt", token: d.Token}).wantProblem(403, "auth.forbidden")
+		a := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts/1/adopt", token: f.Token}).want(201).JSON()
+		if a["version"].(float64) != 1 {
+			t.Fatalf("adoption = %v", a)
+		}
+		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts/1/adopt", token: f.Token}).wantProblem(409, "draft.already_adopted")
+
+		_, itok := e.mustIntegration(admin)
+		r := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved", token: itok}).want(200)
+		etag := r.Header().Get("ETag")
+		var body map[string]any
+		r.Decode(&body)
+		if body["content_hash"] != a["content_hash"] {
+			t.Fatalf("content_hash = %v, adoption said %v", body["content_hash"], a["content_hash"])
+		}
+		// The hash covers the canonical JSON without content_hash.
+		delete(body, "content_hash")
+		canon, err := service.Canonical(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(canon)
+		if "sha256:"+hex.EncodeToString(sum[:]) != a["content_hash"] {
+			t.Fatalf("recomputed hash differs from %v", a["content_hash"])
+		}
+		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved", token: itok, header: map[string]string{"If-None-Match": etag}}).want(304)
+		v1 := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved/1", token: itok}).want(200)
+		if !strings.Contains(v1.Header().Get("Cache-Control"), "immutable") {
+			t.Fatalf("Cache-Control = %q", v1.Header().Get("Cache-Control"))
+		}
+		for format, ct := range map[string]string{"markdown": "text/markdown", "html": "text/html", "akn": "application/akn+xml"} {
+			r := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved?format=" + format, token: itok}).want(200)
+			if !strings.HasPrefix(r.Header().Get("Content-Type"), ct) {
+				t.Fatalf("%s Content-Type = %q", format, r.Header().Get("Content-Type"))
+			}
+			if strings.Contains(r.Body.String(), "[States") {
+				t.Fatalf("%s: agreed text must not be bracketed:\n%s", format, r.Body.String())
+			}
+			if format == "html" && strings.Contains(r.Body.String(), "<promptly>") {
+				t.Fatalf("html not escaped")
+			}
+		}
+		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved/2", token: itok}).wantProblem(404, "approved.not_found")
+
+		// Integrations read approved text and publication events only.
+		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/drafts/1", token: itok}).wantProblem(403, "auth.forbidden")
+		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/clauses", token: itok}).wantProblem(403, "auth.forbidden")
+		e.do(req{method: "POST", path: "/api/v1/guidelines", token: itok, body: map[string]any{"title": "x", "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(403, "auth.forbidden")
+		e.do(req{method: "GET", path: "/api/v1/users", token: itok}).wantProblem(403, "auth.forbidden")
+		evs := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/events", token: itok}).want(200).JSON()["items"].([]any)
+		if len(evs) != 1 || evs[0].(map[string]any)["type"] != "guideline.adopted" {
+			t.Fatalf("integration events = %v", evs)
+		}
+		all := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/events?limit=200", token: f.Token}).want(200).JSON()["items"].([]any)
+		var last float64
+		for _, x := range all {
+			id := x.(map[string]any)["id"].(float64)
+			if id <= last {
+				t.Fatalf("event ids not increasing: %v", all)
+			}
+			last = id
+		}
+	})
+
+	t.Run("disabled_integration_and_rotated_secret", func(t *testing.T) {
+		iid, itok := e.mustIntegration(admin)
+		e.do(req{method: "GET", path: "/api/v1/me", token: itok}).want(200)
+		e.do(req{method: "PATCH", path: "/api/v1/integrations/" + iid, token: admin.Token, body: map[string]any{"active": false}}).want(200)
+		e.do(req{method: "GET", path: "/api/v1/me", token: itok}).wantProblem(401, "auth.invalid_token")
+		e.do(req{method: "POST", path: "/api/v1/integrations", token: d.Token, body: map[string]any{"name": "x"}}).wantProblem(403, "auth.forbidden")
+		rot := e.do(req{method: "POST", path: "/api/v1/integrations/" + iid + "/secret", token: admin.Token}).want(200).JSON()
+		if rot["client_secret"] == "" {
+			t.Fatal("no new secret")
+		}
+	})
+}
+
+// TestEventStream follows the live stream through a real HTTP server: a new
+// event arrives, Last-Event-ID replays, a ticket works once.
+func TestEventStream(t *testing.T) {
+	e := newEnv(t)
+	admin := e.mustAdmin()
+	f := e.mustUser(admin, "facilitator", "", false)
+	gid, _ := publishedFixture(t, e, f, false)
+	ts := httptest.NewServer(e.srv)
+	t.Cleanup(ts.Close) // runs last, after the streams below are closed
+
+	open := func(t *testing.T, url string, header map[string]string) (*http.Response, *bufio.Reader) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		t.Cleanup(cancel)
+		rq, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+url, nil)
+		for k, v := range header {
+			rq.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res, bufio.NewReader(res.Body)
+	}
+	nextEvent := func(t *testing.T, r *bufio.Reader) (id, typ string) {
+		t.Helper()
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatalf("stream ended: %v", err)
+			}
+			line = strings.TrimRight(line, "\n")
+			switch {
+			case strings.HasPrefix(line, "id: "):
+				id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "event: "):
+				typ = strings.TrimPrefix(line, "event: ")
+			case line == "" && id != "":
+				return id, typ
+			}
+		}
+	}
+
+	res, r := open(t, "/api/v1/guidelines/"+gid+"/events/stream", map[string]string{"Authorization": "Bearer " + f.Token})
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("stream: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts", token: f.Token, body: map[string]any{"label": "live"}}).want(201)
+	id, typ := nextEvent(t, r)
+	if typ != "draft.created" {
+		t.Fatalf("first live event = %s", typ)
+	}
+
+	// Replay from the start with Last-Event-ID: 0.
+	_, r2 := open(t, "/api/v1/guidelines/"+gid+"/events/stream", map[string]string{"Authorization": "Bearer " + f.Token, "Last-Event-ID": "0"})
+	first, _ := nextEvent(t, r2)
+	if first >= id && len(first) >= len(id) {
+		t.Fatalf("replay started at %s, live event was %s", first, id)
+	}
+
+	// A ticket opens one stream, once.
+	tk := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/events/stream-ticket", token: f.Token}).want(201).JSON()["ticket"].(string)
+	res3, _ := open(t, "/api/v1/guidelines/"+gid+"/events/stream?ticket="+tk, nil)
+	if res3.StatusCode != 200 {
+		t.Fatalf("ticket stream: %d", res3.StatusCode)
+	}
+	res4, _ := open(t, "/api/v1/guidelines/"+gid+"/events/stream?ticket="+tk, nil)
+	if res4.StatusCode != 401 {
+		t.Fatalf("reused ticket: %d, want 401", res4.StatusCode)
+	}
+	res5, _ := open(t, "/api/v1/guidelines/"+gid+"/events/stream", nil)
+	if res5.StatusCode != 401 {
+		t.Fatalf("no credentials: %d, want 401", res5.StatusCode)
+	}
+	var p map[string]any
+	_ = json.NewDecoder(res5.Body).Decode(&p)
+	if p["code"] != "auth.token_missing" {
+		t.Fatalf("problem = %v", p)
+	}
+}
