@@ -22,6 +22,8 @@ import (
 
 	"github.com/rcm-iom/consenso/api"
 	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/demo"
+	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/httpapi"
 	"github.com/rcm-iom/consenso/internal/service"
@@ -86,8 +88,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		svc.SetPublisher(hub)
 	}
 
-	if err := bootstrap(ctx, svc, cfg, stdout); err != nil {
+	admin, created, err := bootstrap(ctx, svc, cfg, stdout)
+	if err != nil {
 		return err
+	}
+	if cfg.Demo {
+		if !created {
+			fmt.Fprintln(stdout, "Consenso: -demo ignored: the database is not empty (use a new CONSENSO_DATABASE_URL).")
+		} else if err := demo.Load(ctx, svc, auth.Principal{ID: admin.ID, Role: admin.Role, Name: admin.Name}, stdout); err != nil {
+			return err
+		}
 	}
 
 	srv, err := httpapi.New(httpapi.Config{
@@ -183,13 +193,13 @@ func jwtKey(cfg config) ([]byte, error) {
 
 // bootstrap creates the first admin on an empty database and tells the
 // newcomer how to sign in.
-func bootstrap(ctx context.Context, svc *service.Service, cfg config, stdout io.Writer) error {
+func bootstrap(ctx context.Context, svc *service.Service, cfg config, stdout io.Writer) (drafting.User, bool, error) {
 	user, generated, created, err := svc.BootstrapAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
-		return fmt.Errorf("create first admin: %w", err)
+		return user, false, fmt.Errorf("create first admin: %w", err)
 	}
 	if !created {
-		return nil
+		return user, false, nil
 	}
 	host := cfg.Addr
 	if strings.HasPrefix(host, ":") {
@@ -202,7 +212,7 @@ func bootstrap(ctx context.Context, svc *service.Service, cfg config, stdout io.
 	} else {
 		fmt.Fprintf(stdout, "Consenso: admin %s created from CONSENSO_ADMIN_EMAIL/CONSENSO_ADMIN_PASSWORD.\n", user.Email)
 	}
-	return nil
+	return user, true, nil
 }
 
 func readiness(st *store.Store) func(ctx context.Context) error {
