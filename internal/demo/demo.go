@@ -37,6 +37,7 @@ type world struct {
 	heads       map[string]auth.Principal
 	delegates   map[string]auth.Principal
 	guideline   drafting.Guideline
+	sections    []string
 	clauses     [][]service.ClauseView // by section
 }
 
@@ -116,16 +117,22 @@ func (w *world) structure(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var cs []service.ClauseView
-		for _, t := range sec.clauses {
-			c, err := w.svc.CreateClause(ctx, w.facilitator, g.ID, service.NewClause{SectionID: s.ID,
-				Text: drafting.Text{"en": t[0], "es": t[1]}, Note: "From the outcomes of the national workshops"})
-			if err != nil {
-				return err
-			}
-			cs = append(cs, c)
+		w.sections = append(w.sections, s.ID)
+		w.clauses = append(w.clauses, nil)
+	}
+	// Chapter I first: it is agreed and adopted before the rest is drafted.
+	return w.addClauses(ctx, 0)
+}
+
+// addClauses drafts the clauses of section i.
+func (w *world) addClauses(ctx context.Context, i int) error {
+	for _, t := range guidelines[i].clauses {
+		c, err := w.svc.CreateClause(ctx, w.facilitator, w.guideline.ID, service.NewClause{SectionID: w.sections[i],
+			Text: drafting.Text{"en": t[0], "es": t[1]}, Note: "From the outcomes of the national workshops"})
+		if err != nil {
+			return err
 		}
-		w.clauses = append(w.clauses, cs)
+		w.clauses[i] = append(w.clauses[i], c)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -240,18 +241,22 @@ func (s *Server) handleUserGet(c *gin.Context) {
 
 func (s *Server) handleUserPatch(c *gin.Context) {
 	var req struct {
-		Name             *string `json:"name"`
-		Password         *string `json:"password"`
-		Role             *string `json:"role"`
-		Country          *string `json:"country"`
-		HeadOfDelegation *bool   `json:"head_of_delegation"`
-		Active           *bool   `json:"active"`
+		Name             *string          `json:"name"`
+		Password         *string          `json:"password"`
+		Role             *string          `json:"role"`
+		Country          nullable[string] `json:"country"`
+		HeadOfDelegation *bool            `json:"head_of_delegation"`
+		Active           *bool            `json:"active"`
 	}
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	patch := service.UserPatch{Name: req.Name, Password: req.Password, Country: req.Country, HeadOfDelegation: req.HeadOfDelegation, Active: req.Active}
+	patch := service.UserPatch{Name: req.Name, Password: req.Password, HeadOfDelegation: req.HeadOfDelegation, Active: req.Active}
+	if req.Country.Set { // "country": null takes the account out of its country
+		country := deref(req.Country.Value)
+		patch.Country = &country
+	}
 	if req.Role != nil {
 		r := drafting.Role(*req.Role)
 		patch.Role = &r
@@ -262,4 +267,16 @@ func (s *Server) handleUserPatch(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, toUserView(u))
+}
+
+// nullable tells a field that is absent (Set false) from one that is null
+// (Set, Value nil), which a plain pointer cannot.
+type nullable[T any] struct {
+	Set   bool
+	Value *T
+}
+
+func (n *nullable[T]) UnmarshalJSON(b []byte) error {
+	n.Set = true
+	return json.Unmarshal(b, &n.Value)
 }

@@ -28,6 +28,8 @@ func (s *Server) routes() {
 	a.PATCH("/users/:uid", s.handleUserPatch)
 
 	s.draftingRoutes(a)
+	s.deliberationRoutes(a)
 	s.publicationRoutes(a)
 	s.eventRoutes(v1, a)
+	s.webhookRoutes(a)
 }

@@ -287,6 +287,10 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) (u
 		password = generated
 	}
 	user, err = s.createUser(ctx, "", NewUser{Email: email, Name: "Administrator", Password: password, Role: drafting.RoleAdmin})
+	if drafting.IsKind(err, drafting.KindConflict) {
+		// Another replica starting at the same time created it first.
+		return drafting.User{}, "", false, nil
+	}
 	if err != nil {
 		return user, "", false, err
 	}

@@ -440,8 +440,18 @@ func (s *Service) ClauseDiff(ctx context.Context, p auth.Principal, id string, f
 		if err != nil {
 			return err
 		}
-		d = Diff{From: from, To: to, Lang: lang, Ops: render.WordDiff(a.Text[lang], b.Text[lang])}
+		d = Diff{From: from, To: to, Lang: lang, Ops: wordDiff(a.Text[lang], b.Text[lang])}
 		return nil
 	})
 	return d, err
+}
+
+// wordDiff is render.WordDiff that answers an empty list, never null, when
+// both texts are empty (a translation missing from both versions): clients
+// iterate over ops without a special case.
+func wordDiff(a, b string) []render.Op {
+	if ops := render.WordDiff(a, b); ops != nil {
+		return ops
+	}
+	return []render.Op{}
 }

@@ -192,7 +192,7 @@ func (s *Service) CompareDrafts(ctx context.Context, p auth.Principal, gid strin
 			if o.Version != c.Version {
 				diff := map[string][]render.Op{}
 				for _, lang := range g.Languages {
-					diff[lang] = render.WordDiff(o.Text[lang], c.Text[lang])
+					diff[lang] = wordDiff(o.Text[lang], c.Text[lang])
 				}
 				out.Changed = append(out.Changed, DraftChange{ClauseID: c.ClauseID, FromNumber: o.Number, ToNumber: c.Number,
 					FromVersion: o.Version, ToVersion: c.Version, Text: c.Text, Diff: diff})

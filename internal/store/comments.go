@@ -13,6 +13,7 @@ type commentRow struct {
 	ClauseVersion  int
 	AuthorID       string
 	CountryCode    *string
+	Observer       bool
 	Kind           string
 	Body           string
 	ProposedText   *string
@@ -31,7 +32,7 @@ func (commentRow) TableName() string { return "comments" }
 
 func (r commentRow) domain() (drafting.Comment, error) {
 	c := drafting.Comment{ID: r.ID, GuidelineID: r.GuidelineID, ClauseID: r.ClauseID, ClauseVersion: r.ClauseVersion,
-		AuthorID: r.AuthorID, Country: deref(r.CountryCode), Kind: drafting.CommentKind(r.Kind), Body: r.Body,
+		AuthorID: r.AuthorID, Country: deref(r.CountryCode), Observer: r.Observer, Kind: drafting.CommentKind(r.Kind), Body: r.Body,
 		Quote: deref(r.Quote), ParentID: deref(r.ParentID), Status: drafting.CommentStatus(r.Status),
 		ResolutionNote: r.ResolutionNote, ResolvedBy: deref(r.ResolvedBy), ResolvedAt: r.ResolvedAt,
 		Revision: r.Revision, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
@@ -51,7 +52,7 @@ func (tx *Tx) InsertComment(c drafting.Comment) error {
 		proposed = &s
 	}
 	return tx.db.Create(&commentRow{ID: c.ID, GuidelineID: c.GuidelineID, ClauseID: c.ClauseID, ClauseVersion: c.ClauseVersion,
-		AuthorID: c.AuthorID, CountryCode: ptr(c.Country), Kind: string(c.Kind), Body: c.Body, ProposedText: proposed,
+		AuthorID: c.AuthorID, CountryCode: ptr(c.Country), Observer: c.Observer, Kind: string(c.Kind), Body: c.Body, ProposedText: proposed,
 		Quote: ptr(c.Quote), ParentID: ptr(c.ParentID), Status: string(c.Status), Revision: c.Revision,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}).Error
 }
@@ -105,7 +106,7 @@ func (tx *Tx) Comments(f CommentFilter) ([]drafting.Comment, error) {
 	switch f.Country {
 	case "":
 	case "observer":
-		q = q.Where("country_code IS NULL")
+		q = q.Where("observer = ?", true)
 	default:
 		q = q.Where("country_code = ?", f.Country)
 	}
@@ -136,11 +137,12 @@ func (tx *Tx) Comments(f CommentFilter) ([]drafting.Comment, error) {
 	return out, nil
 }
 
-// CommentCount is how many comments one country (empty: observers and
-// facilitators) has on one clause, by status.
+// CommentCount is how many comments one country (nil: observers, marked
+// Observer, or facilitators) has on one clause, by status.
 type CommentCount struct {
 	ClauseID string
 	Country  *string
+	Observer bool
 	Status   string
 	N        int
 }
@@ -149,9 +151,9 @@ type CommentCount struct {
 // status in one statement.
 func (tx *Tx) CommentCounts(gid string) ([]CommentCount, error) {
 	var out []CommentCount
-	err := tx.db.Model(&commentRow{}).Select("clause_id, country_code AS country, status, COUNT(*) AS n").
-		Where("guideline_id = ?", gid).Group("clause_id, country_code, status").
-		Order("clause_id, country_code, status").Scan(&out).Error
+	err := tx.db.Model(&commentRow{}).Select("clause_id, country_code AS country, observer, status, COUNT(*) AS n").
+		Where("guideline_id = ?", gid).Group("clause_id, country_code, observer, status").
+		Order("clause_id, country_code, observer, status").Scan(&out).Error
 	return out, err
 }
 

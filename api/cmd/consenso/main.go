@@ -100,6 +100,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
+	// The silence sweep concludes due procedures on time with no request
+	// arriving; it catches up at once after a restart.
+	go svc.RunSilenceSweeper(bg, cfg.SilenceSweepEvery)
+	go events.NewDeliverer(events.DelivererConfig{Store: st, Log: log, AllowPrivate: cfg.WebhookAllowPriv}).Run(bg)
+
 	srv, err := httpapi.New(httpapi.Config{
 		Service: svc, Log: log, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins,
 		TrustedProxies: cfg.TrustedProxies, Spec: api.OpenAPI, Ready: readiness(st), Hub: hub,

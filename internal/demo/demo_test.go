@@ -1,0 +1,52 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/demo"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/service"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
+)
+
+func TestLoad(t *testing.T) {
+	st := storetest.MustOpen(t)
+	tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, time.Now)
+	svc := service.New(service.Config{Store: st, Tokens: tokens, Argon2: auth.FastArgon2})
+	ctx := context.Background()
+	admin, _, created, err := svc.BootstrapAdmin(ctx, "admin@example.org", "a long enough password")
+	if err != nil || !created {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := demo.Load(ctx, svc, auth.Principal{ID: admin.ID, Role: admin.Role}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "facilitator@demo.consenso.local") {
+		t.Fatalf("accounts not printed:\n%s", out.String())
+	}
+	p := auth.Principal{ID: admin.ID, Role: drafting.RoleAdmin}
+	gs, _, err := svc.Guidelines(ctx, p, service.Page{Limit: 10})
+	if err != nil || len(gs) != 1 {
+		t.Fatalf("guidelines = %v, %v", gs, err)
+	}
+	if _, err := svc.ApprovedVersion(ctx, p, gs[0].ID, 1); err != nil {
+		t.Fatalf("approved version 1: %v", err)
+	}
+	cs, err := svc.Clauses(ctx, p, gs[0].ID, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[drafting.Status]int{}
+	for _, c := range cs {
+		count[c.Status]++
+	}
+	if len(cs) != 25 || count[drafting.StatusAgreed] != 5 || count[drafting.StatusSilence] != 1 || count[drafting.StatusContested] != 1 || count[drafting.StatusConsensus] != 1 {
+		t.Fatalf("%d clauses, statuses %v", len(cs), count)
+	}
+}

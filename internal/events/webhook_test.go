@@ -1,0 +1,705 @@
+package events_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/events"
+	"github.com/rcm-iom/consenso/internal/service"
+	"github.com/rcm-iom/consenso/internal/store"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
+)
+
+// whClock is a settable test clock.
+type whClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *whClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *whClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// whFixture is a migrated database with an admin, driven through the
+// service so the outbox rows are written exactly as in production.
+type whFixture struct {
+	st    *store.Store
+	svc   *service.Service
+	clk   *whClock
+	admin auth.Principal
+}
+
+func newWhFixture(t *testing.T) *whFixture {
+	t.Helper()
+	st := storetest.MustOpen(t)
+	clk := &whClock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	svc := service.New(service.Config{Store: st, Now: clk.Now, Argon2: auth.FastArgon2})
+	svc.SetWebhookAllowPrivate(true) // test receivers listen on 127.0.0.1
+	u, _, _, err := svc.BootstrapAdmin(context.Background(), "admin@example.org", "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &whFixture{st: st, svc: svc, clk: clk, admin: auth.Principal{ID: u.ID, Role: drafting.RoleAdmin}}
+}
+
+const whSecret = "s3cret-s3cret-s3cret"
+
+// mustWebhook registers a webhook; with events ["*"] its own webhook.created
+// event is its first delivery.
+func (f *whFixture) mustWebhook(t *testing.T, url string, types ...string) drafting.Webhook {
+	t.Helper()
+	if len(types) == 0 {
+		types = []string{"*"}
+	}
+	w, err := f.svc.CreateWebhook(context.Background(), f.admin, url, types, whSecret)
+	if err != nil {
+		t.Fatalf("create webhook %s: %v", url, err)
+	}
+	return w
+}
+
+func (f *whFixture) deliverer(cfg events.DelivererConfig) *events.Deliverer {
+	cfg.Store, cfg.Now = f.st, f.clk.Now
+	return events.NewDeliverer(cfg)
+}
+
+// log returns a webhook's deliveries, newest first.
+func (f *whFixture) log(t *testing.T, webhookID string) []service.DeliveryRecord {
+	t.Helper()
+	items, _, err := f.svc.Deliveries(context.Background(), f.admin, webhookID, service.DeliveryList{Page: service.Page{Limit: service.MaxLimit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
+func (f *whFixture) only(t *testing.T, webhookID string) service.DeliveryRecord {
+	t.Helper()
+	items := f.log(t, webhookID)
+	if len(items) != 1 {
+		t.Fatalf("deliveries = %d, want 1", len(items))
+	}
+	return items[0]
+}
+
+func mustDeliver(t *testing.T, d *events.Deliverer, want int) {
+	t.Helper()
+	n, err := d.DeliverDue(context.Background())
+	if err != nil {
+		t.Fatalf("DeliverDue: %v", err)
+	}
+	if n != want {
+		t.Fatalf("DeliverDue made %d attempts, want %d", n, want)
+	}
+}
+
+// whRequest is one POST a receiver got.
+type whRequest struct {
+	Header http.Header
+	Body   []byte
+}
+
+// whReceiver is a webhook receiver on 127.0.0.1 that records what it gets
+// and answers with respond (200 when nil); n counts requests from 1.
+type whReceiver struct {
+	*httptest.Server
+	mu      sync.Mutex
+	got     []whRequest
+	respond func(n int, w http.ResponseWriter, r *http.Request)
+}
+
+func newWhReceiver(t *testing.T, respond func(n int, w http.ResponseWriter, r *http.Request)) *whReceiver {
+	t.Helper()
+	rc := &whReceiver{respond: respond}
+	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		rc.got = append(rc.got, whRequest{Header: r.Header.Clone(), Body: body})
+		n := len(rc.got)
+		rc.mu.Unlock()
+		if rc.respond != nil {
+			rc.respond(n, w, r)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(rc.Close)
+	return rc
+}
+
+func (rc *whReceiver) requests() []whRequest {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]whRequest(nil), rc.got...)
+}
+
+func hmacHex(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func TestWebhookDeliverySigned(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, nil)
+	w := f.mustWebhook(t, rc.URL+"/hook")
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true})
+
+	f.clk.Advance(time.Second)
+	mustDeliver(t, d, 1)
+	mustDeliver(t, d, 0) // delivered once, not again
+
+	got := rc.requests()
+	if len(got) != 1 {
+		t.Fatalf("receiver got %d requests, want 1", len(got))
+	}
+	r := got[0]
+	entry := f.only(t, w.ID)
+	for h, want := range map[string]string{
+		"Content-Type":         "application/json",
+		"X-Consenso-Event":     drafting.EventWebhookCreated,
+		"X-Consenso-Delivery":  entry.ID,
+		"X-Consenso-Signature": "sha256=" + hmacHex(whSecret, r.Body),
+	} {
+		if v := r.Header.Get(h); v != want {
+			t.Errorf("%s = %q, want %q", h, v, want)
+		}
+	}
+	if events.Sign(whSecret, r.Body) != r.Header.Get("X-Consenso-Signature") {
+		t.Error("Sign disagrees with the independently computed HMAC")
+	}
+	if strings.Contains(string(r.Body), whSecret) {
+		t.Error("the body carries the secret")
+	}
+	var p map[string]any
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p) != 6 {
+		t.Errorf("payload fields = %v, want id, type, guideline_id, subject_id, data, created_at", p)
+	}
+	if p["type"] != drafting.EventWebhookCreated || p["subject_id"] != w.ID || p["guideline_id"] != nil ||
+		p["id"] != float64(entry.EventID) || p["created_at"] != "2026-11-27T09:00:00Z" {
+		t.Errorf("payload = %v", p)
+	}
+	if data, _ := p["data"].(map[string]any); data["url"] != w.URL {
+		t.Errorf("payload data = %v", p["data"])
+	}
+
+	if entry.Status != drafting.DeliveryDelivered || entry.Attempts != 1 || entry.LastStatusCode != 200 || entry.LastError != "" ||
+		entry.DeliveredAt == nil || !entry.DeliveredAt.Equal(f.clk.Now()) || entry.EventType != drafting.EventWebhookCreated {
+		t.Errorf("delivery = %+v", entry)
+	}
+}
+
+func TestWebhookSubscription(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, nil)
+	adopted := f.mustWebhook(t, rc.URL+"/adopted", drafting.EventGuidelineAdopted)
+	countries := f.mustWebhook(t, rc.URL+"/countries", drafting.EventCountryCreated, drafting.EventCountryCreated)
+	if len(countries.Events) != 1 {
+		t.Errorf("events = %v, want duplicates removed", countries.Events)
+	}
+	if _, err := f.svc.CreateCountry(context.Background(), f.admin, drafting.Country{Code: "CO", Name: "Colombia", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.log(t, adopted.ID)); n != 0 {
+		t.Errorf("guideline.adopted subscriber has %d deliveries, want 0", n)
+	}
+	if e := f.only(t, countries.ID); e.EventType != drafting.EventCountryCreated {
+		t.Errorf("delivery of %s, want country.created", e.EventType)
+	}
+}
+
+func TestWebhookBackoff(t *testing.T) {
+	want := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 40 * time.Second, 80 * time.Second,
+		160 * time.Second, 320 * time.Second, 640 * time.Second, 1280 * time.Second, 2560 * time.Second, time.Hour, time.Hour}
+	for i, w := range want {
+		if got := events.Backoff(i + 1); got != w {
+			t.Errorf("Backoff(%d) = %v, want %v", i+1, got, w)
+		}
+	}
+	if got := events.Backoff(1000); got != time.Hour {
+		t.Errorf("Backoff(1000) = %v, want the 1 h cap", got)
+	}
+}
+
+func TestWebhookRetrySchedule(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+	w := f.mustWebhook(t, rc.URL)
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true})
+
+	for attempt := 1; attempt <= events.MaxWebhookAttempts; attempt++ {
+		mustDeliver(t, d, 1)
+		e := f.only(t, w.ID)
+		if e.Attempts != attempt || e.LastStatusCode != 500 || e.LastError != "HTTP 500" {
+			t.Fatalf("after attempt %d: %+v", attempt, e)
+		}
+		if attempt == events.MaxWebhookAttempts {
+			if e.Status != drafting.DeliveryFailed {
+				t.Fatalf("after the last attempt status = %s, want failed", e.Status)
+			}
+			break
+		}
+		wait := events.Backoff(attempt)
+		if e.Status != drafting.DeliveryPending || !e.NextAttemptAt.Equal(f.clk.Now().Add(wait)) {
+			t.Fatalf("after attempt %d: status %s, next at %v, want pending at now+%v", attempt, e.Status, e.NextAttemptAt, wait)
+		}
+		f.clk.Advance(wait - time.Millisecond)
+		mustDeliver(t, d, 0) // not due yet
+		f.clk.Advance(time.Millisecond)
+	}
+	f.clk.Advance(24 * time.Hour)
+	mustDeliver(t, d, 0)
+	if n := len(rc.requests()); n != events.MaxWebhookAttempts {
+		t.Errorf("receiver got %d requests, want %d", n, events.MaxWebhookAttempts)
+	}
+}
+
+func TestWebhookRetryThenSuccess(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	w := f.mustWebhook(t, rc.URL)
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true})
+	mustDeliver(t, d, 1)
+	f.clk.Advance(9 * time.Second) // the first retry comes within 10 s
+	mustDeliver(t, d, 1)
+	e := f.only(t, w.ID)
+	if e.Status != drafting.DeliveryDelivered || e.Attempts != 2 || e.LastStatusCode != 204 || e.LastError != "" {
+		t.Fatalf("delivery = %+v", e)
+	}
+	got := rc.requests()
+	if len(got) != 2 || string(got[0].Body) != string(got[1].Body) ||
+		got[0].Header.Get("X-Consenso-Delivery") != got[1].Header.Get("X-Consenso-Delivery") {
+		t.Error("a retry must send the same body and delivery id")
+	}
+}
+
+// fakeResolver answers every DNS query for any name with ip, as a
+// rebinding attacker's name server would.
+func fakeResolver(ip string) *net.Resolver {
+	addr := netip.MustParseAddr(ip)
+	return &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+		client, server := net.Pipe()
+		go serveDNS(server, addr)
+		return client, nil
+	}}
+}
+
+// serveDNS answers length-prefixed (stream) DNS queries on c.
+func serveDNS(c net.Conn, addr netip.Addr) {
+	defer c.Close()
+	for {
+		var n uint16
+		if err := binary.Read(c, binary.BigEndian, &n); err != nil {
+			return
+		}
+		msg := make([]byte, n)
+		if _, err := io.ReadFull(c, msg); err != nil {
+			return
+		}
+		var p dnsmessage.Parser
+		h, err := p.Start(msg)
+		if err != nil {
+			return
+		}
+		q, err := p.Question()
+		if err != nil {
+			return
+		}
+		b := dnsmessage.NewBuilder(nil, dnsmessage.Header{ID: h.ID, Response: true, Authoritative: true, RecursionDesired: h.RecursionDesired})
+		_ = b.StartQuestions()
+		_ = b.Question(q)
+		_ = b.StartAnswers()
+		rh := dnsmessage.ResourceHeader{Name: q.Name, Type: q.Type, Class: dnsmessage.ClassINET, TTL: 60}
+		switch {
+		case q.Type == dnsmessage.TypeA && addr.Is4():
+			_ = b.AResource(rh, dnsmessage.AResource{A: addr.As4()})
+		case q.Type == dnsmessage.TypeAAAA && addr.Is6():
+			_ = b.AAAAResource(rh, dnsmessage.AAAAResource{AAAA: addr.As16()})
+		}
+		out, err := b.Finish()
+		if err != nil {
+			return
+		}
+		if err := binary.Write(c, binary.BigEndian, uint16(len(out))); err != nil {
+			return
+		}
+		if _, err := c.Write(out); err != nil {
+			return
+		}
+	}
+}
+
+func TestWebhookDialRefusesPrivateAddresses(t *testing.T) {
+	f := newWhFixture(t)
+	f.svc.SetWebhookAllowPrivate(false)
+	rc := newWhReceiver(t, nil)
+	port := rc.Listener.Addr().(*net.TCPAddr).Port
+
+	// A public-looking https name passes registration, but its name server
+	// answers 127.0.0.1 when the delivery dials.
+	target := fmt.Sprintf("https://hooks.rebind.test:%d/hook", port)
+	if err := events.ValidateURL(target, false); err != nil {
+		t.Fatalf("ValidateURL(%s) = %v, want it accepted", target, err)
+	}
+	w := f.mustWebhook(t, target)
+	d := f.deliverer(events.DelivererConfig{Resolver: fakeResolver("127.0.0.1")})
+	mustDeliver(t, d, 1)
+	e := f.only(t, w.ID)
+	if e.Status != drafting.DeliveryPending || e.LastStatusCode != 0 || !strings.Contains(e.LastError, "not a public address") {
+		t.Fatalf("delivery = %+v, want refused at dial time", e)
+	}
+	if n := len(rc.requests()); n != 0 {
+		t.Fatalf("receiver got %d requests", n)
+	}
+
+	// The same resolver with private targets allowed reaches the receiver,
+	// so the refusal above is the guard's, not the resolver's.
+	f.svc.SetWebhookAllowPrivate(true)
+	w2 := f.mustWebhook(t, fmt.Sprintf("http://hooks.rebind.test:%d/hook", port), drafting.EventCountryCreated)
+	if _, err := f.svc.CreateCountry(context.Background(), f.admin, drafting.Country{Code: "CO", Name: "Colombia", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	allowing := f.deliverer(events.DelivererConfig{AllowPrivate: true, Resolver: fakeResolver("127.0.0.1")})
+	f.clk.Advance(time.Minute)
+	if _, err := allowing.DeliverDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if e := f.only(t, w2.ID); e.Status != drafting.DeliveryDelivered {
+		t.Fatalf("with private targets allowed: %+v", e)
+	}
+
+	// An IPv6 loopback answer is refused the same way.
+	v6 := f.deliverer(events.DelivererConfig{Resolver: fakeResolver("::1")})
+	f.clk.Advance(time.Hour)
+	mustDeliver(t, v6, 3) // w (events "*") also has w2's creation and the country
+	for _, e := range f.log(t, w.ID) {
+		if e.Status != drafting.DeliveryPending || !strings.Contains(e.LastError, "not a public address") {
+			t.Fatalf("::1: %+v", e)
+		}
+	}
+	if n := len(rc.requests()); n != 1 {
+		t.Fatalf("receiver got %d requests, want only w2's", n)
+	}
+}
+
+func TestWebhookRefusesPlainHTTPWhenPrivateNotAllowed(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, nil)
+	w := f.mustWebhook(t, rc.URL) // registered while allowed …
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: false})
+	mustDeliver(t, d, 1) // … refused once the deliverer no longer allows it
+	if e := f.only(t, w.ID); e.Status != drafting.DeliveryPending || !strings.Contains(e.LastError, "https") {
+		t.Fatalf("delivery = %+v", e)
+	}
+	if len(rc.requests()) != 0 {
+		t.Fatal("receiver was called")
+	}
+}
+
+func TestWebhookRedirectNotFollowed(t *testing.T) {
+	f := newWhFixture(t)
+	elsewhere := newWhReceiver(t, nil)
+	rc := newWhReceiver(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL, http.StatusTemporaryRedirect)
+	})
+	w := f.mustWebhook(t, rc.URL)
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true})
+	mustDeliver(t, d, 1)
+	e := f.only(t, w.ID)
+	if e.Status != drafting.DeliveryPending || e.LastStatusCode != 307 || !strings.Contains(e.LastError, "redirect not followed") {
+		t.Fatalf("delivery = %+v", e)
+	}
+	if len(elsewhere.requests()) != 0 {
+		t.Fatal("the redirect was followed")
+	}
+}
+
+func TestWebhookTimeout(t *testing.T) {
+	f := newWhFixture(t)
+	release := make(chan struct{})
+	rc := newWhReceiver(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		select { // hold the answer until the client gives up
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	t.Cleanup(func() { close(release) })
+	w := f.mustWebhook(t, rc.URL)
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true, Timeout: 200 * time.Millisecond})
+	start := time.Now()
+	mustDeliver(t, d, 1)
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("attempt took %v with a 200 ms time-out", took)
+	}
+	e := f.only(t, w.ID)
+	if e.Status != drafting.DeliveryPending || e.LastStatusCode != 0 || !strings.Contains(e.LastError, "Timeout") {
+		t.Fatalf("delivery = %+v", e)
+	}
+	if strings.Contains(e.LastError, rc.URL) {
+		t.Errorf("last_error repeats the target URL: %s", e.LastError)
+	}
+}
+
+func TestWebhookResponseCapped(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		// An endless answer: only a reader that stops early finishes in time.
+		w.WriteHeader(http.StatusOK)
+		chunk := []byte(strings.Repeat("x", 32<<10))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+		}
+	})
+	w := f.mustWebhook(t, rc.URL)
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true, Timeout: 3 * time.Second})
+	mustDeliver(t, d, 1)
+	if e := f.only(t, w.ID); e.Status != drafting.DeliveryDelivered {
+		t.Fatalf("delivery = %+v, want delivered after reading a capped answer", e)
+	}
+}
+
+func TestWebhookConcurrentDeliverersSendOnce(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, nil)
+	w := f.mustWebhook(t, rc.URL)
+	for i := range 24 {
+		code := fmt.Sprintf("Q%c", 'A'+i)
+		if _, err := f.svc.CreateCountry(context.Background(), f.admin, drafting.Country{Code: code, Name: "Country " + code, Language: "en"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := len(f.log(t, w.ID)) // webhook.created and 24 × country.created
+	if total != 25 {
+		t.Fatalf("outbox holds %d deliveries, want 25", total)
+	}
+
+	const workers = 4
+	var wg sync.WaitGroup
+	sent := make([]int, workers)
+	errs := make([]error, workers)
+	start := make(chan struct{})
+	for i := range workers {
+		d := f.deliverer(events.DelivererConfig{AllowPrivate: true, Batch: 10, Workers: 3})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for {
+				n, err := d.DeliverDue(context.Background())
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				sent[i] += n
+				if n == 0 {
+					return
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	sum := 0
+	for i := range workers {
+		if errs[i] != nil {
+			t.Fatalf("deliverer %d: %v", i, errs[i])
+		}
+		sum += sent[i]
+	}
+	seen := map[string]int{}
+	for _, r := range rc.requests() {
+		seen[r.Header.Get("X-Consenso-Delivery")]++
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("delivery %s sent %d times", id, n)
+		}
+	}
+	if len(seen) != total || sum != total {
+		t.Fatalf("sent %d distinct deliveries in %d attempts, want %d", len(seen), sum, total)
+	}
+	for _, e := range f.log(t, w.ID) {
+		if e.Status != drafting.DeliveryDelivered || e.Attempts != 1 {
+			t.Errorf("delivery %s: %s after %d attempts", e.ID, e.Status, e.Attempts)
+		}
+	}
+}
+
+func TestWebhookClaimOfCrashedWorkerExpires(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, nil)
+	w := f.mustWebhook(t, rc.URL)
+	id := f.only(t, w.ID).ID
+
+	// A worker claims the delivery and dies (kill -9) before recording anything.
+	now := f.clk.Now()
+	err := f.st.Write(context.Background(), func(tx *store.Tx) error {
+		ok, err := tx.ClaimDelivery(id, now, now.Add(30*time.Second))
+		if err == nil && !ok {
+			err = fmt.Errorf("claim refused")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true})
+	mustDeliver(t, d, 0) // still held
+	f.clk.Advance(29 * time.Second)
+	mustDeliver(t, d, 0)
+	f.clk.Advance(2 * time.Second) // the dead worker's claim has expired
+	mustDeliver(t, d, 1)
+	e := f.only(t, w.ID)
+	if e.Status != drafting.DeliveryDelivered || e.Attempts != 2 {
+		t.Fatalf("delivery = %+v", e)
+	}
+}
+
+func TestWebhookDeleteStopsDeliveries(t *testing.T) {
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, nil)
+	w := f.mustWebhook(t, rc.URL)
+	if err := f.svc.DeleteWebhook(context.Background(), f.admin, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.CreateCountry(context.Background(), f.admin, drafting.Country{Code: "CO", Name: "Colombia", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true})
+	mustDeliver(t, d, 0)
+	e := f.only(t, w.ID) // no new delivery after the deletion
+	if e.Status != drafting.DeliveryFailed || e.LastError != "webhook deleted" {
+		t.Fatalf("delivery = %+v", e)
+	}
+	if len(rc.requests()) != 0 {
+		t.Fatal("receiver was called")
+	}
+}
+
+func TestWebhookRunWakes(t *testing.T) {
+	f := newWhFixture(t)
+	got := make(chan struct{}, 4)
+	rc := newWhReceiver(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		got <- struct{}{}
+	})
+	f.mustWebhook(t, rc.URL)
+	d := f.deliverer(events.DelivererConfig{AllowPrivate: true, Interval: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	<-got // Run's first pass sends what is due at start
+
+	if _, err := f.svc.CreateCountry(context.Background(), f.admin, drafting.Country{Code: "CO", Name: "Colombia", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	d.Wake() // without it the next pass would come in an hour
+	select {
+	case <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wake did not make Run deliver")
+	}
+	cancel()
+	<-done
+}
+
+func TestValidateURL(t *testing.T) {
+	cases := []struct {
+		url          string
+		allowPrivate bool
+		ok           bool
+	}{
+		{"https://hooks.example.org/consenso", false, true},
+		{"https://hooks.example.org:8443/x?token=1", false, true},
+		{"https://93.184.216.34/hook", false, true},
+		{"https://[2606:2800:220:1:248:1893:25c8:1946]/hook", false, true},
+		{"http://hooks.example.org/consenso", false, false},
+		{"http://hooks.example.org/consenso", true, true},
+		{"http://127.0.0.1:9000/hook", true, true},
+		{"https://127.0.0.1/hook", false, false},
+		{"https://10.1.2.3/hook", false, false},
+		{"https://172.16.0.1/hook", false, false},
+		{"https://192.168.1.1/hook", false, false},
+		{"https://100.64.0.1/hook", false, false},
+		{"https://169.254.169.254/latest/meta-data", false, false},
+		{"https://0.0.0.0/hook", false, false},
+		{"https://224.0.0.1/hook", false, false},
+		{"https://[::1]/hook", false, false},
+		{"https://[fd00::1]/hook", false, false},
+		{"https://[fe80::1]/hook", false, false},
+		{"https://[::ffff:127.0.0.1]/hook", false, false},
+		{"https://[::]/hook", false, false},
+		{"https://localhost/hook", false, false},
+		{"https://LOCALHOST./hook", false, false},
+		{"https://localhost/hook", true, true},
+		{"https://user:pw@hooks.example.org/", false, false},
+		{"https://hooks.example.org/#frag", false, false},
+		{"ftp://hooks.example.org/", false, false},
+		{"file:///etc/passwd", true, false},
+		{"hooks.example.org/hook", false, false},
+		{"https://", false, false},
+		{"https:hooks.example.org", false, false},
+		{"https://hooks.example.org:99999/", false, false},
+		{"", false, false},
+		{"https://hooks.example.org/" + strings.Repeat("a", 2100), false, false},
+	}
+	for _, c := range cases {
+		err := events.ValidateURL(c.url, c.allowPrivate)
+		if (err == nil) != c.ok {
+			t.Errorf("ValidateURL(%q, allowPrivate=%v) = %v, want ok=%v", c.url, c.allowPrivate, err, c.ok)
+		}
+	}
+}
+
+func TestPublicAddr(t *testing.T) {
+	for addr, public := range map[string]bool{
+		"93.184.216.34": true, "8.8.8.8": true, "2606:4700:4700::1111": true,
+		"127.0.0.1": false, "127.9.9.9": false, "10.0.0.1": false, "172.31.255.255": false, "192.168.0.1": false,
+		"100.64.0.1": false, "100.127.255.255": false, "169.254.1.1": false, "0.0.0.0": false, "0.1.2.3": false,
+		"224.0.0.251": false, "255.255.255.255": false, "192.0.2.1": false, "198.18.0.1": false,
+		"::1": false, "::": false, "fc00::1": false, "fd12:3456::1": false, "fe80::1": false, "ff02::1": false,
+		"::ffff:10.0.0.1": false, "::ffff:8.8.8.8": true, "64:ff9b::a00:1": false, "2002:a00:1::": false, "2001:db8::1": false,
+	} {
+		if got := events.PublicAddr(netip.MustParseAddr(addr)); got != public {
+			t.Errorf("PublicAddr(%s) = %v, want %v", addr, got, public)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/service"
+)
+
+type positionView struct {
+	Country       string     `json:"country"`
+	Stance        string     `json:"stance"`
+	ClauseVersion *int       `json:"clause_version"`
+	Current       bool       `json:"current"`
+	Reservation   string     `json:"reservation"`
+	Reason        string     `json:"reason"`
+	RecordedBy    *string    `json:"recorded_by"`
+	Deemed        bool       `json:"deemed"`
+	RecordedAt    *time.Time `json:"recorded_at"`
+}
+
+func toPositionView(p service.PositionView) positionView {
+	v := positionView{Country: p.Country, Stance: p.Stance, Current: p.Current, Reservation: p.Reservation, Reason: p.Reason,
+		RecordedBy: optional(p.RecordedBy), Deemed: p.Deemed, RecordedAt: p.RecordedAt}
+	if p.ClauseVersion > 0 {
+		n := p.ClauseVersion
+		v.ClauseVersion = &n
+	}
+	return v
+}
+
+type recordedView struct {
+	positionView
+	ClauseID     string `json:"clause_id"`
+	ClauseStatus string `json:"clause_status"`
+	ClauseETag   string `json:"clause_etag"`
+}
+
+func (s *Server) handlePositionPut(c *gin.Context) {
+	var req struct {
+		Stance        string `json:"stance"`
+		ClauseVersion int    `json:"clause_version"`
+		Reservation   string `json:"reservation"`
+		Reason        string `json:"reason"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.svc.SetPosition(c.Request.Context(), principal(c), c.Param("cid"), c.Param("country"), drafting.PositionInput{
+		Stance: drafting.Stance(req.Stance), ClauseVersion: req.ClauseVersion, Reservation: req.Reservation, Reason: req.Reason})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, recordedView{positionView: toPositionView(r.Position), ClauseID: r.Clause.ID,
+		ClauseStatus: string(r.Clause.Status), ClauseETag: revisionETag(r.Clause.Revision)})
+}
+
+type positionsView struct {
+	ClauseID      string         `json:"clause_id"`
+	ClauseVersion int            `json:"clause_version"`
+	Status        string         `json:"status"`
+	Items         []positionView `json:"items"`
+	NextCursor    *string        `json:"next_cursor"`
+}
+
+func (s *Server) handlePositionsGet(c *gin.Context) {
+	cl, ps, err := s.svc.Positions(c.Request.Context(), principal(c), c.Param("cid"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]positionView, len(ps))
+	for i, p := range ps {
+		items[i] = toPositionView(p)
+	}
+	c.JSON(http.StatusOK, positionsView{ClauseID: cl.ID, ClauseVersion: cl.Version, Status: string(cl.Status), Items: items})
+}
+
+type positionRecordView struct {
+	ID            string    `json:"id"`
+	Country       string    `json:"country"`
+	Stance        string    `json:"stance"`
+	ClauseVersion int       `json:"clause_version"`
+	Reservation   string    `json:"reservation"`
+	Reason        string    `json:"reason"`
+	RecordedBy    *string   `json:"recorded_by"`
+	Deemed        bool      `json:"deemed"`
+	Superseded    bool      `json:"superseded"`
+	RecordedAt    time.Time `json:"recorded_at"`
+}
+
+func (s *Server) handlePositionHistoryGet(c *gin.Context) {
+	page, err := pageOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rs, next, err := s.svc.PositionHistory(c.Request.Context(), principal(c), c.Param("cid"), page)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]positionRecordView, len(rs))
+	for i, r := range rs {
+		items[i] = positionRecordView{ID: r.ID, Country: r.Country, Stance: string(r.Stance), ClauseVersion: r.ClauseVersion,
+			Reservation: r.Reservation, Reason: r.Reason, RecordedBy: optional(r.RecordedBy), Deemed: r.Deemed,
+			Superseded: r.Superseded, RecordedAt: r.CreatedAt}
+	}
+	c.JSON(http.StatusOK, listView[positionRecordView]{Items: items, NextCursor: optional(next)})
+}
+
+// statusChange runs one facilitator status change of a clause: optional
+// If-Match (412 when stale), and the clause with its ETag as the answer.
+func (s *Server) statusChange(c *gin.Context, change func(rev int) (service.ClauseView, error)) {
+	rev, err := ifMatchRevision(c, false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, err := change(rev)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeClause(c, http.StatusOK, v)
+}
+
+func (s *Server) handleClauseOpen(c *gin.Context) {
+	if err := decodeEmpty(c); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.statusChange(c, func(rev int) (service.ClauseView, error) {
+		return s.svc.OpenClause(c.Request.Context(), principal(c), c.Param("cid"), rev)
+	})
+}
+
+func (s *Server) handleClauseSilence(c *gin.Context) {
+	var req struct {
+		Deadline string `json:"deadline"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var deadline time.Time
+	if req.Deadline != "" {
+		var err error
+		if deadline, err = time.Parse(time.RFC3339, req.Deadline); err != nil {
+			s.fail(c, drafting.Invalid("silence.invalid_deadline", drafting.FieldError{Field: "deadline", Message: "an RFC 3339 time such as 2026-12-01T17:00:00Z"}))
+			return
+		}
+	}
+	s.statusChange(c, func(rev int) (service.ClauseView, error) {
+		return s.svc.StartSilence(c.Request.Context(), principal(c), c.Param("cid"), rev, deadline)
+	})
+}
+
+func (s *Server) handleClauseLock(c *gin.Context) {
+	if err := decodeEmpty(c); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.statusChange(c, func(rev int) (service.ClauseView, error) {
+		return s.svc.LockClause(c.Request.Context(), principal(c), c.Param("cid"), rev)
+	})
+}
+
+func (s *Server) handleClauseReopen(c *gin.Context) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.statusChange(c, func(rev int) (service.ClauseView, error) {
+		return s.svc.ReopenClause(c.Request.Context(), principal(c), c.Param("cid"), rev, req.Reason)
+	})
+}
+
+type countryNoteView struct {
+	Country string `json:"country"`
+	Text    string `json:"text"`
+}
+
+type matrixClauseView struct {
+	ID              string            `json:"id"`
+	Number          string            `json:"number"`
+	SectionID       string            `json:"section_id"`
+	Status          string            `json:"status"`
+	Version         int               `json:"version"`
+	SilenceDeadline *time.Time        `json:"silence_deadline"`
+	Positions       map[string]string `json:"positions"`
+	Reservations    []countryNoteView `json:"reservations"`
+	Objections      []countryNoteView `json:"objections"`
+	Deemed          []string          `json:"deemed"`
+}
+
+type matrixView struct {
+	GuidelineID      string             `json:"guideline_id"`
+	Participants     []string           `json:"participants"`
+	Clauses          []matrixClauseView `json:"clauses"`
+	Blocking         []string           `json:"blocking"`
+	ReadyForAdoption bool               `json:"ready_for_adoption"`
+}
+
+func notesView(ns []service.CountryNote) []countryNoteView {
+	out := make([]countryNoteView, len(ns))
+	for i, n := range ns {
+		out[i] = countryNoteView(n)
+	}
+	return out
+}
+
+func (s *Server) handleConsensusGet(c *gin.Context) {
+	m, err := s.svc.ConsensusMatrix(c.Request.Context(), principal(c), c.Param("gid"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := matrixView{GuidelineID: m.GuidelineID, Participants: m.Participants, Clauses: make([]matrixClauseView, len(m.Clauses)),
+		Blocking: m.Blocking, ReadyForAdoption: m.ReadyForAdoption}
+	for i, r := range m.Clauses {
+		v.Clauses[i] = matrixClauseView{ID: r.ID, Number: r.Number, SectionID: r.SectionID, Status: string(r.Status),
+			Version: r.Version, SilenceDeadline: r.SilenceDeadline, Positions: r.Cells, Reservations: notesView(r.Reservations),
+			Objections: notesView(r.Objections), Deemed: r.Deemed}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, v)
+}

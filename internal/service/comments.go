@@ -1,0 +1,340 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// CreateComment records a comment on a clause's current version, as the
+// author's country (delegates), as an observer, or as a facilitator; then
+// render turns it into the answer, which is stored for Idempotency-Key
+// replays in the same transaction.
+func (s *Service) CreateComment(ctx context.Context, p auth.Principal, clauseID string, in drafting.CommentInput,
+	idem Idempotency, render func(drafting.Comment) (int, []byte, error)) (Response, error) {
+	if !p.CanComment() {
+		return Response{}, forbidden("integrations cannot comment")
+	}
+	if p.Role == drafting.RoleDelegate && p.Country == "" {
+		return Response{}, forbidden("a delegate without a country cannot comment")
+	}
+	return s.writeOnce(ctx, p, idem, func(u *unit) (int, []byte, error) {
+		c, err := u.Clause(clauseID)
+		if err != nil {
+			return 0, nil, err
+		}
+		g, err := u.Guideline(c.GuidelineID)
+		if err != nil {
+			return 0, nil, err
+		}
+		if p.Role == drafting.RoleDelegate && !g.IsParticipant(p.Country) {
+			return 0, nil, forbidden(p.Country + " does not participate in this guideline")
+		}
+		clean, err := drafting.ValidateComment(in, g.Languages, c.Text)
+		if clean.ParentID != "" {
+			parent, perr := u.Comment(clean.ParentID)
+			if perr != nil && !drafting.IsKind(perr, drafting.KindNotFound) {
+				return 0, nil, perr
+			}
+			if perr != nil || parent.ClauseID != c.ID {
+				err = addField(err, "comment.invalid", "parent_id", "not a comment on this clause")
+			}
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		cm := drafting.Comment{ID: s.newID(), GuidelineID: g.ID, ClauseID: c.ID, ClauseVersion: c.Version, AuthorID: p.ID,
+			Kind: clean.Kind, Body: clean.Body, ProposedText: clean.ProposedText, Quote: clean.Quote, ParentID: clean.ParentID,
+			Status: drafting.CommentOpen, Revision: 1, CreatedAt: u.now, UpdatedAt: u.now}
+		switch p.Role {
+		case drafting.RoleDelegate:
+			cm.Country = p.Country
+		case drafting.RoleObserver:
+			cm.Observer = true
+		}
+		if err := u.InsertComment(cm); err != nil {
+			return 0, nil, err
+		}
+		if err := u.emit(drafting.EventCommentCreated, g.ID, cm.ID, map[string]any{
+			"clause_id": c.ID, "clause_version": c.Version, "country": cm.Country, "observer": cm.Observer,
+			"kind": cm.Kind, "parent_id": cm.ParentID}); err != nil {
+			return 0, nil, err
+		}
+		return render(cm)
+	})
+}
+
+// addField adds a field error to err (nil or a KindInvalid error).
+func addField(err error, code, field, msg string) error {
+	var de *drafting.Error
+	if errors.As(err, &de) && de.Kind == drafting.KindInvalid {
+		fields := append(append([]drafting.FieldError{}, de.Fields...), drafting.FieldError{Field: field, Message: msg})
+		return drafting.Invalid(de.Code, fields...)
+	}
+	if err != nil {
+		return err
+	}
+	return drafting.Invalid(code, drafting.FieldError{Field: field, Message: msg})
+}
+
+// Comment reads one comment.
+func (s *Service) Comment(ctx context.Context, p auth.Principal, id string) (drafting.Comment, error) {
+	if err := requireDraftReader(p); err != nil {
+		return drafting.Comment{}, err
+	}
+	var c drafting.Comment
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		c, err = tx.Comment(id)
+		return err
+	})
+	return c, err
+}
+
+// updateComment changes one comment in one transaction: fn applies the
+// change to the comment as read, and the revision guard refuses it if
+// someone changed the comment meanwhile (412 with If-Match; otherwise it is
+// run again on the newer state). expect is the revision from If-Match (0:
+// none).
+func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string, expect int,
+	fn func(u *unit, c *drafting.Comment) error) (drafting.Comment, error) {
+	var out drafting.Comment
+	for attempt := 1; ; attempt++ {
+		raced := false
+		err := s.write(ctx, p.ID, func(u *unit) error {
+			c, err := u.Comment(id)
+			if err != nil {
+				return err
+			}
+			if expect > 0 && expect != c.Revision {
+				return errStale("comment")
+			}
+			if err := fn(u, &c); err != nil {
+				return err
+			}
+			c.Revision++
+			c.UpdatedAt = u.now
+			ok, err := u.SaveComment(c)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				if expect > 0 {
+					return errStale("comment")
+				}
+				raced = true
+				return errCommentRaced
+			}
+			out = c
+			return nil
+		})
+		if raced && attempt < maxClaimAttempts {
+			continue
+		}
+		return out, err
+	}
+}
+
+var errCommentRaced = drafting.Errorf(drafting.KindConflict, "comment.busy", "the comment is being changed by someone else; try again")
+
+// EditComment changes the body of the caller's own open comment.
+func (s *Service) EditComment(ctx context.Context, p auth.Principal, id string, expect int, body string) (drafting.Comment, error) {
+	if !p.CanComment() {
+		return drafting.Comment{}, forbidden("integrations cannot comment")
+	}
+	body = drafting.CleanText(body)
+	var errs drafting.Fields
+	if body == "" {
+		errs.Add("body", "required")
+	} else if utf8.RuneCountInString(body) > drafting.MaxCommentLen {
+		errs.Add("body", "at most 20000 characters")
+	}
+	return s.updateComment(ctx, p, id, expect, func(u *unit, c *drafting.Comment) error {
+		if err := c.CheckAuthorChange(p.ID); err != nil {
+			return err
+		}
+		if err := errs.Err("comment.invalid"); err != nil {
+			return err
+		}
+		before := c.Body
+		c.Body = body
+		return u.emit(drafting.EventCommentEdited, c.GuidelineID, c.ID, map[string]any{
+			"clause_id": c.ClauseID, "before": before, "after": body})
+	})
+}
+
+// WithdrawComment withdraws the caller's own open comment.
+func (s *Service) WithdrawComment(ctx context.Context, p auth.Principal, id string, expect int) (drafting.Comment, error) {
+	if !p.CanComment() {
+		return drafting.Comment{}, forbidden("integrations cannot comment")
+	}
+	return s.updateComment(ctx, p, id, expect, func(u *unit, c *drafting.Comment) error {
+		if err := c.CheckAuthorChange(p.ID); err != nil {
+			return err
+		}
+		c.Status = drafting.CommentWithdrawn
+		return u.emit(drafting.EventCommentWithdrawn, c.GuidelineID, c.ID, map[string]any{"clause_id": c.ClauseID})
+	})
+}
+
+// ResolveComment closes an open comment with the facilitator's decision
+// (addressed, incorporated or declined) and a note.
+func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id string, expect int,
+	status drafting.CommentStatus, note string) (drafting.Comment, error) {
+	if err := requireFacilitator(p); err != nil {
+		return drafting.Comment{}, err
+	}
+	note = drafting.CleanText(note)
+	if note == "" {
+		return drafting.Comment{}, drafting.Invalid("comment.invalid_resolution", drafting.FieldError{Field: "note", Message: "required: say how the comment was dealt with"})
+	}
+	return s.updateComment(ctx, p, id, expect, func(u *unit, c *drafting.Comment) error {
+		if err := c.Resolve(status, note, p.ID, u.now); err != nil {
+			return err
+		}
+		return u.emit(drafting.EventCommentResolved, c.GuidelineID, c.ID, map[string]any{
+			"clause_id": c.ClauseID, "status": status, "note": note})
+	})
+}
+
+// CommentQuery selects the comments of one clause or one guideline.
+type CommentQuery struct {
+	ClauseID    string
+	GuidelineID string
+	Country     string // a country code, or "observer"
+	Status      string
+	Kind        string
+	Version     int
+}
+
+func (q CommentQuery) validate() error {
+	var errs drafting.Fields
+	if q.Country != "" && q.Country != "observer" && !countryCode.MatchString(q.Country) {
+		errs.Add("country", `a country code such as "BZ", or "observer"`)
+	}
+	if q.Status != "" && !drafting.ValidCommentStatus(drafting.CommentStatus(q.Status)) {
+		errs.Add("status", "one of open, incorporated, addressed, declined, withdrawn")
+	}
+	if q.Kind != "" && !drafting.ValidCommentKind(drafting.CommentKind(q.Kind)) {
+		errs.Add("kind", "one of general, editorial, substantive, amendment")
+	}
+	if q.Version < 0 {
+		errs.Add("version", "must be 1 or more")
+	}
+	return errs.Err("comment.invalid_filter")
+}
+
+// Comments lists the comments of a clause or a guideline, oldest first,
+// filtered, one page at a time.
+func (s *Service) Comments(ctx context.Context, p auth.Principal, q CommentQuery, page Page) ([]drafting.Comment, string, error) {
+	if err := requireDraftReader(p); err != nil {
+		return nil, "", err
+	}
+	if err := q.validate(); err != nil {
+		return nil, "", err
+	}
+	f := store.CommentFilter{ClauseID: q.ClauseID, GuidelineID: q.GuidelineID, Country: q.Country, Status: q.Status,
+		Kind: q.Kind, Version: q.Version, Limit: page.Limit + 1}
+	if page.Cursor != "" {
+		f.After = &store.CommentCursor{}
+		if err := page.decode(f.After); err != nil {
+			return nil, "", err
+		}
+	}
+	var out []drafting.Comment
+	err := s.read(ctx, func(tx *store.Tx) error {
+		if q.ClauseID != "" {
+			if _, err := tx.Clause(q.ClauseID); err != nil {
+				return err
+			}
+		} else if _, err := tx.Guideline(q.GuidelineID); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.Comments(f)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > page.Limit {
+		out = out[:page.Limit]
+		last := out[len(out)-1]
+		next = encodeCursor(store.CommentCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+	}
+	return out, next, nil
+}
+
+// CommentTally is how many comments one delegation (or the observers, or
+// the facilitators) has on one clause, by status.
+type CommentTally struct {
+	ClauseID string
+	Number   string
+	// Speaker is a country code, "observer" or "facilitator".
+	Speaker  string
+	ByStatus map[drafting.CommentStatus]int
+	Total    int
+}
+
+// CommentCounts tells the facilitator who has spoken on what: per clause
+// (in document order) and per delegation, the number of comments by status.
+func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid string) ([]CommentTally, error) {
+	if err := requireFacilitator(p); err != nil {
+		return nil, err
+	}
+	var counts []store.CommentCount
+	var clauses []drafting.Clause
+	err := s.read(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Guideline(gid); err != nil {
+			return err
+		}
+		var err error
+		if clauses, err = tx.ClauseStates(gid); err != nil {
+			return err
+		}
+		counts, err = tx.CommentCounts(gid)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	order := map[string]int{}
+	for i, c := range clauses {
+		order[c.ID] = i
+	}
+	type k struct{ clause, speaker string }
+	index := map[k]int{}
+	var out []CommentTally
+	for _, c := range counts {
+		speaker := "facilitator"
+		switch {
+		case c.Country != nil:
+			speaker = *c.Country
+		case c.Observer:
+			speaker = "observer"
+		}
+		key := k{c.ClauseID, speaker}
+		i, ok := index[key]
+		if !ok {
+			i = len(out)
+			index[key] = i
+			out = append(out, CommentTally{ClauseID: c.ClauseID, Number: clauses[order[c.ClauseID]].Number, Speaker: speaker,
+				ByStatus: map[drafting.CommentStatus]int{}})
+		}
+		out[i].ByStatus[drafting.CommentStatus(c.Status)] += c.N
+		out[i].Total += c.N
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if order[out[a].ClauseID] != order[out[b].ClauseID] {
+			return order[out[a].ClauseID] < order[out[b].ClauseID]
+		}
+		return out[a].Speaker < out[b].Speaker
+	})
+	return out, nil
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/drafting"
+)
+
+type positionRow struct {
+	ID            string `gorm:"primaryKey"`
+	ClauseID      string
+	CountryCode   string
+	ClauseVersion int
+	Stance        string
+	Reservation   string
+	Reason        string
+	RecordedBy    *string
+	Deemed        bool
+	Superseded    bool
+	CreatedAt     time.Time
+}
+
+func (positionRow) TableName() string { return "positions" }
+
+func (r positionRow) domain() drafting.Position {
+	return drafting.Position{ID: r.ID, ClauseID: r.ClauseID, Country: r.CountryCode, ClauseVersion: r.ClauseVersion,
+		Stance: drafting.Stance(r.Stance), Reservation: r.Reservation, Reason: r.Reason, RecordedBy: deref(r.RecordedBy),
+		Deemed: r.Deemed, CreatedAt: r.CreatedAt}
+}
+
+func positionToRow(p drafting.Position) positionRow {
+	return positionRow{ID: p.ID, ClauseID: p.ClauseID, CountryCode: p.Country, ClauseVersion: p.ClauseVersion,
+		Stance: string(p.Stance), Reservation: p.Reservation, Reason: p.Reason, RecordedBy: ptr(p.RecordedBy),
+		Deemed: p.Deemed, CreatedAt: p.CreatedAt}
+}
+
+func positionsOf(rows []positionRow) []drafting.Position {
+	out := make([]drafting.Position, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out
+}
+
+// InsertPositions records new current positions on one clause: the current
+// position of each of their countries is marked superseded (kept as
+// history), then the new rows are inserted — two statements whatever the
+// number. The caller holds the clause's claim, so no other writer records a
+// position on it meanwhile.
+func (tx *Tx) InsertPositions(clauseID string, ps []drafting.Position) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	countries := make([]string, len(ps))
+	rows := make([]positionRow, len(ps))
+	for i, p := range ps {
+		countries[i] = p.Country
+		rows[i] = positionToRow(p)
+		rows[i].ClauseID = clauseID
+	}
+	if err := tx.db.Model(&positionRow{}).
+		Where("clause_id = ? AND country_code IN ? AND superseded = ?", clauseID, countries, false).
+		Update("superseded", true).Error; err != nil {
+		return err
+	}
+	return tx.db.Create(&rows).Error
+}
+
+// CurrentPositions lists the current position of every country that has
+// one on a clause (on any version: compare with the clause's version to tell
+// stale ones), by country.
+func (tx *Tx) CurrentPositions(clauseID string) ([]drafting.Position, error) {
+	var rows []positionRow
+	err := tx.db.Where("clause_id = ? AND superseded = ?", clauseID, false).Order("country_code").Find(&rows).Error
+	return positionsOf(rows), err
+}
+
+// GuidelinePositions lists the current positions on every clause of a
+// guideline in one statement.
+func (tx *Tx) GuidelinePositions(gid string) ([]drafting.Position, error) {
+	var rows []positionRow
+	err := tx.db.Model(&positionRow{}).Select("positions.*").
+		Joins("JOIN clauses ON clauses.id = positions.clause_id").
+		Where("clauses.guideline_id = ? AND positions.superseded = ?", gid, false).
+		Order("positions.clause_id, positions.country_code").Find(&rows).Error
+	return positionsOf(rows), err
+}
+
+// PositionCursor is the keyset position in a position history.
+type PositionCursor struct {
+	CreatedAt time.Time `json:"t"`
+	ID        string    `json:"i"`
+}
+
+// PositionRecord is a position as kept, with whether a later one on the
+// same clause and country replaced it.
+type PositionRecord struct {
+	drafting.Position
+	Superseded bool
+}
+
+// PositionHistory lists every position ever recorded on a clause, newest
+// first, after the cursor.
+func (tx *Tx) PositionHistory(clauseID string, after *PositionCursor, limit int) ([]PositionRecord, error) {
+	var rows []positionRow
+	q := tx.db.Where("clause_id = ?", clauseID).Order("created_at DESC, id DESC").Limit(limit)
+	if after != nil {
+		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", after.CreatedAt, after.CreatedAt, after.ID)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]PositionRecord, len(rows))
+	for i, r := range rows {
+		out[i] = PositionRecord{Position: r.domain(), Superseded: r.Superseded}
+	}
+	return out, nil
+}
+
+// ClauseStates lists a guideline's clauses in document order without their
+// texts, in one statement (for the consensus matrix).
+func (tx *Tx) ClauseStates(gid string) ([]drafting.Clause, error) {
+	var rows []clauseRow
+	err := tx.db.Model(&clauseRow{}).Select("clauses.*").
+		Joins("JOIN sections ON sections.id = clauses.section_id").
+		Where("clauses.guideline_id = ?", gid).Order("sections.position, clauses.position").Find(&rows).Error
+	out := make([]drafting.Clause, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, err
+}
+
+// SilenceDue lists the clauses whose silence procedure ended at or before
+// now, in one statement.
+func (tx *Tx) SilenceDue(now time.Time) ([]string, error) {
+	var ids []string
+	err := tx.db.Model(&clauseRow{}).Where("status = ? AND silence_deadline <= ?", string(drafting.StatusSilence), now).
+		Order("silence_deadline, id").Pluck("id", &ids).Error
+	return ids, err
+}
