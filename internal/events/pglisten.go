@@ -14,10 +14,10 @@ import (
 // replica's streams wake on every replica's events. After a (re)connect it
 // wakes every stream, which then catches up from the log: nothing is missed
 // while the connection was down.
-func Listen(ctx context.Context, url string, hub *Hub, log *slog.Logger) {
+func Listen(ctx context.Context, url string, hub *Hub, onAccounts func(), log *slog.Logger) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		err := listenOnce(ctx, url, hub)
+		err := listenOnce(ctx, url, hub, onAccounts)
 		if ctx.Err() != nil {
 			return
 		}
@@ -31,7 +31,7 @@ func Listen(ctx context.Context, url string, hub *Hub, log *slog.Logger) {
 	}
 }
 
-func listenOnce(ctx context.Context, url string, hub *Hub) error {
+func listenOnce(ctx context.Context, url string, hub *Hub, onAccounts func()) error {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return err
@@ -40,11 +40,17 @@ func listenOnce(ctx context.Context, url string, hub *Hub) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+store.NotifyChannel); err != nil {
 		return err
 	}
+	// Anything may have changed while the connection was down.
 	hub.Wake("")
+	onAccounts()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Payload == store.NotifyAccounts {
+			onAccounts()
+			continue
 		}
 		hub.Wake(n.Payload)
 	}

@@ -155,6 +155,9 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 	if d.claimFor <= 0 {
 		d.claimFor = 30 * time.Second
 	}
+	// A claim must outlast the attempt, or another worker could send the
+	// same delivery while this one is still waiting for an answer.
+	d.claimFor = max(d.claimFor, 3*timeout)
 	if d.batch <= 0 {
 		d.batch = 50
 	}
@@ -279,7 +282,10 @@ func (d *Deliverer) attempt(ctx context.Context, id string) (sent bool, err erro
 	}
 	out := d.outcome(job, code, sendErr)
 	var recorded bool
-	err = d.store.Write(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+	// The attempt was made: record it even if shutdown began meanwhile.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err = d.store.Write(rctx, func(tx *store.Tx) error {
 		var err error
 		recorded, err = tx.RecordDeliveryOutcome(id, until, out)
 		return err

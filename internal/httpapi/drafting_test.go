@@ -39,7 +39,7 @@ func (d *drafter) principal() auth.Principal {
 	return auth.Principal{ID: d.f.ID, Role: drafting.RoleFacilitator}
 }
 
-var allCountries = []string{"BZ", "CR", "SV", "GT", "HN", "MX", "NI", "PA"}
+var eightCountries = []string{"BZ", "CR", "SV", "GT", "HN", "MX", "NI", "PA"}
 
 // guideline creates a guideline with a unique title and returns its id.
 func (d *drafter) guideline(languages ...string) string {
@@ -49,7 +49,7 @@ func (d *drafter) guideline(languages ...string) string {
 	}
 	g := d.e.do(req{method: "POST", path: "/api/v1/guidelines", token: d.f.Token, body: map[string]any{
 		"title":     fmt.Sprintf("Regional guidelines on consular protection %d", d.e.seq.Add(1)),
-		"languages": languages, "participants": allCountries}}).want(201).JSON()
+		"languages": languages, "participants": eightCountries}}).want(201).JSON()
 	return g["id"].(string)
 }
 
@@ -150,7 +150,7 @@ func (d *drafter) events(gid string) []drafting.Event {
 	return evs
 }
 
-func eventsOf(evs []drafting.Event, typ string) []drafting.Event {
+func eventsOfType(evs []drafting.Event, typ string) []drafting.Event {
 	var out []drafting.Event
 	for _, e := range evs {
 		if e.Type == typ {
@@ -160,8 +160,8 @@ func eventsOf(evs []drafting.Event, typ string) []drafting.Event {
 	return out
 }
 
-// fieldsOf lists the fields a 422 problem names.
-func fieldsOf(r *resp) []string {
+// problemFields lists the fields a 422 problem names.
+func problemFields(r *resp) []string {
 	r.t.Helper()
 	var p struct {
 		Errors []struct{ Field string }
@@ -174,9 +174,9 @@ func fieldsOf(r *resp) []string {
 	return out
 }
 
-func wantFields(t *testing.T, r *resp, want ...string) {
+func wantProblemFields(t *testing.T, r *resp, want ...string) {
 	t.Helper()
-	got := fieldsOf(r)
+	got := problemFields(r)
 	for _, w := range want {
 		found := false
 		for _, g := range got {
@@ -233,7 +233,7 @@ func TestGuidelines(t *testing.T) {
 				body := base()
 				body[tc.value] = tc.set
 				r := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: body}).wantProblem(422, "guideline.invalid")
-				wantFields(t, r, tc.field)
+				wantProblemFields(t, r, tc.field)
 			})
 		}
 		t.Run("unknown_field", func(t *testing.T) {
@@ -248,7 +248,7 @@ func TestGuidelines(t *testing.T) {
 			body = base()
 			body["title"] = "Consular protection" // derives the same slug
 			r := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: body}).wantProblem(422, "guideline.slug_taken")
-			wantFields(t, r, "slug")
+			wantProblemFields(t, r, "slug")
 		})
 		t.Run("not_found", func(t *testing.T) {
 			e.do(req{method: "GET", path: "/api/v1/guidelines/no-such-id", token: f.Token}).wantProblem(404, "guideline.not_found")
@@ -328,16 +328,34 @@ func TestGuidelines(t *testing.T) {
 		e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, header: map[string]string{"If-Match": "*"},
 			body: map[string]any{"title": "Renamed twice"}}).want(200)
 		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"participants": []string{"ZZ"}}}).wantProblem(422, "guideline.invalid")
-		wantFields(t, r, "participants")
+		wantProblemFields(t, r, "participants")
 		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"title": ""}}).wantProblem(422, "guideline.invalid")
-		wantFields(t, r, "title")
+		wantProblemFields(t, r, "title")
 		g := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid, token: f.Token}).want(200).JSON()
 		if g["title"] != "Renamed twice" || len(g["participants"].([]any)) != 2 {
 			t.Fatalf("refused changes were applied: %v", g)
 		}
-		ev := eventsOf(d.events(gid), drafting.EventGuidelineUpdated)
+		ev := eventsOfType(d.events(gid), drafting.EventGuidelineUpdated)
 		if len(ev) != 3 || ev[0].ActorID != f.ID {
 			t.Fatalf("guideline.updated events: %+v", ev)
+		}
+	})
+
+	t.Run("adopted_is_frozen", func(t *testing.T) {
+		gid := d.guideline()
+		sid := d.section(gid, "I. Prevention", 0)
+		d.clause(gid, sid, map[string]string{"en": "Agreed text.", "es": "Texto acordado."})
+		// Adoption needs every clause agreed, which the deliberation flow
+		// decides; here only "an adopted guideline keeps its title and
+		// participants" is under test, so the status is set directly.
+		if err := e.store.DB().Exec("UPDATE clauses SET status = 'agreed' WHERE guideline_id = ?", gid).Error; err != nil {
+			t.Fatal(err)
+		}
+		d.draft(gid, "Final")
+		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts/1/adopt", token: f.Token}).want(201)
+		e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"participants": []string{"BZ"}}}).wantProblem(409, "guideline.adopted")
+		if g := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid, token: f.Token}).want(200).JSON(); g["status"] != "adopted" || len(g["participants"].([]any)) != 8 {
+			t.Fatalf("adopted guideline: %v", g)
 		}
 	})
 }
@@ -416,10 +434,10 @@ func TestSectionsAndNumbering(t *testing.T) {
 		}
 		r := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: map[string]any{
 			"section_id": prevention, "number": "3.1", "text": text("Wrong section.")}}).wantProblem(422, "clause.invalid")
-		wantFields(t, r, "number")
+		wantProblemFields(t, r, "number")
 		r = e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: map[string]any{
 			"section_id": prevention, "number": "two", "text": text("Bad number.")}}).wantProblem(422, "clause.invalid")
-		wantFields(t, r, "number")
+		wantProblemFields(t, r, "number")
 	})
 
 	t.Run("move_clause_between_sections", func(t *testing.T) {
@@ -445,17 +463,34 @@ func TestSectionsAndNumbering(t *testing.T) {
 		}
 		e.do(req{method: "POST", path: "/api/v1/clauses/" + p1 + "/move", token: f.Token, body: map[string]any{"section_id": "no-such-section", "position": 1}}).wantProblem(422, "clause.invalid")
 		e.do(req{method: "POST", path: "/api/v1/clauses/no-such-clause/move", token: f.Token, body: map[string]any{"position": 1}}).wantProblem(404, "clause.not_found")
-		moved := eventsOf(d.events(gid), drafting.EventClauseMoved)
+		moved := eventsOfType(d.events(gid), drafting.EventClauseMoved)
 		if len(moved) != 2 || moved[0].SubjectID != p1 || moved[0].Data["from"] != "2.1" || moved[0].Data["to"] != "3.1" {
 			t.Fatalf("clause.moved events: %+v", moved)
 		}
+	})
+
+	t.Run("insert_clause_at_1.2", func(t *testing.T) {
+		gid := d.guideline()
+		sid := d.section(gid, "I. Prevention", 0)
+		first := d.clause(gid, sid, text("First."))["id"].(string)
+		second := d.clause(gid, sid, text("Second."))["id"].(string)
+		inserted := d.clause(gid, sid, text("Inserted."), "number", "1.2")
+		if inserted["number"] != "1.2" {
+			t.Fatalf("inserted clause: %v", inserted)
+		}
+		if diff := cmp.Diff(map[string]string{first: "1.1", inserted["id"].(string): "1.2", second: "1.3"}, d.numbers(gid)); diff != "" {
+			t.Fatalf("numbers (-want +got)\n%s", diff)
+		}
+		r := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: map[string]any{
+			"section_id": sid, "number": "1.0", "text": text("Zero.")}}).wantProblem(422, "clause.invalid")
+		wantProblemFields(t, r, "number")
 	})
 
 	t.Run("sections_of_another_guideline_are_refused", func(t *testing.T) {
 		other := d.guideline()
 		r := e.do(req{method: "POST", path: "/api/v1/guidelines/" + other + "/clauses", token: f.Token, body: map[string]any{
 			"section_id": prevention, "text": text("Misplaced.")}}).wantProblem(422, "clause.invalid")
-		wantFields(t, r, "section_id")
+		wantProblemFields(t, r, "section_id")
 		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: map[string]any{
 			"section_id": "no-such-section", "text": text("Misplaced.")}}).wantProblem(422, "clause.invalid")
 		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/clauses?status=bogus", token: f.Token}).wantProblem(422, "clause.invalid_filter")
@@ -498,17 +533,17 @@ func TestClauseText(t *testing.T) {
 			{"blank", map[string]string{"en": " \n "}, "text"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				wantFields(t, post(map[string]any{"text": tc.text}).wantProblem(422, "clause.invalid"), tc.field)
+				wantProblemFields(t, post(map[string]any{"text": tc.text}).wantProblem(422, "clause.invalid"), tc.field)
 			})
 		}
 		// The bound is characters, not bytes: 20,000 two-byte characters pass.
 		c := post(map[string]any{"text": map[string]string{"en": strings.Repeat("é", 20_000)}}).want(201).JSON()
 		_, etag := d.get(c["id"].(string))
 		r := d.putText(c["id"].(string), etag, map[string]string{"en": strings.Repeat("a", 20_001)}, "").wantProblem(422, "clause.invalid")
-		wantFields(t, r, "text.en")
+		wantProblemFields(t, r, "text.en")
 		r = d.putText(c["id"].(string), etag, map[string]string{"en": "ok", "pt": "ok"}, "").wantProblem(422, "clause.invalid")
-		wantFields(t, r, "text.pt")
-		wantFields(t, post(map[string]any{"text": map[string]string{"en": "x"}, "note": strings.Repeat("n", 2001)}).wantProblem(422, "clause.invalid"), "note")
+		wantProblemFields(t, r, "text.pt")
+		wantProblemFields(t, post(map[string]any{"text": map[string]string{"en": "x"}, "note": strings.Repeat("n", 2001)}).wantProblem(422, "clause.invalid"), "note")
 		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: map[string]any{"text": map[string]string{"en": "x"}}}).wantProblem(422, "clause.invalid")
 		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: map[string]any{"section_id": sid, "text": "not an object"}}).wantProblem(422, "request.invalid_type")
 	})
@@ -659,7 +694,7 @@ func TestConcurrentTextChange(t *testing.T) {
 	if c, _ := d.get(cid); c["version"] != float64(2) {
 		t.Fatalf("clause version %v, want 2", c["version"])
 	}
-	if ev := eventsOf(d.events(gid), drafting.EventClauseTextChanged); len(ev) != 1 {
+	if ev := eventsOfType(d.events(gid), drafting.EventClauseTextChanged); len(ev) != 1 {
 		t.Fatalf("%d clause.text_changed events, want 1", len(ev))
 	}
 }
@@ -881,8 +916,8 @@ func TestDraftingAuthorization(t *testing.T) {
 	})
 }
 
-// sortedKeys lists a map's keys in order, for stable failure messages.
-func sortedKeys[V any](m map[string]V) []string {
+// sortedMapKeys lists a map's keys in order, for stable failure messages.
+func sortedMapKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -162,7 +163,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 	defer heartbeat.Stop()
 	for {
 		for {
-			evs, err := s.svc.Events(ctx, p, gid, last, streamBatch)
+			evs, err := s.streamEvents(ctx, p, gid, last)
 			if err != nil {
 				return
 			}
@@ -192,4 +193,18 @@ func (s *Server) handleEventStream(c *gin.Context) {
 		case <-sub.C:
 		}
 	}
+}
+
+// streamEvents reads the log for a woken stream. Streams woken by the same
+// event ask the same question, so concurrent identical reads share one
+// query: a thousand streams cost one read of the log, not a thousand.
+func (s *Server) streamEvents(ctx context.Context, p auth.Principal, gid string, after int64) ([]drafting.Event, error) {
+	key := fmt.Sprintf("%s|%d|%t", gid, after, p.IsIntegration())
+	v, err, _ := s.eventReads.Do(key, func() (any, error) {
+		return s.svc.Events(context.WithoutCancel(ctx), p, gid, after, streamBatch)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]drafting.Event), nil
 }

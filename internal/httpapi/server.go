@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/service"
@@ -56,6 +57,8 @@ type Server struct {
 	hub       *events.Hub
 	heartbeat time.Duration
 	approved  *approvedCache
+	// eventReads coalesces identical log reads of woken streams.
+	eventReads singleflight.Group
 }
 
 // New builds the router with every route.

@@ -134,8 +134,9 @@ func (s *Service) CreateClause(ctx context.Context, p auth.Principal, gid string
 				errs.Add("number", `must look like "3.2"`)
 			} else if sp, _ := strconv.Atoi(m[1]); sec.ID != "" && sp != sec.Position {
 				errs.Add("number", fmt.Sprintf("section %s is number %d", sec.ID, sec.Position))
-			} else {
-				pos, _ = strconv.Atoi(m[2])
+			} else if pos, _ = strconv.Atoi(m[2]); pos < 1 {
+				// "3.0" would otherwise fall through to "append".
+				errs.Add("number", "clause numbers start at 1")
 			}
 		}
 		if pos < 0 {

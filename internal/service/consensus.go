@@ -62,7 +62,7 @@ func (s *Service) ConsensusMatrix(ctx context.Context, p auth.Principal, gid str
 		if clauses, err = tx.ClauseStates(gid); err != nil {
 			return err
 		}
-		positions, err = tx.GuidelinePositions(gid)
+		positions, err = tx.GuidelineStances(gid)
 		return err
 	})
 	if err != nil {
@@ -72,35 +72,35 @@ func (s *Service) ConsensusMatrix(ctx context.Context, p auth.Principal, gid str
 }
 
 func buildMatrix(g drafting.Guideline, clauses []drafting.Clause, positions []drafting.Position) Matrix {
-	byClause := make(map[string][]drafting.Position, len(clauses))
+	type key struct{ clause, country string }
+	current := make(map[key]drafting.Position, len(positions))
 	for _, p := range positions {
-		byClause[p.ClauseID] = append(byClause[p.ClauseID], p)
+		current[key{p.ClauseID, p.Country}] = p
 	}
 	m := Matrix{GuidelineID: g.ID, Participants: g.Participants, Clauses: make([]MatrixRow, len(clauses)), Blocking: []string{}}
 	for i, c := range clauses {
 		row := MatrixRow{ID: c.ID, Number: c.Number, SectionID: c.SectionID, Status: c.Status, Version: c.Version,
 			SilenceDeadline: c.SilenceDeadline, Cells: make(map[string]string, len(g.Participants)),
 			Reservations: []CountryNote{}, Objections: []CountryNote{}, Deemed: []string{}}
-		for _, country := range g.Participants {
-			row.Cells[country] = drafting.CellPending
-		}
-		for _, p := range byClause[c.ID] { // ordered by country
-			if _, participant := row.Cells[p.Country]; !participant {
+		for _, country := range g.Participants { // sorted
+			p, ok := current[key{c.ID, country}]
+			switch {
+			case !ok:
+				row.Cells[country] = drafting.CellPending
+				continue
+			case p.ClauseVersion != c.Version:
+				row.Cells[country] = drafting.CellStale
 				continue
 			}
-			if p.ClauseVersion != c.Version {
-				row.Cells[p.Country] = drafting.CellStale
-				continue
-			}
-			row.Cells[p.Country] = string(p.Stance)
+			row.Cells[country] = string(p.Stance)
 			switch p.Stance {
 			case drafting.StanceAgreeReservation:
-				row.Reservations = append(row.Reservations, CountryNote{Country: p.Country, Text: p.Reservation})
+				row.Reservations = append(row.Reservations, CountryNote{Country: country, Text: p.Reservation})
 			case drafting.StanceObject:
-				row.Objections = append(row.Objections, CountryNote{Country: p.Country, Text: p.Reason})
+				row.Objections = append(row.Objections, CountryNote{Country: country, Text: p.Reason})
 			}
 			if p.Deemed {
-				row.Deemed = append(row.Deemed, p.Country)
+				row.Deemed = append(row.Deemed, country)
 			}
 		}
 		if c.Status != drafting.StatusAgreed {

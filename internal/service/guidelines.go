@@ -186,6 +186,11 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 		if ifMatch != 0 && ifMatch != g.Revision {
 			return errStale("guideline")
 		}
+		if g.Status != drafting.GuidelineDrafting {
+			// The participants adopted the text; changing who they were or
+			// what the text is called would rewrite that record.
+			return drafting.Errorf(drafting.KindConflict, "guideline.adopted", "the guideline is adopted; its title and participants no longer change")
+		}
 		var errs drafting.Fields
 		changed := map[string]any{}
 		if patch.Title != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,6 +50,10 @@ type Service struct {
 	refreshTTL time.Duration
 	publisher  Publisher
 	limits     *loginLimits
+	principals principalCache
+	// webhookPrivate allows plain-http webhook targets on private
+	// addresses (CONSENSO_WEBHOOK_ALLOW_PRIVATE).
+	webhookPrivate atomic.Bool
 }
 
 // New returns a Service.
@@ -104,8 +109,13 @@ func (u *unit) emit(typ, guidelineID, subjectID string, data map[string]any) err
 	if err := u.EnqueueDeliveries(e); err != nil {
 		return fmt.Errorf("enqueue webhooks for %s: %w", typ, err)
 	}
-	if err := u.Notify(e); err != nil {
+	if err := u.Notify(e.GuidelineID); err != nil {
 		return err
+	}
+	if accountEvents[e.Type] {
+		if err := u.Notify(store.NotifyAccounts); err != nil {
+			return err
+		}
 	}
 	u.events = append(u.events, e)
 	return nil
@@ -124,6 +134,12 @@ func (s *Service) write(ctx context.Context, actor string, fn func(u *unit) erro
 	})
 	if err != nil {
 		return translate(err)
+	}
+	for _, e := range events {
+		if accountEvents[e.Type] {
+			s.principals.invalidate()
+			break
+		}
 	}
 	if len(events) > 0 && s.publisher != nil {
 		s.publisher.Publish(events)

@@ -151,13 +151,24 @@ func (s *Service) Logout(ctx context.Context, p auth.Principal, refresh string) 
 
 var errBadToken = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_token", "the access token is missing, malformed, expired or revoked")
 
-// Authenticate turns a bearer token into the caller, reading role, country
-// and status from the database so a change takes effect on the next request.
+// Authenticate turns a bearer token into the caller. Role, country and
+// status come from the database (through a cache that every account change
+// invalidates), never from the token, so a change takes effect on the next
+// request.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Principal, error) {
 	claims, err := s.tokens.Verify(bearer)
 	if err != nil {
 		return auth.Principal{}, errBadToken
 	}
+	key := claims.Kind + ":" + claims.Subject
+	now := time.Now()
+	if e, ok := s.principals.get(key, now); ok {
+		if !e.ok {
+			return auth.Principal{}, errBadToken
+		}
+		return e.p, nil
+	}
+	gen := s.principals.gen.Load()
 	var p auth.Principal
 	err = s.read(ctx, func(tx *store.Tx) error {
 		if claims.Kind == "client" {
@@ -179,8 +190,10 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Princip
 		if drafting.IsKind(err, drafting.KindInternal) {
 			return p, err
 		}
+		s.principals.put(key, principalEntry{ok: false, gen: gen, at: now})
 		return p, errBadToken
 	}
+	s.principals.put(key, principalEntry{p: p, ok: true, gen: gen, at: now})
 	return p, nil
 }
 

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -45,22 +44,12 @@ func eventTypeSet(items ...string) map[string]bool {
 	return m
 }
 
-// webhookPolicy holds, per Service, whether webhook targets may be plain
-// http on loopback or private addresses (CONSENSO_WEBHOOK_ALLOW_PRIVATE).
-// It sits beside the Service rather than in Config so this file is the only
-// one webhooks touch; SetWebhookAllowPrivate sets it.
-var webhookPolicy sync.Map // *Service → bool
-
 // SetWebhookAllowPrivate allows (or, by default, refuses) registering
 // webhook targets that are plain http or a literal loopback/private
 // address. Deliveries enforce the same policy again when dialling.
-func (s *Service) SetWebhookAllowPrivate(allow bool) { webhookPolicy.Store(s, allow) }
+func (s *Service) SetWebhookAllowPrivate(allow bool) { s.webhookPrivate.Store(allow) }
 
-func (s *Service) webhookAllowPrivate() bool {
-	v, _ := webhookPolicy.Load(s)
-	allow, _ := v.(bool)
-	return allow
-}
+func (s *Service) webhookAllowPrivate() bool { return s.webhookPrivate.Load() }
 
 // CreateWebhook registers a receiver of events (admin). The secret signs
 // every delivery and is never returned.

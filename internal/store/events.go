@@ -106,15 +106,19 @@ func (tx *Tx) EventsBySubject(subjectID string, types ...string) ([]drafting.Eve
 // NotifyChannel is the PostgreSQL channel that carries new-event wake-ups.
 const NotifyChannel = "consenso_events"
 
-// Notify tells other replicas (PostgreSQL LISTEN/NOTIFY) that e's guideline
-// has a new event. Sent inside the transaction, it is delivered only if the
-// transaction commits. On SQLite it does nothing: one process serves it.
-func (tx *Tx) Notify(e drafting.Event) error {
-	if e.GuidelineID == "" || tx.db.Dialector.Name() != "postgres" {
+// Notify tells every replica (PostgreSQL LISTEN/NOTIFY) that something
+// changed: a guideline id (new events) or "accounts". Sent inside the
+// transaction, it is delivered only if the transaction commits. On SQLite it
+// does nothing: one process serves it.
+func (tx *Tx) Notify(payload string) error {
+	if payload == "" || tx.db.Dialector.Name() != "postgres" {
 		return nil
 	}
-	return tx.db.Exec("SELECT pg_notify(?, ?)", NotifyChannel, e.GuidelineID).Error
+	return tx.db.Exec("SELECT pg_notify(?, ?)", NotifyChannel, payload).Error
 }
+
+// NotifyAccounts is the payload announcing an account change.
+const NotifyAccounts = "accounts"
 
 // LatestEventID returns the newest event id of a guideline (0: none).
 func (tx *Tx) LatestEventID(gid string) (int64, error) {

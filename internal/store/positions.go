@@ -59,7 +59,7 @@ func (tx *Tx) InsertPositions(clauseID string, ps []drafting.Position) error {
 		rows[i].ClauseID = clauseID
 	}
 	if err := tx.db.Model(&positionRow{}).
-		Where("clause_id = ? AND country_code IN ? AND superseded = ?", clauseID, countries, false).
+		Where("clause_id = ? AND country_code IN ? AND superseded = FALSE", clauseID, countries).
 		Update("superseded", true).Error; err != nil {
 		return err
 	}
@@ -71,19 +71,34 @@ func (tx *Tx) InsertPositions(clauseID string, ps []drafting.Position) error {
 // stale ones), by country.
 func (tx *Tx) CurrentPositions(clauseID string) ([]drafting.Position, error) {
 	var rows []positionRow
-	err := tx.db.Where("clause_id = ? AND superseded = ?", clauseID, false).Order("country_code").Find(&rows).Error
+	err := tx.db.Where("clause_id = ? AND superseded = FALSE", clauseID).Order("country_code").Find(&rows).Error
 	return positionsOf(rows), err
 }
 
-// GuidelinePositions lists the current positions on every clause of a
-// guideline in one statement.
-func (tx *Tx) GuidelinePositions(gid string) ([]drafting.Position, error) {
-	var rows []positionRow
-	err := tx.db.Model(&positionRow{}).Select("positions.*").
-		Joins("JOIN clauses ON clauses.id = positions.clause_id").
-		Where("clauses.guideline_id = ? AND positions.superseded = ?", gid, false).
-		Order("positions.clause_id, positions.country_code").Find(&rows).Error
-	return positionsOf(rows), err
+// GuidelineStances lists the current position on every clause of a
+// guideline in one statement, for the consensus matrix: only clause,
+// country, version, stance, reservation, reason and deemed are filled. Rows
+// are scanned by hand, since for a large guideline the generic row mapping
+// costs more than the query.
+func (tx *Tx) GuidelineStances(gid string) ([]drafting.Position, error) {
+	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed
+		FROM positions p JOIN clauses c ON c.id = p.clause_id
+		WHERE c.guideline_id = ? AND p.superseded = FALSE`, gid).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []drafting.Position
+	for rows.Next() {
+		var p drafting.Position
+		var stance string
+		if err := rows.Scan(&p.ClauseID, &p.Country, &p.ClauseVersion, &stance, &p.Reservation, &p.Reason, &p.Deemed); err != nil {
+			return nil, err
+		}
+		p.Stance = drafting.Stance(stance)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // PositionCursor is the keyset position in a position history.

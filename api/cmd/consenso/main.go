@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
+	key, err := jwtKey(cfg)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		return err
@@ -66,16 +70,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := st.Migrate(ctx, log); err != nil {
 		return err
 	}
-
-	key, err := jwtKey(cfg)
-	if err != nil {
-		return err
-	}
 	tokens, err := auth.NewTokens(key, cfg.AccessTTL, time.Now)
 	if err != nil {
 		return err
 	}
 	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, RefreshTTL: cfg.RefreshTTL})
+	svc.SetWebhookAllowPrivate(cfg.WebhookAllowPriv)
 	hub := events.NewHub(cfg.StreamsPerUser)
 	// Background work stops with bg; it outlives ctx until requests drain.
 	bg, stopBackground := context.WithCancel(context.Background())
@@ -83,7 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if st.Dialect() == store.Postgres {
 		// Every replica's writes NOTIFY inside their transaction; each
 		// replica listens and wakes its own streams.
-		go events.Listen(bg, cfg.DatabaseURL, hub, log)
+		go events.Listen(bg, cfg.DatabaseURL, hub, svc.InvalidatePrincipals, log)
 	} else {
 		svc.SetPublisher(hub)
 	}
@@ -103,7 +103,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The silence sweep concludes due procedures on time with no request
 	// arriving; it catches up at once after a restart.
 	go svc.RunSilenceSweeper(bg, cfg.SilenceSweepEvery)
-	go events.NewDeliverer(events.DelivererConfig{Store: st, Log: log, AllowPrivate: cfg.WebhookAllowPriv}).Run(bg)
+	deliverer := events.NewDeliverer(events.DelivererConfig{Store: st, Log: log.With("component", "webhooks"), AllowPrivate: cfg.WebhookAllowPriv})
+	webhooksDone := make(chan struct{})
+	go func() { defer close(webhooksDone); deliverer.Run(bg) }()
 
 	srv, err := httpapi.New(httpapi.Config{
 		Service: svc, Log: log, BodyLimit: cfg.BodyLimit, CORSOrigins: cfg.CORSOrigins,
@@ -144,6 +146,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	stopBackground()
+	<-webhooksDone // an attempt in flight finishes or is left to be retried
 	log.Info("stopped")
 	return nil
 }
