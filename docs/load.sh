@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Load figures on this machine: approved JSON with a valid integration token,
-# 304 revalidation, and a bare Gin handler ({"status":"ok"} at /healthz) in
-# the same run. Needs wrk (apt-get install wrk), jq and curl. Loopback only,
+# Load figures on this machine: approved JSON of a 100-clause bilingual
+# guideline with a valid integration token, 304 revalidation, and a bare Gin
+# handler returning {"status":"ok"} (consenso-load -serve-bare) in the same
+# run; then 1,000 live streams and the server's peak memory. Needs wrk (apt-get install wrk), jq and curl. Loopback only,
 # bounded: 10 s per measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,9 @@ CONSENSO_DATABASE_URL=$dir/consenso.db CONSENSO_ADDR=127.0.0.1:$port CONSENSO_LO
   CONSENSO_ADMIN_EMAIL=admin@load.test CONSENSO_ADMIN_PASSWORD=load-test-password \
   "$dir/consenso" -demo >"$dir/out" 2>"$dir/err" &
 pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
+"$dir/consenso-load" -serve-bare 127.0.0.1:18091 &
+barepid=$!
+trap 'kill $pid $barepid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do curl -sf $API/healthz >/dev/null && break; sleep 0.2; done
 
 json() { curl -sf -H 'Content-Type: application/json' "$@"; }
@@ -42,11 +45,18 @@ TOKEN=$(json -X POST $API/api/v1/auth/token -d "{\"grant_type\":\"client_credent
 ETAG=$(curl -sf -o /dev/null -D - $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 
 run() { wrk -t2 -c64 -d10s "$@" | awk '/Requests\/sec/{print $2}'; }
-bare=$(run $API/healthz)
+bare=$(run http://127.0.0.1:18091/)
+healthz=$(run $API/healthz)
+size=$(curl -sf $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" | wc -c)
+echo "approved JSON of 100 bilingual clauses: $size bytes"
+
 approved=$(run -H "Authorization: Bearer $TOKEN" $API/api/v1/guidelines/$GID/approved)
+approvedgz=$(run -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: gzip" $API/api/v1/guidelines/$GID/approved)
 notmod=$(run -H "Authorization: Bearer $TOKEN" -H "If-None-Match: $ETAG" $API/api/v1/guidelines/$GID/approved)
-printf 'bare gin /healthz        %10.0f req/s\n' "$bare"
+printf 'bare gin handler         %10.0f req/s\n' "$bare"
+printf 'consenso /healthz        %10.0f req/s  (%.0f%% of bare: our middleware)\n' "$healthz" "$(echo "100*$healthz/$bare" | bc -l)"
 printf 'approved JSON (token)    %10.0f req/s  (%.0f%% of bare)\n' "$approved" "$(echo "100*$approved/$bare" | bc -l)"
+printf 'approved JSON, gzip      %10.0f req/s  (%.0f%% of bare)\n' "$approvedgz" "$(echo "100*$approvedgz/$bare" | bc -l)"
 printf '304 revalidation         %10.0f req/s  (%.0f%% of bare)\n' "$notmod" "$(echo "100*$notmod/$bare" | bc -l)"
 
 # 1,000 live streams: time for a new event to reach every one, and the

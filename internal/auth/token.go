@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -36,7 +37,19 @@ type Tokens struct {
 	accessTTL time.Duration
 	now       func() time.Time
 	parser    *jwt.Parser
+
+	// verified remembers tokens whose signature and claims checked out, so
+	// a client reusing its token costs a map lookup; the time checks are
+	// repeated on every use.
+	mu       sync.RWMutex
+	verified map[string]*Claims
 }
+
+// maxVerified bounds the verified-token memory.
+const maxVerified = 10000
+
+// leeway tolerates clock skew between replicas.
+const leeway = 5 * time.Second
 
 // MinKeyLen is the shortest HMAC key accepted (RFC 7518 §3.2 for HS256).
 const MinKeyLen = 32
@@ -46,7 +59,7 @@ func NewTokens(key []byte, accessTTL time.Duration, now func() time.Time) (*Toke
 	if len(key) < MinKeyLen {
 		return nil, fmt.Errorf("JWT key is %d bytes; at least %d are required", len(key), MinKeyLen)
 	}
-	t := &Tokens{key: key, accessTTL: accessTTL, now: now}
+	t := &Tokens{key: key, accessTTL: accessTTL, now: now, verified: map[string]*Claims{}}
 	t.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(Issuer),
@@ -54,7 +67,7 @@ func NewTokens(key []byte, accessTTL time.Duration, now func() time.Time) (*Toke
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(now),
-		jwt.WithLeeway(5*time.Second),
+		jwt.WithLeeway(leeway),
 	)
 	return t, nil
 }
@@ -87,6 +100,30 @@ var ErrInvalidToken = errors.New("invalid access token")
 
 // Verify parses and checks an access token and returns its claims.
 func (t *Tokens) Verify(raw string) (*Claims, error) {
+	t.mu.RLock()
+	c, ok := t.verified[raw]
+	t.mu.RUnlock()
+	if ok {
+		now := t.now()
+		if now.After(c.ExpiresAt.Add(leeway)) || (c.NotBefore != nil && now.Before(c.NotBefore.Add(-leeway))) {
+			return nil, ErrInvalidToken
+		}
+		return c, nil
+	}
+	claims, err := t.verify(raw)
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if len(t.verified) >= maxVerified {
+		clear(t.verified)
+	}
+	t.verified[raw] = claims
+	t.mu.Unlock()
+	return claims, nil
+}
+
+func (t *Tokens) verify(raw string) (*Claims, error) {
 	var claims Claims
 	tok, err := t.parser.ParseWithClaims(raw, &claims, func(tok *jwt.Token) (any, error) {
 		if typ, _ := tok.Header["typ"].(string); typ != accessTokenType {

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -225,9 +226,19 @@ func (e *env) validate(hr *http.Request, body []byte, rec *httptest.ResponseReco
 	if reqErr != nil && rec.Code < 400 {
 		e.t.Fatalf("%s %s answered %d, but the contract calls the request invalid: %v", hr.Method, hr.URL.Path, rec.Code, reqErr)
 	}
+	respBody := rec.Body.Bytes()
+	if rec.Header().Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(respBody))
+		if err != nil {
+			e.t.Fatalf("%s %s: Content-Encoding gzip but the body is not: %v", hr.Method, hr.URL.Path, err)
+		}
+		if respBody, err = io.ReadAll(zr); err != nil {
+			e.t.Fatalf("%s %s: bad gzip body: %v", hr.Method, hr.URL.Path, err)
+		}
+	}
 	out := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in, Status: rec.Code, Header: rec.Header(),
-		Body:    io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+		Body:    io.NopCloser(bytes.NewReader(respBody)),
 		Options: &openapi3filter.Options{IncludeResponseStatus: true},
 	}
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {

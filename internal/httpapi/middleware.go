@@ -53,6 +53,9 @@ func (s *Server) accessLog(c *gin.Context) {
 	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
 	s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
 	level := slogLevel(status)
+	if !s.log.Enabled(c.Request.Context(), level) {
+		return
+	}
 	s.log.Log(c.Request.Context(), level, "request",
 		"request_id", requestID(c), "method", c.Request.Method, "route", route, "status", status,
 		"duration_ms", float64(elapsed.Microseconds())/1000, "bytes", c.Writer.Size(), "client_ip", c.ClientIP())

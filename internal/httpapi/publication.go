@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -58,6 +60,10 @@ type rendering struct {
 	body        []byte
 	etag        string
 	contentType string
+	// gzipped is body compressed once, for clients that accept gzip; it is
+	// another representation, so it has its own ETag.
+	gzipped  []byte
+	gzipETag string
 }
 
 type latestVersion struct {
@@ -168,12 +174,32 @@ func (s *Server) serveApproved(c *gin.Context, gid string, v int) {
 		}
 		s.approved.put(key, r)
 	}
-	c.Header("ETag", r.etag)
-	if inm := c.GetHeader("If-None-Match"); inm != "" && etagListMatches(inm, r.etag) {
+	body, etag, gz := r.body, r.etag, acceptsGzip(c.GetHeader("Accept-Encoding"))
+	if gz {
+		body, etag = r.gzipped, r.gzipETag
+	}
+	c.Header("Vary", "Accept-Encoding")
+	c.Header("ETag", etag)
+	if inm := c.GetHeader("If-None-Match"); inm != "" && etagListMatches(inm, etag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(http.StatusOK, r.contentType, r.body)
+	if gz {
+		c.Header("Content-Encoding", "gzip")
+	}
+	c.Data(http.StatusOK, r.contentType, body)
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip.
+func acceptsGzip(h string) bool {
+	for _, part := range strings.Split(h, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
 }
 
 func renderApproved(a drafting.Approved, format, lang string) (rendering, error) {
@@ -195,7 +221,16 @@ func renderApproved(a drafting.Approved, format, lang string) (rendering, error)
 		return rendering{}, err
 	}
 	sum := sha256.Sum256(body)
-	return rendering{body: body, contentType: ct, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	tag := hex.EncodeToString(sum[:16])
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	if _, err := zw.Write(body); err != nil {
+		return rendering{}, err
+	}
+	if err := zw.Close(); err != nil {
+		return rendering{}, err
+	}
+	return rendering{body: body, contentType: ct, etag: `"` + tag + `"`, gzipped: gz.Bytes(), gzipETag: `"` + tag + `-gzip"`}, nil
 }
 
 // etagListMatches implements the weak comparison If-None-Match uses.

@@ -2,6 +2,9 @@ package httpapi_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
+	"io"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -94,6 +97,23 @@ func TestAdoption(t *testing.T) {
 			t.Fatalf("recomputed hash differs from %v", a["content_hash"])
 		}
 		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved", token: itok, header: map[string]string{"If-None-Match": etag}}).want(304)
+
+		// Clients that accept gzip get the same JSON compressed once, as
+		// another representation with its own ETag.
+		gz := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved", token: itok, header: map[string]string{"Accept-Encoding": "gzip"}}).want(200)
+		if gz.Header().Get("Content-Encoding") != "gzip" || gz.Header().Get("ETag") == etag {
+			t.Fatalf("gzip answer: Content-Encoding %q, ETag %q (identity %q)", gz.Header().Get("Content-Encoding"), gz.Header().Get("ETag"), etag)
+		}
+		zr, err := gzip.NewReader(gz.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, _ := io.ReadAll(zr)
+		if !bytes.Equal(plain, r.Body.Bytes()) {
+			t.Fatal("gzip body differs from the identity body")
+		}
+		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved", token: itok,
+			header: map[string]string{"Accept-Encoding": "gzip", "If-None-Match": gz.Header().Get("ETag")}}).want(304)
 		v1 := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/approved/1", token: itok}).want(200)
 		if !strings.Contains(v1.Header().Get("Cache-Control"), "immutable") {
 			t.Fatalf("Cache-Control = %q", v1.Header().Get("Cache-Control"))

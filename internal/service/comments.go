@@ -304,9 +304,9 @@ func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid strin
 	if err != nil {
 		return nil, err
 	}
-	order := map[string]int{}
+	order, number := map[string]int{}, map[string]string{}
 	for i, c := range clauses {
-		order[c.ID] = i
+		order[c.ID], number[c.ID] = i, c.Number
 	}
 	type k struct{ clause, speaker string }
 	index := map[k]int{}
@@ -324,7 +324,7 @@ func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid strin
 		if !ok {
 			i = len(out)
 			index[key] = i
-			out = append(out, CommentTally{ClauseID: c.ClauseID, Number: clauses[order[c.ClauseID]].Number, Speaker: speaker,
+			out = append(out, CommentTally{ClauseID: c.ClauseID, Number: number[c.ClauseID], Speaker: speaker,
 				ByStatus: map[drafting.CommentStatus]int{}})
 		}
 		out[i].ByStatus[drafting.CommentStatus(c.Status)] += c.N

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 func main() {
@@ -36,7 +38,11 @@ func run() error {
 	gid := flag.String("guideline", "", "guideline id")
 	n := flag.Int("streams", 1000, "concurrent streams (at most 5000)")
 	timeout := flag.Duration("timeout", 30*time.Second, "overall time limit")
+	bare := flag.String("serve-bare", "", "instead: serve a bare Gin handler returning {\"status\":\"ok\"} on this loopback address (the baseline)")
 	flag.Parse()
+	if *bare != "" {
+		return serveBare(*bare)
+	}
 	u, err := url.Parse(*api)
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
 		return errors.New("-api must be a loopback URL")
@@ -125,4 +131,16 @@ func run() error {
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	fmt.Printf("streams %d, received %d; latency p50 %v, p99 %v, max %v\n", *n, len(lat), pct(0.5), pct(0.99), lat[len(lat)-1])
 	return nil
+}
+
+// serveBare is the baseline the approved-text path is compared with: Gin
+// with no middleware and one handler.
+func serveBare(addr string) error {
+	if !strings.HasPrefix(addr, "127.0.0.1:") {
+		return errors.New("-serve-bare must be a 127.0.0.1 address")
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	return http.ListenAndServe(addr, e)
 }
