@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcm-iom/consenso/api"
+	"github.com/rcm-iom/consenso/internal/events"
+	"github.com/rcm-iom/consenso/internal/httpapi"
 	"github.com/rcm-iom/consenso/internal/service"
 )
 
@@ -244,5 +247,56 @@ func TestEventStream(t *testing.T) {
 	_ = json.NewDecoder(res5.Body).Decode(&p)
 	if p["code"] != "auth.token_missing" {
 		t.Fatalf("problem = %v", p)
+	}
+}
+
+// TestEventStreamLifecycle: heartbeats keep an idle stream alive, the
+// per-account stream limit answers 429, and shutdown ends open streams.
+func TestEventStreamLifecycle(t *testing.T) {
+	e := newEnv(t)
+	admin := e.mustAdmin()
+	f := e.mustUser(admin, "facilitator", "", false)
+	gid, _ := publishedFixture(t, e, f, false)
+	hub := events.NewHub(2)
+	srv, err := httpapi.New(httpapi.Config{Service: e.svc, Spec: api.OpenAPI, Hub: hub, Heartbeat: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	open := func() *http.Response {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		t.Cleanup(cancel)
+		rq, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/api/v1/guidelines/"+gid+"/events/stream", nil)
+		rq.Header.Set("Authorization", "Bearer "+f.Token)
+		res, err := http.DefaultClient.Do(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { res.Body.Close() })
+		return res
+	}
+	first := open()
+	r := bufio.NewReader(first.Body)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended before a heartbeat: %v", err)
+		}
+		if line == ": heartbeat\n" {
+			break
+		}
+	}
+	open()
+	if res := open(); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("third stream of one account: %d, want 429 with Retry-After", res.StatusCode)
+	}
+	hub.Close()
+	rest, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("stream did not end cleanly: %v", err)
+	}
+	if !strings.Contains(string(rest), "event: shutdown") {
+		t.Fatalf("no shutdown event before the end: %q", rest)
 	}
 }
