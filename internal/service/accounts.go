@@ -160,11 +160,7 @@ func (s *Service) Users(ctx context.Context, p auth.Principal, page Page) ([]dra
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(users) > page.Limit {
-		users = users[:page.Limit]
-		next = encodeCursor(users[len(users)-1].Email)
-	}
+	users, next := trimPage(users, page.Limit, func(u drafting.User) any { return u.Email })
 	return users, next, nil
 }
 

@@ -26,8 +26,10 @@ func viewOf(c drafting.Clause, g drafting.Guideline) ClauseView {
 
 // maxClaimAttempts bounds the retries of a clause change that lost a race
 // without an If-Match (positions, status changes): it is simply run again on
-// the newer state.
-const maxClaimAttempts = 5
+// the newer state. Each loss means another writer committed, so with eight
+// delegations recording positions at the same moment the last needs eight
+// attempts; the bound leaves room for far more.
+const maxClaimAttempts = 32
 
 // AnyRevision stands for "If-Match: *".
 const AnyRevision = -1
@@ -355,14 +357,12 @@ func (s *Service) Versions(ctx context.Context, p auth.Principal, id string, pag
 	if err := requireDraftReader(p); err != nil {
 		return nil, "", err
 	}
-	before := 0
-	if page.Cursor != "" {
-		if err := page.decode(&before); err != nil {
-			return nil, "", err
-		}
+	before, err := page.decodeInt()
+	if err != nil {
+		return nil, "", err
 	}
 	var out []drafting.Version
-	err := s.read(ctx, func(tx *store.Tx) error {
+	err = s.read(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Clause(id); err != nil {
 			return err
 		}
@@ -373,11 +373,7 @@ func (s *Service) Versions(ctx context.Context, p auth.Principal, id string, pag
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		next = encodeCursor(out[len(out)-1].Number)
-	}
+	out, next := trimPage(out, page.Limit, func(v drafting.Version) any { return v.Number })
 	return out, next, nil
 }
 

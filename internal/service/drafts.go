@@ -61,14 +61,12 @@ func (s *Service) Drafts(ctx context.Context, p auth.Principal, gid string, page
 	if err := requireDraftReader(p); err != nil {
 		return nil, "", err
 	}
-	before := 0
-	if page.Cursor != "" {
-		if err := page.decode(&before); err != nil {
-			return nil, "", err
-		}
+	before, err := page.decodeInt()
+	if err != nil {
+		return nil, "", err
 	}
 	var out []drafting.Draft
-	err := s.read(ctx, func(tx *store.Tx) error {
+	err = s.read(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Guideline(gid); err != nil {
 			return err
 		}
@@ -79,11 +77,7 @@ func (s *Service) Drafts(ctx context.Context, p auth.Principal, gid string, page
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		next = encodeCursor(out[len(out)-1].Number)
-	}
+	out, next := trimPage(out, page.Limit, func(d drafting.Draft) any { return d.Number })
 	return out, next, nil
 }
 

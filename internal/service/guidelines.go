@@ -136,12 +136,9 @@ func (s *Service) Guidelines(ctx context.Context, p auth.Principal, page Page) (
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(store.GuidelineCursor{CreatedAt: last.CreatedAt, ID: last.ID})
-	}
+	out, next := trimPage(out, page.Limit, func(g drafting.Guideline) any {
+		return store.GuidelineCursor{CreatedAt: g.CreatedAt, ID: g.ID}
+	})
 	return out, next, nil
 }
 

@@ -43,3 +43,23 @@ func (p Page) decodeString() (string, error) {
 	err := p.decode(&s)
 	return s, err
 }
+
+// decodeInt reads an integer cursor (0 when there is none).
+func (p Page) decodeInt() (int, error) {
+	n := 0
+	if p.Cursor == "" {
+		return 0, nil
+	}
+	err := p.decode(&n)
+	return n, err
+}
+
+// trimPage cuts a list read with limit+1 rows to the page and returns the
+// cursor of the next page ("" on the last page).
+func trimPage[T any](items []T, limit int, cursorOf func(T) any) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	return items, encodeCursor(cursorOf(items[len(items)-1]))
+}

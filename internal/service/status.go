@@ -11,25 +11,6 @@ import (
 	"github.com/rcm-iom/consenso/internal/store"
 )
 
-// busyRounds bounds how often a clause change that keeps losing the claim
-// to other writers is run again (each round is maxClaimAttempts attempts):
-// with eight delegations recording positions at the same moment, the last
-// one may need eight attempts.
-const busyRounds = 4
-
-// updateClauseRetrying is updateClause for changes without If-Match that
-// must not fail merely because many writers touch the clause at once.
-func (s *Service) updateClauseRetrying(ctx context.Context, p auth.Principal, id string, expect int,
-	fn func(u *unit, c *drafting.Clause, g drafting.Guideline) error) (ClauseView, error) {
-	for round := 1; ; round++ {
-		v, err := s.updateClause(ctx, p, id, expect, fn)
-		if errors.Is(err, errRaced) && expect == 0 && round < busyRounds && ctx.Err() == nil {
-			continue
-		}
-		return v, err
-	}
-}
-
 func statusChanged(u *unit, c *drafting.Clause, from drafting.Status, data map[string]any) error {
 	if data == nil {
 		data = map[string]any{}
@@ -44,7 +25,7 @@ func (s *Service) OpenClause(ctx context.Context, p auth.Principal, id string, e
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
-	return s.updateClauseRetrying(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		positions, err := u.CurrentPositions(c.ID)
 		if err != nil {
 			return err
@@ -70,7 +51,7 @@ func (s *Service) StartSilence(ctx context.Context, p auth.Principal, id string,
 		return ClauseView{}, drafting.Invalid("silence.deadline_required", drafting.FieldError{Field: "deadline", Message: "required (RFC 3339)"})
 	}
 	deadline = deadline.UTC().Truncate(time.Microsecond)
-	return s.updateClauseRetrying(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		if deadline.Sub(u.now) > maxSilence {
 			return drafting.Invalid("silence.deadline_too_far", drafting.FieldError{Field: "deadline", Message: "at most a year ahead"})
 		}
@@ -90,7 +71,7 @@ func (s *Service) LockClause(ctx context.Context, p auth.Principal, id string, e
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
-	return s.updateClauseRetrying(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, _ drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, _ drafting.Guideline) error {
 		from := c.Status
 		if err := c.Lock(u.now); err != nil {
 			return err
@@ -109,7 +90,7 @@ func (s *Service) ReopenClause(ctx context.Context, p auth.Principal, id string,
 	if utf8.RuneCountInString(reason) > drafting.MaxNoteLen {
 		return ClauseView{}, drafting.Invalid("clause.invalid", drafting.FieldError{Field: "reason", Message: "at most 2000 characters"})
 	}
-	return s.updateClauseRetrying(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		positions, err := u.CurrentPositions(c.ID)
 		if err != nil {
 			return err
