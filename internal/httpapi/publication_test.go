@@ -250,7 +250,8 @@ func TestEventStream(t *testing.T) {
 	}
 }
 
-// TestEventStreamLifecycle: heartbeats keep an idle stream alive, the
+// TestEventStreamLifecycle: heartbeats keep an idle stream alive past the
+// server's write time-out, the
 // per-account stream limit answers 429, and shutdown ends open streams.
 func TestEventStreamLifecycle(t *testing.T) {
 	e := newEnv(t)
@@ -262,7 +263,10 @@ func TestEventStreamLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	// A write time-out far shorter than the test: the stream must outlive it.
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.WriteTimeout = 100 * time.Millisecond
+	ts.Start()
 	t.Cleanup(ts.Close)
 	open := func() *http.Response {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -278,13 +282,14 @@ func TestEventStreamLifecycle(t *testing.T) {
 	}
 	first := open()
 	r := bufio.NewReader(first.Body)
-	for {
+	began := time.Now()
+	for beats := 0; beats < 3 || time.Since(began) < 3*ts.Config.WriteTimeout; {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			t.Fatalf("stream ended before a heartbeat: %v", err)
+			t.Fatalf("stream ended after %d heartbeats (%v), before outliving the write time-out: %v", beats, time.Since(began), err)
 		}
 		if line == ": heartbeat\n" {
-			break
+			beats++
 		}
 	}
 	open()
