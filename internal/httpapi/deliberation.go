@@ -100,10 +100,16 @@ func decodeKeepingBody(c *gin.Context, v any) ([]byte, error) {
 // of the created resource without its id.
 func (s *Server) writeCreated(c *gin.Context, res service.Response, location string) {
 	var created struct {
-		ID string `json:"id"`
+		ID   string `json:"id"`
+		ETag string `json:"etag"`
 	}
-	if json.Unmarshal(res.Body, &created) == nil && created.ID != "" {
-		c.Header("Location", location+created.ID)
+	if json.Unmarshal(res.Body, &created) == nil {
+		if location != "" && created.ID != "" {
+			c.Header("Location", location+created.ID)
+		}
+		if created.ETag != "" {
+			c.Header("ETag", created.ETag)
+		}
 	}
 	if res.Replayed {
 		c.Header("Idempotent-Replayed", "true")
@@ -293,4 +299,11 @@ func (s *Server) handleCommentResolve(c *gin.Context) {
 		return
 	}
 	s.writeComment(c, cm)
+}
+
+// jsonAnswer marshals a created resource as the stored answer of a creating
+// request.
+func jsonAnswer(status int, v any) (int, []byte, error) {
+	b, err := json.Marshal(v)
+	return status, b, err
 }

@@ -40,13 +40,14 @@ type guidelineView struct {
 	Languages    []string  `json:"languages"`
 	Participants []string  `json:"participants"`
 	Status       string    `json:"status"`
+	ETag         string    `json:"etag"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 func toGuidelineView(g drafting.Guideline) guidelineView {
 	return guidelineView{ID: g.ID, Title: g.Title, Slug: g.Slug, Languages: g.Languages, Participants: g.Participants,
-		Status: string(g.Status), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
+		Status: string(g.Status), ETag: revisionETag(g.Revision), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
 }
 
 func (s *Server) handleGuidelinesPost(c *gin.Context) {
@@ -56,19 +57,21 @@ func (s *Server) handleGuidelinesPost(c *gin.Context) {
 		Languages    []string `json:"languages"`
 		Participants []string `json:"participants"`
 	}
-	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	g, err := s.svc.CreateGuideline(c.Request.Context(), principal(c), service.NewGuideline{
-		Title: req.Title, Slug: req.Slug, Languages: req.Languages, Participants: req.Participants})
+	raw, err := decodeKeepingBody(c, &req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Location", "/api/v1/guidelines/"+g.ID)
-	c.Header("ETag", revisionETag(g.Revision))
-	c.JSON(http.StatusCreated, toGuidelineView(g))
+	res, err := s.svc.CreateGuidelineOnce(c.Request.Context(), principal(c), service.NewGuideline{
+		Title: req.Title, Slug: req.Slug, Languages: req.Languages, Participants: req.Participants}, idempotency(c, raw),
+		func(g drafting.Guideline) (int, []byte, error) {
+			return jsonAnswer(http.StatusCreated, toGuidelineView(g))
+		})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeCreated(c, res, "/api/v1/guidelines/")
 }
 
 func (s *Server) handleGuidelinesGet(c *gin.Context) {
@@ -142,16 +145,18 @@ func (s *Server) handleSectionsPost(c *gin.Context) {
 		Title    string `json:"title"`
 		Position int    `json:"position"`
 	}
-	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	sec, err := s.svc.CreateSection(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position)
+	raw, err := decodeKeepingBody(c, &req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, toSectionView(sec))
+	res, err := s.svc.CreateSectionOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position, idempotency(c, raw),
+		func(x drafting.Section) (int, []byte, error) { return jsonAnswer(http.StatusCreated, toSectionView(x)) })
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeCreated(c, res, "")
 }
 
 func (s *Server) handleSectionsGet(c *gin.Context) {
@@ -220,18 +225,21 @@ func (s *Server) handleClausesPost(c *gin.Context) {
 		Text      map[string]string `json:"text"`
 		Note      string            `json:"note"`
 	}
-	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	v, err := s.svc.CreateClause(c.Request.Context(), principal(c), c.Param("gid"), service.NewClause{
-		SectionID: req.SectionID, Number: req.Number, Position: req.Position, Text: req.Text, Note: req.Note})
+	raw, err := decodeKeepingBody(c, &req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Location", "/api/v1/clauses/"+v.ID)
-	s.writeClause(c, http.StatusCreated, v)
+	res, err := s.svc.CreateClauseOnce(c.Request.Context(), principal(c), c.Param("gid"), service.NewClause{
+		SectionID: req.SectionID, Number: req.Number, Position: req.Position, Text: req.Text, Note: req.Note}, idempotency(c, raw),
+		func(v service.ClauseView) (int, []byte, error) {
+			return jsonAnswer(http.StatusCreated, toClauseView(v))
+		})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeCreated(c, res, "/api/v1/clauses/")
 }
 
 func (s *Server) handleClausesGet(c *gin.Context) {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -44,17 +45,27 @@ func (s *Server) handleDraftsPost(c *gin.Context) {
 	var req struct {
 		Label string `json:"label"`
 	}
-	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	d, err := s.svc.CreateDraft(c.Request.Context(), principal(c), c.Param("gid"), req.Label)
+	raw, err := decodeKeepingBody(c, &req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Location", "/api/v1/guidelines/"+d.GuidelineID+"/drafts/"+itoa(d.Number))
-	c.JSON(http.StatusCreated, toDraftView(d, true))
+	gid := c.Param("gid")
+	res, err := s.svc.CreateDraftOnce(c.Request.Context(), principal(c), gid, req.Label, idempotency(c, raw),
+		func(d drafting.Draft) (int, []byte, error) {
+			return jsonAnswer(http.StatusCreated, toDraftView(d, true))
+		})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var created struct {
+		Number int `json:"number"`
+	}
+	if json.Unmarshal(res.Body, &created) == nil && created.Number > 0 {
+		c.Header("Location", "/api/v1/guidelines/"+gid+"/drafts/"+itoa(created.Number))
+	}
+	s.writeCreated(c, res, "")
 }
 
 func (s *Server) handleDraftsGet(c *gin.Context) {

@@ -101,75 +101,82 @@ var numberPattern = regexp.MustCompile(`^(\d{1,4})\.(\d{1,4})$`)
 
 // CreateClause adds a clause in draft status with version 1.
 func (s *Service) CreateClause(ctx context.Context, p auth.Principal, gid string, in NewClause) (ClauseView, error) {
+	return createPlain(ctx, s, p, func(u *unit) (ClauseView, error) { return s.createClause(u, p, gid, in) })
+}
+
+// CreateClauseOnce is CreateClause honouring an Idempotency-Key.
+func (s *Service) CreateClauseOnce(ctx context.Context, p auth.Principal, gid string, in NewClause, idem Idempotency,
+	render func(ClauseView) (int, []byte, error)) (Response, error) {
+	return createOnce(ctx, s, p, idem, func(u *unit) (ClauseView, error) { return s.createClause(u, p, gid, in) }, render)
+}
+
+func (s *Service) createClause(u *unit, p auth.Principal, gid string, in NewClause) (ClauseView, error) {
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
 	var view ClauseView
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		g, err := u.Guideline(gid)
-		if err != nil {
-			return err
+	g, err := u.Guideline(gid)
+	if err != nil {
+		return view, err
+	}
+	if err := u.ClaimGuideline(gid, u.now); err != nil {
+		return view, err
+	}
+	var errs drafting.Fields
+	text, terrs := drafting.ValidateText("text", g.Languages, in.Text)
+	errs = append(errs, terrs...)
+	note := drafting.CleanText(in.Note)
+	if utf8.RuneCountInString(note) > drafting.MaxNoteLen {
+		errs.Add("note", "at most 2000 characters")
+	}
+	var sec drafting.Section
+	if in.SectionID == "" {
+		errs.Add("section_id", "required")
+	} else if sec, err = u.Section(in.SectionID); err != nil || sec.GuidelineID != gid {
+		if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+			return view, err
 		}
-		if err := u.ClaimGuideline(gid, u.now); err != nil {
-			return err
+		errs.Add("section_id", "no such section in this guideline")
+	}
+	pos := in.Position
+	if in.Number != "" {
+		m := numberPattern.FindStringSubmatch(in.Number)
+		if m == nil {
+			errs.Add("number", `must look like "3.2"`)
+		} else if sp, _ := strconv.Atoi(m[1]); sec.ID != "" && sp != sec.Position {
+			errs.Add("number", fmt.Sprintf("section %s is number %d", sec.ID, sec.Position))
+		} else if pos, _ = strconv.Atoi(m[2]); pos < 1 {
+			// "3.0" would otherwise fall through to "append".
+			errs.Add("number", "clause numbers start at 1")
 		}
-		var errs drafting.Fields
-		text, terrs := drafting.ValidateText("text", g.Languages, in.Text)
-		errs = append(errs, terrs...)
-		note := drafting.CleanText(in.Note)
-		if utf8.RuneCountInString(note) > drafting.MaxNoteLen {
-			errs.Add("note", "at most 2000 characters")
-		}
-		var sec drafting.Section
-		if in.SectionID == "" {
-			errs.Add("section_id", "required")
-		} else if sec, err = u.Section(in.SectionID); err != nil || sec.GuidelineID != gid {
-			if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
-				return err
-			}
-			errs.Add("section_id", "no such section in this guideline")
-		}
-		pos := in.Position
-		if in.Number != "" {
-			m := numberPattern.FindStringSubmatch(in.Number)
-			if m == nil {
-				errs.Add("number", `must look like "3.2"`)
-			} else if sp, _ := strconv.Atoi(m[1]); sec.ID != "" && sp != sec.Position {
-				errs.Add("number", fmt.Sprintf("section %s is number %d", sec.ID, sec.Position))
-			} else if pos, _ = strconv.Atoi(m[2]); pos < 1 {
-				// "3.0" would otherwise fall through to "append".
-				errs.Add("number", "clause numbers start at 1")
-			}
-		}
-		if pos < 0 {
-			errs.Add("position", "must be 1 or more")
-		}
-		if err := errs.Err("clause.invalid"); err != nil {
-			return err
-		}
-		count, err := u.CountClauses(sec.ID)
-		if err != nil {
-			return err
-		}
-		if pos == 0 || pos > count+1 {
-			pos = count + 1
-		}
-		c := drafting.Clause{ID: s.newID(), GuidelineID: gid, SectionID: sec.ID, Position: pos,
-			Number: drafting.Numbering(sec.Position, pos), Status: drafting.StatusDraft, Version: 1, Revision: 1,
-			CreatedAt: u.now, UpdatedAt: u.now, Text: text}
-		if err := u.InsertClause(c); err != nil {
-			return err
-		}
-		if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: 1, Text: text, Note: note, AuthorID: p.ID, CreatedAt: u.now}); err != nil {
-			return err
-		}
-		if err := u.Renumber(gid, u.now); err != nil {
-			return err
-		}
-		view = viewOf(c, g)
-		return u.emit(drafting.EventClauseCreated, gid, c.ID, map[string]any{"number": c.Number, "section_id": sec.ID, "version": 1, "text": text})
-	})
-	return view, err
+	}
+	if pos < 0 {
+		errs.Add("position", "must be 1 or more")
+	}
+	if err := errs.Err("clause.invalid"); err != nil {
+		return view, err
+	}
+	count, err := u.CountClauses(sec.ID)
+	if err != nil {
+		return view, err
+	}
+	if pos == 0 || pos > count+1 {
+		pos = count + 1
+	}
+	c := drafting.Clause{ID: s.newID(), GuidelineID: gid, SectionID: sec.ID, Position: pos,
+		Number: drafting.Numbering(sec.Position, pos), Status: drafting.StatusDraft, Version: 1, Revision: 1,
+		CreatedAt: u.now, UpdatedAt: u.now, Text: text}
+	if err := u.InsertClause(c); err != nil {
+		return view, err
+	}
+	if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: 1, Text: text, Note: note, AuthorID: p.ID, CreatedAt: u.now}); err != nil {
+		return view, err
+	}
+	if err := u.Renumber(gid, u.now); err != nil {
+		return view, err
+	}
+	view = viewOf(c, g)
+	return view, u.emit(drafting.EventClauseCreated, gid, c.ID, map[string]any{"number": c.Number, "section_id": sec.ID, "version": 1, "text": text})
 }
 
 // Clause reads a clause with its current text.

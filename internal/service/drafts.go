@@ -14,6 +14,17 @@ import (
 // CreateDraft freezes, in one transaction, which version of every clause
 // stands where, as draft n+1 of the guideline.
 func (s *Service) CreateDraft(ctx context.Context, p auth.Principal, gid, label string) (drafting.Draft, error) {
+	return createPlain(ctx, s, p, func(u *unit) (drafting.Draft, error) { return s.createDraft(u, p, gid, label) })
+}
+
+// CreateDraftOnce is CreateDraft honouring an Idempotency-Key: render makes
+// the answer, stored with the draft and replayed to a retry.
+func (s *Service) CreateDraftOnce(ctx context.Context, p auth.Principal, gid, label string, idem Idempotency,
+	render func(drafting.Draft) (int, []byte, error)) (Response, error) {
+	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Draft, error) { return s.createDraft(u, p, gid, label) }, render)
+}
+
+func (s *Service) createDraft(u *unit, p auth.Principal, gid, label string) (drafting.Draft, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Draft{}, err
 	}
@@ -21,39 +32,35 @@ func (s *Service) CreateDraft(ctx context.Context, p auth.Principal, gid, label 
 	if utf8.RuneCountInString(label) > drafting.MaxTitleLen {
 		return drafting.Draft{}, drafting.Invalid("draft.invalid", drafting.FieldError{Field: "label", Message: "at most 300 characters"})
 	}
-	var d drafting.Draft
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		if _, err := u.Guideline(gid); err != nil {
-			return err
-		}
-		// The claim serializes concurrent drafts of one guideline, so
-		// numbers are 1, 2, 3… with no collision.
-		if err := u.ClaimGuideline(gid, u.now); err != nil {
-			return err
-		}
-		n, err := u.NextDraftNumber(gid)
-		if err != nil {
-			return err
-		}
-		if label == "" {
-			label = "Draft " + strconv.Itoa(n)
-		}
-		d = drafting.Draft{GuidelineID: gid, Number: n, Label: label, CreatedBy: p.ID, CreatedAt: u.now}
-		if err := u.CreateDraft(d); err != nil {
-			return err
-		}
-		full, err := u.Draft(gid, n, true)
-		if err != nil {
-			return err
-		}
-		d.Clauses = full.Clauses
-		versions := make([]map[string]any, len(d.Clauses))
-		for i, c := range d.Clauses {
-			versions[i] = map[string]any{"clause_id": c.ClauseID, "version": c.Version}
-		}
-		return u.emit(drafting.EventDraftCreated, gid, gid, map[string]any{"number": n, "label": label, "clauses": versions})
-	})
-	return d, err
+	if _, err := u.Guideline(gid); err != nil {
+		return drafting.Draft{}, err
+	}
+	// The claim serializes concurrent drafts of one guideline, so
+	// numbers are 1, 2, 3… with no collision.
+	if err := u.ClaimGuideline(gid, u.now); err != nil {
+		return drafting.Draft{}, err
+	}
+	n, err := u.NextDraftNumber(gid)
+	if err != nil {
+		return drafting.Draft{}, err
+	}
+	if label == "" {
+		label = "Draft " + strconv.Itoa(n)
+	}
+	d := drafting.Draft{GuidelineID: gid, Number: n, Label: label, CreatedBy: p.ID, CreatedAt: u.now}
+	if err := u.CreateDraft(d); err != nil {
+		return d, err
+	}
+	full, err := u.Draft(gid, n, true)
+	if err != nil {
+		return d, err
+	}
+	d.Clauses = full.Clauses
+	versions := make([]map[string]any, len(d.Clauses))
+	for i, c := range d.Clauses {
+		versions[i] = map[string]any{"clause_id": c.ClauseID, "version": c.Version}
+	}
+	return d, u.emit(drafting.EventDraftCreated, gid, gid, map[string]any{"number": n, "label": label, "clauses": versions})
 }
 
 // Drafts lists a guideline's drafts, newest first.

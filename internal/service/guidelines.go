@@ -70,6 +70,16 @@ func validateTitle(errs *drafting.Fields, field, title string) string {
 
 // CreateGuideline starts a guideline (facilitator).
 func (s *Service) CreateGuideline(ctx context.Context, p auth.Principal, in NewGuideline) (drafting.Guideline, error) {
+	return createPlain(ctx, s, p, func(u *unit) (drafting.Guideline, error) { return s.createGuideline(u, p, in) })
+}
+
+// CreateGuidelineOnce is CreateGuideline honouring an Idempotency-Key.
+func (s *Service) CreateGuidelineOnce(ctx context.Context, p auth.Principal, in NewGuideline, idem Idempotency,
+	render func(drafting.Guideline) (int, []byte, error)) (Response, error) {
+	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Guideline, error) { return s.createGuideline(u, p, in) }, render)
+}
+
+func (s *Service) createGuideline(u *unit, p auth.Principal, in NewGuideline) (drafting.Guideline, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Guideline{}, err
 	}
@@ -96,25 +106,22 @@ func (s *Service) CreateGuideline(ctx context.Context, p auth.Principal, in NewG
 		errs.Add("languages", "at least one language is required")
 	}
 	var g drafting.Guideline
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		parts, err := validateParticipants(u.Tx, &errs, in.Participants)
-		if err != nil {
-			return err
+	parts, err := validateParticipants(u.Tx, &errs, in.Participants)
+	if err != nil {
+		return g, err
+	}
+	if err := errs.Err("guideline.invalid"); err != nil {
+		return g, err
+	}
+	g = drafting.Guideline{ID: s.newID(), Title: title, Slug: slug, Languages: langs, Participants: parts,
+		Status: drafting.GuidelineDrafting, Revision: 1, CreatedBy: p.ID, CreatedAt: u.now, UpdatedAt: u.now}
+	if err := u.CreateGuideline(g); err != nil {
+		if store.IsDuplicate(err) {
+			return g, drafting.Invalid("guideline.slug_taken", drafting.FieldError{Field: "slug", Message: "another guideline has the slug " + slug})
 		}
-		if err := errs.Err("guideline.invalid"); err != nil {
-			return err
-		}
-		g = drafting.Guideline{ID: s.newID(), Title: title, Slug: slug, Languages: langs, Participants: parts,
-			Status: drafting.GuidelineDrafting, Revision: 1, CreatedBy: p.ID, CreatedAt: u.now, UpdatedAt: u.now}
-		if err := u.CreateGuideline(g); err != nil {
-			if store.IsDuplicate(err) {
-				return drafting.Invalid("guideline.slug_taken", drafting.FieldError{Field: "slug", Message: "another guideline has the slug " + slug})
-			}
-			return err
-		}
-		return u.emit(drafting.EventGuidelineCreated, g.ID, g.ID, map[string]any{"title": g.Title, "participants": g.Participants, "languages": g.Languages})
-	})
-	return g, err
+		return g, err
+	}
+	return g, u.emit(drafting.EventGuidelineCreated, g.ID, g.ID, map[string]any{"title": g.Title, "participants": g.Participants, "languages": g.Languages})
 }
 
 // Guidelines lists guidelines. Integrations see only those with an
@@ -224,6 +231,16 @@ func errStale(what string) error {
 
 // CreateSection inserts a section at position (1-based; 0 appends).
 func (s *Service) CreateSection(ctx context.Context, p auth.Principal, gid, title string, position int) (drafting.Section, error) {
+	return createPlain(ctx, s, p, func(u *unit) (drafting.Section, error) { return s.createSection(u, p, gid, title, position) })
+}
+
+// CreateSectionOnce is CreateSection honouring an Idempotency-Key.
+func (s *Service) CreateSectionOnce(ctx context.Context, p auth.Principal, gid, title string, position int, idem Idempotency,
+	render func(drafting.Section) (int, []byte, error)) (Response, error) {
+	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Section, error) { return s.createSection(u, p, gid, title, position) }, render)
+}
+
+func (s *Service) createSection(u *unit, p auth.Principal, gid, title string, position int) (drafting.Section, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Section{}, err
 	}
@@ -236,27 +253,24 @@ func (s *Service) CreateSection(ctx context.Context, p auth.Principal, gid, titl
 		return drafting.Section{}, err
 	}
 	var sec drafting.Section
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		if err := u.ClaimGuideline(gid, u.now); err != nil {
-			return err
-		}
-		secs, err := u.Sections(gid)
-		if err != nil {
-			return err
-		}
-		if position == 0 || position > len(secs)+1 {
-			position = len(secs) + 1
-		}
-		sec = drafting.Section{ID: s.newID(), GuidelineID: gid, Title: title, Position: position, CreatedAt: u.now}
-		if err := u.InsertSection(sec); err != nil {
-			return err
-		}
-		if err := u.Renumber(gid, u.now); err != nil {
-			return err
-		}
-		return u.emit(drafting.EventSectionCreated, gid, sec.ID, map[string]any{"title": title, "position": position})
-	})
-	return sec, err
+	if err := u.ClaimGuideline(gid, u.now); err != nil {
+		return sec, err
+	}
+	secs, err := u.Sections(gid)
+	if err != nil {
+		return sec, err
+	}
+	if position == 0 || position > len(secs)+1 {
+		position = len(secs) + 1
+	}
+	sec = drafting.Section{ID: s.newID(), GuidelineID: gid, Title: title, Position: position, CreatedAt: u.now}
+	if err := u.InsertSection(sec); err != nil {
+		return sec, err
+	}
+	if err := u.Renumber(gid, u.now); err != nil {
+		return sec, err
+	}
+	return sec, u.emit(drafting.EventSectionCreated, gid, sec.ID, map[string]any{"title": title, "position": position})
 }
 
 // Sections lists a guideline's sections in order.
