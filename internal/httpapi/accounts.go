@@ -175,16 +175,20 @@ func (s *Server) handleCountriesGet(c *gin.Context) {
 
 func (s *Server) handleCountriesPost(c *gin.Context) {
 	var req countryView
-	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	x, err := s.svc.CreateCountry(c.Request.Context(), principal(c), drafting.Country{Code: req.Code, Name: req.Name, Language: req.Language})
+	raw, err := decodeKeepingBody(c, &req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, countryView{Code: x.Code, Name: x.Name, Language: x.Language})
+	res, err := s.svc.CreateCountryOnce(c.Request.Context(), principal(c), drafting.Country{Code: req.Code, Name: req.Name, Language: req.Language},
+		idempotency(c, raw), func(x drafting.Country) (int, []byte, error) {
+			return jsonAnswer(http.StatusCreated, countryView{Code: x.Code, Name: x.Name, Language: x.Language})
+		})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeCreated(c, res, "")
 }
 
 func (s *Server) handleUsersPost(c *gin.Context) {
@@ -196,20 +200,20 @@ func (s *Server) handleUsersPost(c *gin.Context) {
 		Country          *string `json:"country"`
 		HeadOfDelegation bool    `json:"head_of_delegation"`
 	}
-	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	u, err := s.svc.CreateUser(c.Request.Context(), principal(c), service.NewUser{
-		Email: req.Email, Name: req.Name, Password: req.Password, Role: drafting.Role(req.Role),
-		Country: deref(req.Country), HeadOfDelegation: req.HeadOfDelegation,
-	})
+	raw, err := decodeKeepingBody(c, &req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Location", "/api/v1/users/"+u.ID)
-	c.JSON(http.StatusCreated, toUserView(u))
+	res, err := s.svc.CreateUserOnce(c.Request.Context(), principal(c), service.NewUser{
+		Email: req.Email, Name: req.Name, Password: req.Password, Role: drafting.Role(req.Role),
+		Country: deref(req.Country), HeadOfDelegation: req.HeadOfDelegation,
+	}, idempotency(c, raw), func(u drafting.User) (int, []byte, error) { return jsonAnswer(http.StatusCreated, toUserView(u)) })
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeCreated(c, res, "/api/v1/users/")
 }
 
 func (s *Server) handleUsersGet(c *gin.Context) {

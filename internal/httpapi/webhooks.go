@@ -70,17 +70,18 @@ func (s *Server) handleWebhooksPost(c *gin.Context) {
 		Events []string `json:"events"`
 		Secret string   `json:"secret"`
 	}
-	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	w, err := s.svc.CreateWebhook(c.Request.Context(), principal(c), req.URL, req.Events, req.Secret)
+	raw, err := decodeKeepingBody(c, &req)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Location", "/api/v1/webhooks/"+w.ID)
-	c.JSON(http.StatusCreated, toWebhookView(w))
+	res, err := s.svc.CreateWebhookOnce(c.Request.Context(), principal(c), req.URL, req.Events, req.Secret, idempotency(c, raw),
+		func(w drafting.Webhook) (int, []byte, error) { return jsonAnswer(http.StatusCreated, toWebhookView(w)) })
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.writeCreated(c, res, "/api/v1/webhooks/")
 }
 
 func (s *Server) handleWebhooksGet(c *gin.Context) {

@@ -27,6 +27,16 @@ var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // CreateCountry adds a country (admin).
 func (s *Service) CreateCountry(ctx context.Context, p auth.Principal, c drafting.Country) (drafting.Country, error) {
+	return createPlain(ctx, s, p, func(u *unit) (drafting.Country, error) { return s.createCountry(u, p, c) })
+}
+
+// CreateCountryOnce is CreateCountry honouring an Idempotency-Key.
+func (s *Service) CreateCountryOnce(ctx context.Context, p auth.Principal, c drafting.Country, idem Idempotency,
+	render func(drafting.Country) (int, []byte, error)) (Response, error) {
+	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Country, error) { return s.createCountry(u, p, c) }, render)
+}
+
+func (s *Service) createCountry(u *unit, p auth.Principal, c drafting.Country) (drafting.Country, error) {
 	if !p.IsAdmin() {
 		return c, forbidden("only admins add countries")
 	}
@@ -45,17 +55,15 @@ func (s *Service) CreateCountry(ctx context.Context, p auth.Principal, c draftin
 	if err := errs.Err("country.invalid"); err != nil {
 		return c, err
 	}
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		c.CreatedAt = u.now
-		if err := u.CreateCountry(c); err != nil {
-			if store.IsDuplicate(err) {
-				return drafting.Errorf(drafting.KindConflict, "country.exists", "country %s already exists", c.Code)
-			}
-			return err
+	c.CreatedAt = u.now
+	if err := u.CreateCountry(c); err != nil {
+		if store.IsDuplicate(err) {
+			return c, drafting.Errorf(drafting.KindConflict, "country.exists", "country %s already exists", c.Code)
 		}
-		return u.emit(drafting.EventCountryCreated, "", c.Code, map[string]any{"code": c.Code, "name": c.Name})
-	})
-	return c, err
+		return c, err
+	}
+	return c, u.emit(drafting.EventCountryCreated, "", c.Code, map[string]any{"code": c.Code, "name": c.Name})
+
 }
 
 // NewUser is an admin's request to create an account.
@@ -104,7 +112,37 @@ func (s *Service) CreateUser(ctx context.Context, p auth.Principal, in NewUser) 
 	return s.createUser(ctx, p.ID, in)
 }
 
+// CreateUserOnce is CreateUser honouring an Idempotency-Key.
+func (s *Service) CreateUserOnce(ctx context.Context, p auth.Principal, in NewUser, idem Idempotency,
+	render func(drafting.User) (int, []byte, error)) (Response, error) {
+	if !p.IsAdmin() {
+		return Response{}, forbidden("only admins manage accounts")
+	}
+	in, hash, errs, err := s.prepareUser(in)
+	if err != nil {
+		return Response{}, err
+	}
+	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.User, error) { return s.insertUser(u, in, hash, errs) }, render)
+}
+
 func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (drafting.User, error) {
+	in, hash, errs, err := s.prepareUser(in)
+	if err != nil {
+		return drafting.User{}, err
+	}
+	var user drafting.User
+	err = s.write(ctx, actor, func(u *unit) error {
+		var err error
+		user, err = s.insertUser(u, in, hash, errs)
+		return err
+	})
+	return user, err
+}
+
+// prepareUser checks what needs no database and hashes the password outside
+// any transaction: argon2id takes a good fraction of a second, and a
+// transaction must not hold SQLite's write lock that long.
+func (s *Service) prepareUser(in NewUser) (NewUser, string, drafting.Fields, error) {
 	in.Email = NormalizeEmail(in.Email)
 	in.Name = drafting.CleanText(in.Name)
 	var errs drafting.Fields
@@ -116,31 +154,30 @@ func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (dra
 	}
 	if utf8.RuneCountInString(in.Password) < auth.MinPasswordLen || len(in.Password) > 1024 {
 		errs.Add("password", "must be at least 12 characters (and at most 1024 bytes)")
+		return in, "", errs, nil
 	}
-	var user drafting.User
-	err := s.write(ctx, actor, func(u *unit) error {
-		if err := s.validateAccount(u.Tx, &errs, in.Role, in.Country, in.HeadOfDelegation); err != nil {
-			return err
+	hash, err := auth.HashPassword(s.argon, in.Password)
+	return in, hash, errs, err
+}
+
+// insertUser checks the account against the database and stores it.
+func (s *Service) insertUser(u *unit, in NewUser, hash string, errs drafting.Fields) (drafting.User, error) {
+	if err := s.validateAccount(u.Tx, &errs, in.Role, in.Country, in.HeadOfDelegation); err != nil {
+		return drafting.User{}, err
+	}
+	if err := errs.Err("user.invalid"); err != nil {
+		return drafting.User{}, err
+	}
+	user := drafting.User{ID: s.newID(), Email: in.Email, Name: in.Name, PasswordHash: hash, Role: in.Role,
+		Country: in.Country, HeadOfDelegation: in.HeadOfDelegation, Active: true, Revision: 1,
+		CreatedAt: u.now, UpdatedAt: u.now}
+	if err := u.CreateUser(user); err != nil {
+		if store.IsDuplicate(err) {
+			return user, drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
 		}
-		if err := errs.Err("user.invalid"); err != nil {
-			return err
-		}
-		hash, err := auth.HashPassword(s.argon, in.Password)
-		if err != nil {
-			return err
-		}
-		user = drafting.User{ID: s.newID(), Email: in.Email, Name: in.Name, PasswordHash: hash, Role: in.Role,
-			Country: in.Country, HeadOfDelegation: in.HeadOfDelegation, Active: true, Revision: 1,
-			CreatedAt: u.now, UpdatedAt: u.now}
-		if err := u.CreateUser(user); err != nil {
-			if store.IsDuplicate(err) {
-				return drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
-			}
-			return err
-		}
-		return u.emit(drafting.EventUserCreated, "", user.ID, map[string]any{"email": user.Email, "role": user.Role, "country": user.Country})
-	})
-	return user, err
+		return user, err
+	}
+	return user, u.emit(drafting.EventUserCreated, "", user.ID, map[string]any{"email": user.Email, "role": user.Role, "country": user.Country})
 }
 
 // Users lists accounts (admin), by email.
@@ -195,6 +232,15 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 	if !p.IsAdmin() {
 		return drafting.User{}, forbidden("only admins manage accounts")
 	}
+	// Hash outside the transaction (see prepareUser).
+	newHash := ""
+	passwordOK := patch.Password != nil && utf8.RuneCountInString(*patch.Password) >= auth.MinPasswordLen && len(*patch.Password) <= 1024
+	if passwordOK {
+		var err error
+		if newHash, err = auth.HashPassword(s.argon, *patch.Password); err != nil {
+			return drafting.User{}, err
+		}
+	}
 	var user drafting.User
 	err := s.write(ctx, p.ID, func(u *unit) error {
 		var err error
@@ -213,11 +259,10 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 			changed["name"] = n
 		}
 		if patch.Password != nil {
-			if utf8.RuneCountInString(*patch.Password) < auth.MinPasswordLen || len(*patch.Password) > 1024 {
+			if !passwordOK {
 				errs.Add("password", "must be at least 12 characters (and at most 1024 bytes)")
-			} else if user.PasswordHash, err = auth.HashPassword(s.argon, *patch.Password); err != nil {
-				return err
 			}
+			user.PasswordHash = newHash
 			changed["password"] = "changed"
 		}
 		if patch.Role != nil {

@@ -54,6 +54,16 @@ func (s *Service) webhookAllowPrivate() bool { return s.webhookPrivate.Load() }
 // CreateWebhook registers a receiver of events (admin). The secret signs
 // every delivery and is never returned.
 func (s *Service) CreateWebhook(ctx context.Context, p auth.Principal, url string, eventTypes []string, secret string) (drafting.Webhook, error) {
+	return createPlain(ctx, s, p, func(u *unit) (drafting.Webhook, error) { return s.createWebhook(u, p, url, eventTypes, secret) })
+}
+
+// CreateWebhookOnce is CreateWebhook honouring an Idempotency-Key.
+func (s *Service) CreateWebhookOnce(ctx context.Context, p auth.Principal, url string, eventTypes []string, secret string, idem Idempotency,
+	render func(drafting.Webhook) (int, []byte, error)) (Response, error) {
+	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Webhook, error) { return s.createWebhook(u, p, url, eventTypes, secret) }, render)
+}
+
+func (s *Service) createWebhook(u *unit, p auth.Principal, url string, eventTypes []string, secret string) (drafting.Webhook, error) {
 	if err := requireAdmin(p); err != nil {
 		return drafting.Webhook{}, err
 	}
@@ -75,21 +85,19 @@ func (s *Service) CreateWebhook(ctx context.Context, p auth.Principal, url strin
 		return drafting.Webhook{}, err
 	}
 	var w drafting.Webhook
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		n, err := u.CountActiveWebhooks()
-		if err != nil {
-			return err
-		}
-		if n >= MaxActiveWebhooks {
-			return drafting.Errorf(drafting.KindConflict, "webhook.limit_reached", "at most %d webhooks may be active; delete one first", MaxActiveWebhooks)
-		}
-		w = drafting.Webhook{ID: s.newID(), URL: url, Events: types, Secret: secret, Active: true, CreatedBy: p.ID, CreatedAt: u.now}
-		if err := u.CreateWebhook(w); err != nil {
-			return err
-		}
-		return u.emit(drafting.EventWebhookCreated, "", w.ID, map[string]any{"url": w.URL, "events": w.Events})
-	})
-	return w, err
+	n, err := u.CountActiveWebhooks()
+	if err != nil {
+		return w, err
+	}
+	if n >= MaxActiveWebhooks {
+		return w, drafting.Errorf(drafting.KindConflict, "webhook.limit_reached", "at most %d webhooks may be active; delete one first", MaxActiveWebhooks)
+	}
+	w = drafting.Webhook{ID: s.newID(), URL: url, Events: types, Secret: secret, Active: true, CreatedBy: p.ID, CreatedAt: u.now}
+	if err := u.CreateWebhook(w); err != nil {
+		return w, err
+	}
+	return w, u.emit(drafting.EventWebhookCreated, "", w.ID, map[string]any{"url": w.URL, "events": w.Events})
+
 }
 
 // validateWebhookEvents checks the subscribed types and returns them without
