@@ -157,7 +157,12 @@ func (c *Clause) ApplyNewVersion(now time.Time) error {
 }
 
 // CheckPosition refuses a position the clause cannot take now.
-func (c *Clause) CheckPosition(in PositionInput) error {
+// A silence procedure whose deadline has passed is over even before the
+// sweep records it: no position, and so no objection, can reach it.
+func (c *Clause) CheckPosition(in PositionInput, now time.Time) error {
+	if c.SilenceDue(now) {
+		return stateConflict("clause.silence_ended", "the silence procedure ended at its deadline without objection; the clause is being concluded as agreed")
+	}
 	switch c.Status {
 	case StatusDraft:
 		return stateConflict("clause.not_open", "positions are taken once the facilitator opens the clause")
@@ -237,10 +242,15 @@ func (c *Clause) EndSilence(participants []string, positions []Position, now tim
 	return silent, nil
 }
 
-// Lock marks a clause in consensus as agreed.
-func (c *Clause) Lock(now time.Time) error {
+// Lock marks a clause in consensus as agreed. Consensus is derived again
+// from the current participants and positions, not taken from the stored
+// status, so a change of the consensus body can never be locked past.
+func (c *Clause) Lock(participants []string, positions []Position, now time.Time) error {
 	if c.Status != StatusConsensus {
 		return stateConflict("clause.not_consensus", "only a clause in consensus can be locked; it is "+string(c.Status))
+	}
+	if d := Derive(participants, c.Version, positions); d != StatusConsensus {
+		return stateConflict("clause.not_consensus", "not every participating country has a current position without objection; the clause is "+string(d))
 	}
 	c.Status = StatusAgreed
 	c.UpdatedAt = now
@@ -269,4 +279,21 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Rederive recomputes the status of a clause under discussion after the
+// consensus body changed; draft, silence and agreed clauses keep theirs. It
+// reports whether the status changed.
+func (c *Clause) Rederive(participants []string, positions []Position, now time.Time) bool {
+	switch c.Status {
+	case StatusOpen, StatusContested, StatusConsensus:
+	default:
+		return false
+	}
+	d := Derive(participants, c.Version, positions)
+	if d == c.Status {
+		return false
+	}
+	c.Status, c.UpdatedAt = d, now
+	return true
 }

@@ -162,7 +162,7 @@ func TestCheckPosition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.status), func(t *testing.T) {
 			c := Clause{Status: tt.status, Version: 2}
-			err := c.CheckPosition(PositionInput{Stance: StanceAgree, ClauseVersion: tt.version})
+			err := c.CheckPosition(PositionInput{Stance: StanceAgree, ClauseVersion: tt.version}, t0)
 			if code(err) != tt.err {
 				t.Fatalf("CheckPosition(v%d) on %s = %v, want %q", tt.version, tt.status, err, tt.err)
 			}
@@ -297,8 +297,8 @@ func TestEndSilence(t *testing.T) {
 func TestLock(t *testing.T) {
 	for _, from := range []Status{StatusDraft, StatusOpen, StatusContested, StatusConsensus, StatusSilence, StatusAgreed} {
 		t.Run(string(from), func(t *testing.T) {
-			c := Clause{Status: from}
-			err := c.Lock(t0)
+			c := Clause{Status: from, Version: 1}
+			err := c.Lock(all8, everyone(1, StanceAgree), t0)
 			if from == StatusConsensus {
 				if err != nil || c.Status != StatusAgreed {
 					t.Fatalf("Lock from consensus: %v, %s", err, c.Status)
@@ -387,5 +387,54 @@ func TestApplyNewVersion(t *testing.T) {
 				t.Fatal("silence deadline kept after a text change")
 			}
 		})
+	}
+}
+
+// A stored consensus that the current consensus body no longer supports
+// (a participant added since) cannot be locked.
+func TestLockRederives(t *testing.T) {
+	c := Clause{Status: StatusConsensus, Version: 1}
+	err := c.Lock(append([]string{"AR"}, all8...), everyone(1, StanceAgree), t0)
+	if code(err) != "clause.not_consensus" || c.Status != StatusConsensus {
+		t.Fatalf("Lock with a new participant pending = %v, status %s", err, c.Status)
+	}
+}
+
+func TestRederive(t *testing.T) {
+	tests := []struct {
+		name         string
+		from         Status
+		participants []string
+		positions    []Position
+		want         Status
+		changed      bool
+	}{
+		{"participant added to a consensus", StatusConsensus, []string{"BZ", "CR", "GT"}, pos(1, "BZ:agree", "CR:agree"), StatusOpen, true},
+		{"objector removed", StatusContested, []string{"BZ"}, pos(1, "BZ:agree", "CR:object"), StatusConsensus, true},
+		{"unchanged", StatusOpen, []string{"BZ", "CR"}, pos(1, "BZ:agree"), StatusOpen, false},
+		{"draft stays", StatusDraft, []string{"BZ"}, pos(1, "BZ:agree"), StatusDraft, false},
+		{"agreed stays", StatusAgreed, []string{"BZ", "CR"}, pos(1, "BZ:agree"), StatusAgreed, false},
+		{"silence stays", StatusSilence, []string{"BZ", "CR"}, nil, StatusSilence, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Clause{Status: tt.from, Version: 1}
+			if got := c.Rederive(tt.participants, tt.positions, t0); got != tt.changed || c.Status != tt.want {
+				t.Fatalf("Rederive = %v, status %s; want %v, %s", got, c.Status, tt.changed, tt.want)
+			}
+		})
+	}
+}
+
+// An objection that arrives after the silence deadline cannot break it, even
+// before the sweep has concluded the procedure.
+func TestCheckPositionAfterSilenceDeadline(t *testing.T) {
+	deadline := t0.Add(time.Hour)
+	c := Clause{Status: StatusSilence, Version: 1, SilenceDeadline: &deadline}
+	if err := c.CheckPosition(PositionInput{Stance: StanceObject, ClauseVersion: 1, Reason: "late"}, deadline.Add(-time.Second)); err != nil {
+		t.Fatalf("before the deadline: %v", err)
+	}
+	if err := c.CheckPosition(PositionInput{Stance: StanceObject, ClauseVersion: 1, Reason: "late"}, deadline); code(err) != "clause.silence_ended" {
+		t.Fatalf("at the deadline: %v, want clause.silence_ended", err)
 	}
 }

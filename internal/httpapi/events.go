@@ -95,6 +95,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 	ctx := c.Request.Context()
 	gid := c.Param("gid")
 	var p auth.Principal
+	var expires time.Time // zero: the stream was opened with a ticket
 	var err error
 	if t := c.Query("ticket"); t != "" {
 		p, err = s.svc.RedeemStreamTicket(ctx, t, gid)
@@ -103,7 +104,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
 			err = drafting.Errorf(drafting.KindUnauthenticated, "auth.token_missing", "a bearer token or a stream ticket is required")
 		} else {
-			p, err = s.svc.Authenticate(ctx, strings.TrimSpace(token))
+			p, expires, err = s.svc.AuthenticateUntil(ctx, strings.TrimSpace(token))
 		}
 	}
 	if err != nil {
@@ -191,6 +192,13 @@ func (s *Server) handleEventStream(c *gin.Context) {
 				return
 			}
 		case <-sub.C:
+		}
+		// The caller is checked again at every wake-up: a disabled or
+		// changed account, or an expired token, ends the stream (the
+		// client reconnects with fresh credentials and Last-Event-ID).
+		if (!expires.IsZero() && time.Now().After(expires)) || !s.svc.StillAllowed(ctx, p) {
+			write([]byte("event: reauthenticate\ndata: {}\n\n"))
+			return
 		}
 	}
 }

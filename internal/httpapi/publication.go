@@ -53,8 +53,9 @@ func (s *Server) handleAdopt(c *gin.Context) {
 type approvedCache struct {
 	mu       sync.RWMutex
 	bodies   map[string]rendering
+	bytes    int
 	latest   map[string]latestVersion
-	maxItems int
+	maxBytes int
 }
 
 type rendering struct {
@@ -75,7 +76,7 @@ type latestVersion struct {
 const latestTTL = time.Second
 
 func newApprovedCache() *approvedCache {
-	return &approvedCache{bodies: map[string]rendering{}, latest: map[string]latestVersion{}, maxItems: 4096}
+	return &approvedCache{bodies: map[string]rendering{}, latest: map[string]latestVersion{}, maxBytes: 64 << 20}
 }
 
 func (a *approvedCache) get(key string) (rendering, bool) {
@@ -88,10 +89,13 @@ func (a *approvedCache) get(key string) (rendering, bool) {
 func (a *approvedCache) put(key string, r rendering) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.bodies) >= a.maxItems {
+	size := len(r.body) + len(r.gzipped)
+	if a.bytes+size > a.maxBytes {
 		clear(a.bodies) // bounded memory; entries are cheap to rebuild
+		a.bytes = 0
 	}
 	a.bodies[key] = r
+	a.bytes += size
 }
 
 func (a *approvedCache) latestOf(gid string, now time.Time) (int, bool) {
@@ -158,6 +162,9 @@ func (s *Server) serveApproved(c *gin.Context, gid string, v int) {
 		c.Header("Cache-Control", "no-store")
 		s.fail(c, err)
 		return
+	}
+	if format != "akn" {
+		lang = "" // only Akoma Ntoso has one expression per language
 	}
 	key := gid + "/" + itoa(v) + "/" + format + "/" + lang
 	r, ok := s.approved.get(key)

@@ -268,11 +268,11 @@ func TestEventStreamLifecycle(t *testing.T) {
 	ts.Config.WriteTimeout = 100 * time.Millisecond
 	ts.Start()
 	t.Cleanup(ts.Close)
-	open := func() *http.Response {
+	openAs := func(token string) *http.Response {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		t.Cleanup(cancel)
 		rq, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/api/v1/guidelines/"+gid+"/events/stream", nil)
-		rq.Header.Set("Authorization", "Bearer "+f.Token)
+		rq.Header.Set("Authorization", "Bearer "+token)
 		res, err := http.DefaultClient.Do(rq)
 		if err != nil {
 			t.Fatal(err)
@@ -280,6 +280,22 @@ func TestEventStreamLifecycle(t *testing.T) {
 		t.Cleanup(func() { res.Body.Close() })
 		return res
 	}
+	open := func() *http.Response { return openAs(f.Token) }
+
+	// A disabled account's open stream ends at the next wake-up.
+	d := e.mustUser(admin, "delegate", "BZ", false)
+	dr := bufio.NewReader(openAs(d.Token).Body)
+	e.do(req{method: "PATCH", path: "/api/v1/users/" + d.ID, token: admin.Token, body: map[string]any{"active": false}}).want(200)
+	for {
+		line, err := dr.ReadString('\n')
+		if err != nil {
+			t.Fatalf("the disabled account's stream ended without saying why: %v", err)
+		}
+		if line == "event: reauthenticate\n" {
+			break
+		}
+	}
+
 	first := open()
 	r := bufio.NewReader(first.Body)
 	began := time.Now()

@@ -313,6 +313,16 @@ func (s *Service) MoveClause(ctx context.Context, p auth.Principal, id, sectionI
 		if c, err = u.Clause(id); err != nil {
 			return err
 		}
+		// The moved clause is claimed like any clause change, so a
+		// concurrent position or text change cannot interleave with it.
+		ok, err := u.ClaimClause(c.ID, c.Revision, u.now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errRaced
+		}
+		c.Revision++
 		g, err := u.Guideline(c.GuidelineID)
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ var publicationTypes = []string{drafting.EventGuidelineAdopted}
 func (s *Service) Events(ctx context.Context, p auth.Principal, gid string, after int64, limit int) ([]drafting.Event, error) {
 	var out []drafting.Event
 	err := s.read(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Guideline(gid); err != nil {
+		if _, err := visibleGuideline(tx, p, gid); err != nil {
 			return err
 		}
 		f := store.EventFilter{GuidelineID: gid, After: after, Limit: limit}
@@ -51,7 +51,7 @@ const StreamTicketTTL = time.Minute
 func (s *Service) StreamTicket(ctx context.Context, p auth.Principal, gid string) (string, error) {
 	ticket := auth.RandomToken(24)
 	err := s.write(ctx, p.ID, func(u *unit) error {
-		if _, err := u.Guideline(gid); err != nil {
+		if _, err := visibleGuideline(u.Tx, p, gid); err != nil {
 			return err
 		}
 		return u.CreateStreamTicket(store.StreamTicket{Hash: auth.HashToken(ticket), Principal: p.ID, Integration: p.IsIntegration(),
@@ -75,22 +75,13 @@ func (s *Service) RedeemStreamTicket(ctx context.Context, ticket, gid string) (a
 	if err != nil {
 		return auth.Principal{}, err
 	}
-	var p auth.Principal
-	err = s.read(ctx, func(tx *store.Tx) error {
-		if t.Integration {
-			in, err := tx.Integration(t.Principal)
-			if err != nil || !in.Active {
-				return bad
-			}
-			p = auth.Principal{ID: in.ID, Role: drafting.RoleIntegration, Name: in.Name}
-			return nil
-		}
-		u, err := tx.User(t.Principal)
-		if err != nil || !u.Active {
-			return bad
-		}
-		p = auth.Principal{ID: u.ID, Role: u.Role, Country: u.Country, HeadOfDelegation: u.HeadOfDelegation, Name: u.Name}
-		return nil
-	})
+	kind := "user"
+	if t.Integration {
+		kind = "client"
+	}
+	p, err := s.account(ctx, kind, t.Principal)
+	if err != nil && !drafting.IsKind(err, drafting.KindInternal) {
+		return p, bad
+	}
 	return p, err
 }

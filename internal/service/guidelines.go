@@ -154,16 +154,8 @@ func (s *Service) Guideline(ctx context.Context, p auth.Principal, id string) (d
 	var g drafting.Guideline
 	err := s.read(ctx, func(tx *store.Tx) error {
 		var err error
-		g, err = tx.Guideline(id)
-		if err != nil {
-			return err
-		}
-		if p.IsIntegration() {
-			if _, err := tx.LatestApproved(id); err != nil {
-				return drafting.NotFound("guideline")
-			}
-		}
-		return nil
+		g, err = visibleGuideline(tx, p, id)
+		return err
 	})
 	return g, err
 }
@@ -220,9 +212,56 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 			}
 			return err
 		}
-		return u.emit(drafting.EventGuidelineUpdated, g.ID, g.ID, changed)
+		if err := u.emit(drafting.EventGuidelineUpdated, g.ID, g.ID, changed); err != nil {
+			return err
+		}
+		if patch.Participants != nil {
+			return s.rederiveClauses(u, g)
+		}
+		return nil
 	})
 	return g, err
+}
+
+// rederiveClauses recomputes, after the consensus body changed, the status
+// of every clause under discussion: a new participant's pending position
+// undoes a consensus, a departed objector's objection no longer counts.
+// Each changed clause is claimed like any clause change.
+func (s *Service) rederiveClauses(u *unit, g drafting.Guideline) error {
+	clauses, err := u.Clauses(store.ClauseFilter{GuidelineID: g.ID})
+	if err != nil {
+		return err
+	}
+	stances, err := u.GuidelineStances(g.ID)
+	if err != nil {
+		return err
+	}
+	byClause := map[string][]drafting.Position{}
+	for _, p := range stances {
+		byClause[p.ClauseID] = append(byClause[p.ClauseID], p)
+	}
+	for i := range clauses {
+		c := &clauses[i]
+		from := c.Status
+		if !c.Rederive(g.Participants, byClause[c.ID], u.now) {
+			continue
+		}
+		ok, err := u.ClaimClause(c.ID, c.Revision, u.now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return drafting.Errorf(drafting.KindConflict, "guideline.busy", "a clause is being changed meanwhile; try again")
+		}
+		c.Revision++
+		if err := u.SaveClause(*c); err != nil {
+			return err
+		}
+		if err := statusChanged(u, c, from, map[string]any{"reason": "participating countries changed"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func errStale(what string) error {

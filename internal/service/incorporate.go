@@ -37,8 +37,14 @@ func (s *Service) incorporate(u *unit, c *drafting.Clause, ids []string) ([]stri
 		return nil, err
 	}
 	note := fmt.Sprintf("incorporated in version %d", c.Version)
-	if _, err := u.IncorporateComments(uniq, u.actor, note, u.now); err != nil {
+	// A comment withdrawn or resolved between the check above and this
+	// statement (PostgreSQL, READ COMMITTED) must not be claimed as merged.
+	n, err := u.IncorporateComments(uniq, u.actor, note, u.now)
+	if err != nil {
 		return nil, err
+	}
+	if n != int64(len(uniq)) {
+		return nil, drafting.Errorf(drafting.KindConflict, "comment.changed", "a comment to incorporate changed meanwhile; read the comments again")
 	}
 	for _, id := range uniq {
 		if err := u.emit(drafting.EventCommentResolved, c.GuidelineID, id, map[string]any{

@@ -50,46 +50,43 @@ func (b *bucket) wait(burst int, interval time.Duration) time.Duration {
 	return time.Duration(over * float64(interval))
 }
 
-func (l *loginLimits) blocked(account, addr string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var wait time.Duration
-	if b := l.accounts[account]; b != nil {
-		b.leak(now, accountInterval)
-		wait = b.wait(accountBurst, accountInterval)
-	}
-	if b := l.addrs[addr]; b != nil {
-		b.leak(now, addrInterval)
-		if w := b.wait(addrBurst, addrInterval); w > wait {
-			wait = w
-		}
-	}
-	return wait
-}
-
-func (l *loginLimits) fail(account, addr string, now time.Time) {
+// begin admits one sign-in attempt, or says how long to wait. An admitted
+// attempt counts as a failure at once, under the lock, so parallel attempts
+// cannot all slip past the limit while their passwords are being hashed; a
+// success gives the slots back.
+func (l *loginLimits) begin(account, addr string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.gc(now)
-	for _, x := range []struct {
-		m        map[string]*bucket
-		key      string
-		interval time.Duration
-	}{{l.accounts, account, accountInterval}, {l.addrs, addr, addrInterval}} {
-		b := x.m[x.key]
-		if b == nil {
-			b = &bucket{at: now}
-			x.m[x.key] = b
-		}
-		b.leak(now, x.interval)
-		b.level++
+	var wait time.Duration
+	acc, ip := l.bucket(l.accounts, account, now, accountInterval), l.bucket(l.addrs, addr, now, addrInterval)
+	wait = max(acc.wait(accountBurst, accountInterval), ip.wait(addrBurst, addrInterval))
+	if wait > 0 {
+		return wait
 	}
+	acc.level++
+	ip.level++
+	return 0
 }
 
-func (l *loginLimits) succeed(account string) {
+func (l *loginLimits) bucket(m map[string]*bucket, key string, now time.Time, interval time.Duration) *bucket {
+	b := m[key]
+	if b == nil {
+		b = &bucket{at: now}
+		m[key] = b
+	}
+	b.leak(now, interval)
+	return b
+}
+
+// succeed forgets the account's failures and returns the address's slot.
+func (l *loginLimits) succeed(account, addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.accounts, account)
+	if b := l.addrs[addr]; b != nil && b.level >= 1 {
+		b.level--
+	}
 }
 
 // gc drops buckets that have fully leaked, so memory stays bounded.

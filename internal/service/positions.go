@@ -65,7 +65,7 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 			return drafting.Invalid("position.not_participant",
 				drafting.FieldError{Field: "country", Message: country + " is not a participating country of this guideline"})
 		}
-		if err := c.CheckPosition(in); err != nil {
+		if err := c.CheckPosition(in, u.now); err != nil {
 			return err
 		}
 		current, err := u.CurrentPositions(c.ID)

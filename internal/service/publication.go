@@ -91,11 +91,13 @@ func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int
 	}
 	var out drafting.Approved
 	err := s.write(ctx, p.ID, func(u *unit) error {
-		g, err := u.Guideline(gid)
-		if err != nil {
+		if err := u.ClaimGuideline(gid, u.now); err != nil {
 			return err
 		}
-		if err := u.ClaimGuideline(gid, u.now); err != nil {
+		// Read under the claim, so the revision is the one UpdateGuideline
+		// below expects even when another change committed just before.
+		g, err := u.Guideline(gid)
+		if err != nil {
 			return err
 		}
 		d, err := u.Draft(gid, n, true)
@@ -154,7 +156,7 @@ func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int
 		}
 		if g.Status != drafting.GuidelineAdopted {
 			g.Status = drafting.GuidelineAdopted
-			g.Revision += 2 // one for the claim above, one for this change
+			g.Revision++
 			g.UpdatedAt = u.now
 			if err := u.UpdateGuideline(g); err != nil {
 				return err
@@ -228,7 +230,7 @@ func (s *Service) ApprovedVersion(ctx context.Context, p auth.Principal, gid str
 			a, err = tx.ApprovedVersion(gid, v)
 		}
 		if err != nil && drafting.IsKind(err, drafting.KindNotFound) {
-			if _, gerr := tx.Guideline(gid); gerr != nil {
+			if _, gerr := visibleGuideline(tx, p, gid); gerr != nil {
 				return gerr
 			}
 			return drafting.Errorf(drafting.KindNotFound, "approved.not_found", "this guideline has no such approved version")
@@ -247,4 +249,21 @@ func (s *Service) LatestApprovedVersion(ctx context.Context, gid string) (int, e
 		return err
 	})
 	return v, err
+}
+
+// visibleGuideline reads a guideline the caller may know of: integrations
+// know only guidelines with an approved version; to them the others do not
+// exist (404, as for an unknown id).
+func visibleGuideline(tx *store.Tx, p auth.Principal, gid string) (drafting.Guideline, error) {
+	g, err := tx.Guideline(gid)
+	if err != nil || !p.IsIntegration() {
+		return g, err
+	}
+	if _, err := tx.LatestApproved(gid); err != nil {
+		if drafting.IsKind(err, drafting.KindNotFound) {
+			return g, drafting.NotFound("guideline")
+		}
+		return g, err
+	}
+	return g, nil
 }

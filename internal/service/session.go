@@ -39,7 +39,7 @@ func dummyHash(p auth.Argon2Params) string {
 func (s *Service) Login(ctx context.Context, email, password, clientIP string) (TokenPair, error) {
 	email = NormalizeEmail(email)
 	now := s.clock()
-	if wait := s.limits.blocked(email, clientIP, now); wait > 0 {
+	if wait := s.limits.begin(email, clientIP, now); wait > 0 {
 		return TokenPair{}, rateLimited(wait)
 	}
 	var user drafting.User
@@ -57,10 +57,9 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	}
 	ok, herr := auth.CheckPassword(hash, password)
 	if err != nil || herr != nil || !ok || !user.Active {
-		s.limits.fail(email, clientIP, now)
 		return TokenPair{}, errBadCredentials
 	}
-	s.limits.succeed(email)
+	s.limits.succeed(email, clientIP)
 	return s.startSession(ctx, user.ID, s.newID())
 }
 
@@ -83,11 +82,13 @@ func (s *Service) startSession(ctx context.Context, userID, family string) (Toke
 var errBadRefresh = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_refresh_token", "the refresh token is not valid")
 
 // Refresh rotates a refresh token: the presented one is spent and a new pair
-// returned. Presenting a spent token again is treated as theft: the whole
-// family (that sign-in) is revoked.
+// returned, the new refresh token stored in the same transaction. Presenting
+// a spent token again is treated as theft: the whole family (that sign-in)
+// is revoked.
 func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error) {
 	hash := auth.HashToken(refresh)
-	var userID, family string
+	next := auth.RandomToken(32)
+	var userID string
 	var reused bool
 	err := s.write(ctx, "", func(u *unit) error {
 		t, err := u.RefreshTokenByHash(hash)
@@ -115,8 +116,9 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 		if !user.Active {
 			return errBadRefresh
 		}
-		userID, family = t.UserID, t.FamilyID
-		return nil
+		userID = t.UserID
+		return u.CreateRefreshToken(store.RefreshToken{ID: s.newID(), FamilyID: t.FamilyID, UserID: t.UserID,
+			TokenHash: auth.HashToken(next), CreatedAt: u.now, ExpiresAt: u.now.Add(s.refreshTTL)})
 	})
 	if err != nil {
 		return TokenPair{}, err
@@ -125,7 +127,11 @@ func (s *Service) Refresh(ctx context.Context, refresh string) (TokenPair, error
 		s.log.Warn("spent refresh token presented again; sign-in revoked")
 		return TokenPair{}, errBadRefresh
 	}
-	return s.startSession(ctx, userID, family)
+	access, err := s.tokens.Issue(userID, "user")
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{AccessToken: access, RefreshToken: next, ExpiresIn: int(s.tokens.AccessTTL().Seconds())}, nil
 }
 
 // Logout revokes the sign-in the refresh token belongs to. An unknown token
@@ -156,11 +162,36 @@ var errBadToken = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_to
 // invalidates), never from the token, so a change takes effect on the next
 // request.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Principal, error) {
+	p, _, err := s.AuthenticateUntil(ctx, bearer)
+	return p, err
+}
+
+// AuthenticateUntil is Authenticate that also says when the token expires,
+// for connections that outlive a request (the live stream).
+func (s *Service) AuthenticateUntil(ctx context.Context, bearer string) (auth.Principal, time.Time, error) {
 	claims, err := s.tokens.Verify(bearer)
 	if err != nil {
-		return auth.Principal{}, errBadToken
+		return auth.Principal{}, time.Time{}, errBadToken
 	}
-	key := claims.Kind + ":" + claims.Subject
+	p, err := s.account(ctx, claims.Kind, claims.Subject)
+	return p, claims.ExpiresAt.Time, err
+}
+
+// StillAllowed reports whether p is still an active account with the same
+// role and country, for connections that outlive a request.
+func (s *Service) StillAllowed(ctx context.Context, p auth.Principal) bool {
+	kind := "user"
+	if p.IsIntegration() {
+		kind = "client"
+	}
+	now, err := s.account(ctx, kind, p.ID)
+	return err == nil && now == p
+}
+
+// account reads the caller's account, from the cache when no account changed
+// since it was read.
+func (s *Service) account(ctx context.Context, kind, subject string) (auth.Principal, error) {
+	key := kind + ":" + subject
 	now := time.Now()
 	if e, ok := s.principals.get(key, now); ok {
 		if !e.ok {
@@ -170,16 +201,16 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Princip
 	}
 	gen := s.principals.gen.Load()
 	var p auth.Principal
-	err = s.read(ctx, func(tx *store.Tx) error {
-		if claims.Kind == "client" {
-			in, err := tx.Integration(claims.Subject)
+	err := s.read(ctx, func(tx *store.Tx) error {
+		if kind == "client" {
+			in, err := tx.Integration(subject)
 			if err != nil || !in.Active {
 				return errBadToken
 			}
 			p = auth.Principal{ID: in.ID, Role: drafting.RoleIntegration, Name: in.Name}
 			return nil
 		}
-		u, err := tx.User(claims.Subject)
+		u, err := tx.User(subject)
 		if err != nil || !u.Active {
 			return errBadToken
 		}
@@ -201,7 +232,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (auth.Princip
 // (OAuth 2.0 client_credentials). No refresh token: clients ask again.
 func (s *Service) ClientToken(ctx context.Context, clientID, secret, clientIP string) (TokenPair, error) {
 	now := s.clock()
-	if wait := s.limits.blocked("client:"+clientID, clientIP, now); wait > 0 {
+	if wait := s.limits.begin("client:"+clientID, clientIP, now); wait > 0 {
 		return TokenPair{}, rateLimited(wait)
 	}
 	var in drafting.Integration
@@ -214,9 +245,9 @@ func (s *Service) ClientToken(ctx context.Context, clientID, secret, clientIP st
 		return TokenPair{}, err
 	}
 	if err != nil || !in.Active || auth.HashToken(secret) != in.SecretHash {
-		s.limits.fail("client:"+clientID, clientIP, now)
 		return TokenPair{}, drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_client", "unknown client or wrong secret")
 	}
+	s.limits.succeed("client:"+clientID, clientIP)
 	access, err := s.tokens.Issue(in.ID, "client")
 	if err != nil {
 		return TokenPair{}, err

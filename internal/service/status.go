@@ -71,9 +71,13 @@ func (s *Service) LockClause(ctx context.Context, p auth.Principal, id string, e
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
-	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, _ drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		from := c.Status
-		if err := c.Lock(u.now); err != nil {
+		positions, err := u.CurrentPositions(c.ID)
+		if err != nil {
+			return err
+		}
+		if err := c.Lock(g.Participants, positions, u.now); err != nil {
 			return err
 		}
 		return statusChanged(u, c, from, map[string]any{"reason": "locked by the facilitator"})

@@ -105,12 +105,20 @@ func (tx *Tx) ClaimClause(id string, rev int, now time.Time) (bool, error) {
 	return res.RowsAffected == 1, res.Error
 }
 
-// SaveClause writes a claimed clause's state.
+// SaveClause writes a claimed clause's state; ErrConflict when the clause
+// is no longer at the claimed revision (it was not claimed by the caller).
 func (tx *Tx) SaveClause(c drafting.Clause) error {
-	return tx.db.Model(&clauseRow{}).Where("id = ? AND revision = ?", c.ID, c.Revision).Updates(map[string]any{
+	res := tx.db.Model(&clauseRow{}).Where("id = ? AND revision = ?", c.ID, c.Revision).Updates(map[string]any{
 		"status": string(c.Status), "version": c.Version, "silence_deadline": c.SilenceDeadline,
 		"section_id": c.SectionID, "position": c.Position, "number": c.Number, "updated_at": c.UpdatedAt,
-	}).Error
+	})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrConflict
+	}
+	return nil
 }
 
 // ClauseFilter narrows a clause list.
