@@ -219,10 +219,12 @@ func (s *Service) RunSilenceSweeper(ctx context.Context, every time.Duration) {
 		if now.Sub(lastPurge) >= time.Hour {
 			lastPurge = now
 			if err := s.store.Write(ctx, func(tx *store.Tx) error {
-				_, err := tx.PurgeIdempotencyKeys(now)
-				return err
+				if _, err := tx.PurgeIdempotencyKeys(now); err != nil {
+					return err
+				}
+				return tx.PurgeStreamTickets(now)
 			}); err != nil && ctx.Err() == nil {
-				s.log.ErrorContext(ctx, "purge idempotency keys", "err", err)
+				s.log.ErrorContext(ctx, "purge idempotency keys and stream tickets", "err", err)
 			}
 		}
 		select {

@@ -186,3 +186,8 @@ func (tx *Tx) SpendStreamTicket(hash, gid string, now time.Time) (StreamTicket, 
 	}
 	return t, nil
 }
+
+// PurgeStreamTickets deletes tickets that expired (used or not).
+func (tx *Tx) PurgeStreamTickets(now time.Time) error {
+	return tx.db.Where("expires_at <= ?", now).Delete(&streamTicketRow{}).Error
+}
