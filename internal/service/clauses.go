@@ -45,11 +45,7 @@ func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string,
 	for attempt := 1; ; attempt++ {
 		raced := false
 		err := s.write(ctx, p.ID, func(u *unit) error {
-			c, err := u.Clause(id)
-			if err != nil {
-				return err
-			}
-			g, err := u.Guideline(c.GuidelineID)
+			c, g, err := clauseAndGuideline(u.Tx, id)
 			if err != nil {
 				return err
 			}
@@ -186,11 +182,7 @@ func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (Clau
 	}
 	var view ClauseView
 	err := s.read(ctx, func(tx *store.Tx) error {
-		c, err := tx.Clause(id)
-		if err != nil {
-			return err
-		}
-		g, err := tx.Guideline(c.GuidelineID)
+		c, g, err := clauseAndGuideline(tx, id)
 		if err != nil {
 			return err
 		}
@@ -426,11 +418,7 @@ func (s *Service) ClauseDiff(ctx context.Context, p auth.Principal, id string, f
 	}
 	var d Diff
 	err := s.read(ctx, func(tx *store.Tx) error {
-		c, err := tx.Clause(id)
-		if err != nil {
-			return err
-		}
-		g, err := tx.Guideline(c.GuidelineID)
+		c, g, err := clauseAndGuideline(tx, id)
 		if err != nil {
 			return err
 		}
@@ -468,4 +456,15 @@ func wordDiff(a, b string) []render.Op {
 		return ops
 	}
 	return []render.Op{}
+}
+
+// clauseAndGuideline reads a clause with its current text and the guideline
+// it belongs to.
+func clauseAndGuideline(tx *store.Tx, id string) (drafting.Clause, drafting.Guideline, error) {
+	c, err := tx.Clause(id)
+	if err != nil {
+		return c, drafting.Guideline{}, err
+	}
+	g, err := tx.Guideline(c.GuidelineID)
+	return c, g, err
 }
