@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/demo"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
@@ -15,9 +16,10 @@ import (
 )
 
 func TestLoad(t *testing.T) {
-	st := storetest.MustOpen(t)
-	tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, time.Now)
-	svc := service.New(service.Config{Store: st, Tokens: tokens, Argon2: auth.FastArgon2})
+	clk := clocktest.New()
+	st := storetest.MustOpen(t, clk.Now)
+	tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, clk.Now)
+	svc := service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
 	ctx := context.Background()
 	admin, _, created, err := svc.BootstrapAdmin(ctx, "admin@example.org", "a long enough password")
 	if err != nil || !created {

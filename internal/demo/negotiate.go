@@ -127,7 +127,7 @@ func (w *world) negotiate(ctx context.Context) error {
 	if err := agreeAll(ret, "HN", "PA"); err != nil {
 		return err
 	}
-	if _, err := w.svc.StartSilence(ctx, f, ret.ID, 0, time.Now().UTC().Add(7*24*time.Hour)); err != nil {
+	if _, err := w.svc.StartSilence(ctx, f, ret.ID, 0, w.svc.Now().UTC().Add(7*24*time.Hour)); err != nil {
 		return err
 	}
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/service"
@@ -24,8 +25,9 @@ func TestListenAcrossReplicas(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	clk := clocktest.New()
 	open := func() *service.Service {
-		st, err := store.Open(ctx, url, nil)
+		st, err := store.Open(ctx, url, nil, clk.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,8 +35,8 @@ func TestListenAcrossReplicas(t *testing.T) {
 		if err := st.Migrate(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
-		tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, time.Now)
-		return service.New(service.Config{Store: st, Tokens: tokens, Argon2: auth.FastArgon2})
+		tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, clk.Now)
+		return service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
 	}
 	a := open() // replica A writes; replica B is the hub and listener below
 

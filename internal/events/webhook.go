@@ -82,7 +82,7 @@ func PayloadOf(e drafting.Event) Payload {
 type DelivererConfig struct {
 	Store *store.Store
 	Log   *slog.Logger
-	// Now is the clock (time.Now when nil); tests inject one.
+	// Now is the program's clock (required).
 	Now func() time.Time
 	// AllowPrivate permits plain http and loopback/private targets
 	// (CONSENSO_WEBHOOK_ALLOW_PRIVATE), for local receivers and tests.
@@ -140,7 +140,7 @@ func NewDeliverer(cfg DelivererConfig) *Deliverer {
 		d.log = slog.New(slog.DiscardHandler)
 	}
 	if d.now == nil {
-		d.now = time.Now
+		panic("events.NewDeliverer: DelivererConfig.Now is required: the program's clock is wired in run")
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {

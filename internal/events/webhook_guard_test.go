@@ -175,11 +175,9 @@ func TestWebhookTimeout(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	w := f.mustWebhook(t, rc.URL)
 	d := f.deliverer(events.DelivererConfig{AllowPrivate: true, Timeout: 200 * time.Millisecond})
-	start := time.Now()
+	// The receiver holds its answer until the client gives up, so the
+	// attempt returns only because the time-out ended it.
 	mustDeliver(t, d, 1)
-	if took := time.Since(start); took > 3*time.Second {
-		t.Fatalf("attempt took %v with a 200 ms time-out", took)
-	}
 	e := f.only(t, w.ID)
 	if e.Status != drafting.DeliveryPending || e.LastStatusCode != 0 || !strings.Contains(e.LastError, "Timeout") {
 		t.Fatalf("delivery = %+v", e)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/service"
@@ -23,37 +24,19 @@ import (
 	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
-// whClock is a settable test clock.
-type whClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *whClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *whClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // whFixture is a migrated database with an admin, driven through the
 // service so the outbox rows are written exactly as in production.
 type whFixture struct {
 	st    *store.Store
 	svc   *service.Service
-	clk   *whClock
+	clk   *clocktest.Clock
 	admin auth.Principal
 }
 
 func newWhFixture(t *testing.T) *whFixture {
 	t.Helper()
-	st := storetest.MustOpen(t)
-	clk := &whClock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New()
+	st := storetest.MustOpen(t, clk.Now)
 	svc := service.New(service.Config{Store: st, Now: clk.Now, Argon2: auth.FastArgon2})
 	svc.SetWebhookAllowPrivate(true) // test receivers listen on 127.0.0.1
 	u, _, _, err := svc.BootstrapAdmin(context.Background(), "admin@example.org", "correct horse battery staple")
@@ -201,7 +184,7 @@ func TestWebhookDeliverySigned(t *testing.T) {
 		t.Errorf("payload fields = %v, want id, type, guideline_id, subject_id, data, created_at", p)
 	}
 	if p["type"] != drafting.EventWebhookCreated || p["subject_id"] != w.ID || p["guideline_id"] != nil ||
-		p["id"] != float64(entry.EventID) || p["created_at"] != "2026-11-27T09:00:00Z" {
+		p["id"] != float64(entry.EventID) || p["created_at"] != at(0) {
 		t.Errorf("payload = %v", p)
 	}
 	if data, _ := p["data"].(map[string]any); data["url"] != w.URL {
@@ -456,3 +439,6 @@ func TestWebhookRunWakes(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// at formats the test epoch plus d as the API writes times.
+func at(d time.Duration) string { return clocktest.Epoch().Add(d).Format(time.RFC3339) }

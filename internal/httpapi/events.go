@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -88,6 +89,13 @@ func (s *Server) handleStreamTicket(c *gin.Context) {
 // streamBatch bounds how many events one read of the log sends.
 const streamBatch = 200
 
+// streamWriteTimeout drops a stream whose client stopped reading.
+const streamWriteTimeout = 30 * time.Second
+
+// aLongTimeAgo is a write deadline already past: setting it fails a blocked
+// write at once (the same device net/http uses).
+var aLongTimeAgo = time.Unix(1, 0)
+
 // handleEventStream serves Server-Sent Events: every new event of the
 // guideline within a second, replay after Last-Event-ID, heartbeats, and a
 // clean end on shutdown. Each wake-up reads the log after the last id sent.
@@ -148,10 +156,29 @@ func (s *Server) handleEventStream(c *gin.Context) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	// The server's write time-out would end every stream, so the stream
+	// clears it and guards each write with a watchdog of its own instead:
+	// a client that stops reading is still dropped, by a deadline already
+	// past. Timers need no wall clock, so the program's clock stays the
+	// only one that decides anything.
+	var (
+		watchMu  sync.Mutex
+		writeSeq int
+	)
 	write := func(b []byte) bool {
-		// Each write gets its own deadline, so a stream outlives the
-		// server's write time-out while a stuck client is still dropped.
-		_ = rc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		watchMu.Lock()
+		writeSeq++
+		seq := writeSeq
+		_ = rc.SetWriteDeadline(time.Time{})
+		watchMu.Unlock()
+		watchdog := time.AfterFunc(streamWriteTimeout, func() {
+			watchMu.Lock()
+			defer watchMu.Unlock()
+			if writeSeq == seq {
+				_ = rc.SetWriteDeadline(aLongTimeAgo)
+			}
+		})
+		defer watchdog.Stop()
 		if _, err := w.Write(b); err != nil {
 			return false
 		}
@@ -160,8 +187,8 @@ func (s *Server) handleEventStream(c *gin.Context) {
 	if !write([]byte("retry: 3000\n: connected\n\n")) {
 		return
 	}
-	heartbeat := time.NewTicker(s.heartbeat)
-	defer heartbeat.Stop()
+	heartbeat, stopHeartbeat := s.heartbeats()
+	defer stopHeartbeat()
 	for {
 		for {
 			evs, err := s.streamEvents(ctx, p, gid, last)
@@ -187,7 +214,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 		case <-s.hub.Closed():
 			write([]byte("event: shutdown\ndata: {}\n\n"))
 			return
-		case <-heartbeat.C:
+		case <-heartbeat:
 			if !write([]byte(": heartbeat\n\n")) {
 				return
 			}
@@ -196,7 +223,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 		// The caller is checked again at every wake-up: a disabled or
 		// changed account, or an expired token, ends the stream (the
 		// client reconnects with fresh credentials and Last-Event-ID).
-		if (!expires.IsZero() && time.Now().After(expires)) || !s.svc.StillAllowed(ctx, p) {
+		if (!expires.IsZero() && s.svc.Now().After(expires)) || !s.svc.StillAllowed(ctx, p) {
 			write([]byte("event: reauthenticate\ndata: {}\n\n"))
 			return
 		}

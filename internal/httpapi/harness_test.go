@@ -22,6 +22,7 @@ import (
 
 	"github.com/rcm-iom/consenso/api"
 	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/httpapi"
@@ -65,31 +66,13 @@ func contract(t testing.TB) (*openapi3.T, routers.Router) {
 	return specDoc, specRouter
 }
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is one server on a fresh database, driven through the real router.
 type env struct {
 	t      testing.TB
 	store  *store.Store
 	svc    *service.Service
 	srv    *httpapi.Server
-	clock  *clock
+	clock  *clocktest.Clock
 	tokens *auth.Tokens
 	hub    *events.Hub
 	seq    atomic.Int64
@@ -98,8 +81,8 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	contract(t)
-	st := storetest.MustOpen(t)
-	clk := &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+	clk := clocktest.New()
+	st := storetest.MustOpen(t, clk.Now)
 	tokens, err := auth.NewTokens(testKey, 15*time.Minute, clk.Now)
 	if err != nil {
 		t.Fatal(err)

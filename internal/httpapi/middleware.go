@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,14 +41,14 @@ func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
 // accessLog writes one structured line per request. Headers and bodies are
 // never logged: they carry tokens and passwords.
 func (s *Server) accessLog(c *gin.Context) {
-	start := time.Now()
+	start := s.svc.Now()
 	c.Next()
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
 	}
 	status := c.Writer.Status()
-	elapsed := time.Since(start)
+	elapsed := s.svc.Now().Sub(start)
 	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
 	s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
 	level := slogLevel(status)

@@ -122,7 +122,7 @@ func (a *approvedCache) forgetLatest(gid string) {
 
 func (s *Server) handleApprovedLatest(c *gin.Context) {
 	gid := c.Param("gid")
-	v, ok := s.approved.latestOf(gid, time.Now())
+	v, ok := s.approved.latestOf(gid, s.svc.Now())
 	if !ok {
 		var err error
 		if v, err = s.svc.LatestApprovedVersion(c.Request.Context(), gid); err != nil {
@@ -130,7 +130,7 @@ func (s *Server) handleApprovedLatest(c *gin.Context) {
 			return
 		}
 		if v > 0 {
-			s.approved.setLatest(gid, v, time.Now())
+			s.approved.setLatest(gid, v, s.svc.Now())
 		}
 	}
 	if v == 0 {

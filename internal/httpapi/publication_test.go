@@ -251,15 +251,18 @@ func TestEventStream(t *testing.T) {
 }
 
 // TestEventStreamLifecycle: heartbeats keep an idle stream alive past the
-// server's write time-out, the
-// per-account stream limit answers 429, and shutdown ends open streams.
+// server's write time-out, the per-account stream limit answers 429, and
+// shutdown ends open streams. The test sends each heartbeat itself, so
+// nothing depends on how fast the machine is.
 func TestEventStreamLifecycle(t *testing.T) {
 	e := newEnv(t)
 	admin := e.mustAdmin()
 	f := e.mustUser(admin, "facilitator", "", false)
 	gid, _ := publishedFixture(t, e, f, false)
 	hub := events.NewHub(2)
-	srv, err := httpapi.New(httpapi.Config{Service: e.svc, Spec: api.OpenAPI, Hub: hub, Heartbeat: 20 * time.Millisecond})
+	beat := make(chan time.Time)
+	srv, err := httpapi.New(httpapi.Config{Service: e.svc, Spec: api.OpenAPI, Hub: hub,
+		Heartbeats: func() <-chan time.Time { return beat }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +288,11 @@ func TestEventStreamLifecycle(t *testing.T) {
 	// A disabled account's open stream ends at the next wake-up.
 	d := e.mustUser(admin, "delegate", "BZ", false)
 	dr := bufio.NewReader(openAs(d.Token).Body)
+	if line, err := dr.ReadString('\n'); err != nil || line != "retry: 3000\n" {
+		t.Fatalf("stream opened with %q, %v", line, err)
+	}
 	e.do(req{method: "PATCH", path: "/api/v1/users/" + d.ID, token: admin.Token, body: map[string]any{"active": false}}).want(200)
+	sendBeat(t, beat) // the only open stream takes it
 	for {
 		line, err := dr.ReadString('\n')
 		if err != nil {
@@ -298,16 +305,26 @@ func TestEventStreamLifecycle(t *testing.T) {
 
 	first := open()
 	r := bufio.NewReader(first.Body)
-	began := time.Now()
-	for beats := 0; beats < 3 || time.Since(began) < 3*ts.Config.WriteTimeout; {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("stream ended after %d heartbeats (%v), before outliving the write time-out: %v", beats, time.Since(began), err)
-		}
-		if line == ": heartbeat\n" {
-			beats++
+	heartbeat := func(n int) {
+		t.Helper()
+		sendBeat(t, beat)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatalf("stream ended at heartbeat %d, before outliving the write time-out: %v", n, err)
+			}
+			if line == ": heartbeat\n" {
+				return
+			}
 		}
 	}
+	heartbeat(1)
+	// Wait out the server's write time-out (measured from the request's
+	// start), then the stream must still carry a heartbeat: it clears the
+	// server's deadline and keeps its own per-write watchdog.
+	<-time.After(2 * ts.Config.WriteTimeout)
+	heartbeat(2)
+	heartbeat(3)
 	open()
 	if res := open(); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
 		t.Fatalf("third stream of one account: %d, want 429 with Retry-After", res.StatusCode)
@@ -319,5 +336,15 @@ func TestEventStreamLifecycle(t *testing.T) {
 	}
 	if !strings.Contains(string(rest), "event: shutdown") {
 		t.Fatalf("no shutdown event before the end: %q", rest)
+	}
+}
+
+// sendBeat hands one heartbeat tick to a stream waiting for it.
+func sendBeat(t *testing.T, beat chan<- time.Time) {
+	t.Helper()
+	select {
+	case beat <- time.Time{}:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no open stream took the heartbeat")
 	}
 }

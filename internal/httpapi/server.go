@@ -40,6 +40,10 @@ type Config struct {
 	Hub *events.Hub
 	// Heartbeat is the interval of stream heartbeats (default 15 s).
 	Heartbeat time.Duration
+	// Heartbeats, when set, replaces Heartbeat: each stream takes its
+	// heartbeat ticks from the channel it returns, so tests drive streams
+	// by events rather than by wall-clock margins.
+	Heartbeats func() <-chan time.Time
 }
 
 // Server is the HTTP API.
@@ -56,6 +60,7 @@ type Server struct {
 	metrics   *metrics
 	hub       *events.Hub
 	heartbeat time.Duration
+	beats     func() <-chan time.Time
 	approved  *approvedCache
 	// eventReads coalesces identical log reads of woken streams.
 	eventReads singleflight.Group
@@ -66,7 +71,7 @@ func New(cfg Config) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
 		svc: cfg.Service, log: cfg.Log, bodyLimit: cfg.BodyLimit, spec: cfg.Spec, ready: cfg.Ready,
-		registry: cfg.Registry, origins: map[string]bool{}, hub: cfg.Hub, heartbeat: cfg.Heartbeat,
+		registry: cfg.Registry, origins: map[string]bool{}, hub: cfg.Hub, heartbeat: cfg.Heartbeat, beats: cfg.Heartbeats,
 		approved: newApprovedCache(),
 	}
 	if s.log == nil {
@@ -123,4 +128,13 @@ func slogLevel(status int) slog.Level {
 		return slog.LevelInfo
 	}
 	return slog.LevelInfo
+}
+
+// heartbeats returns one stream's heartbeat ticks and how to stop them.
+func (s *Server) heartbeats() (<-chan time.Time, func()) {
+	if s.beats != nil {
+		return s.beats(), func() {}
+	}
+	t := time.NewTicker(s.heartbeat)
+	return t.C, t.Stop
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/events"
 )
@@ -96,7 +97,7 @@ func TestWebhookAdmin(t *testing.T) {
 	if loc := r.Header().Get("Location"); loc != "/api/v1/webhooks/"+id {
 		t.Errorf("Location = %q", loc)
 	}
-	if w["url"] != "https://referrals.example.org/consenso" || w["active"] != true || w["created_at"] != "2026-11-27T09:00:00Z" {
+	if w["url"] != "https://referrals.example.org/consenso" || w["active"] != true || w["created_at"] != at(0) {
 		t.Errorf("webhook = %v", w)
 	}
 	if evs, _ := json.Marshal(w["events"]); string(evs) != `["guideline.adopted","draft.created"]` {
@@ -296,7 +297,7 @@ func TestWebhookDeliveryEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	if payload["type"] != "guideline.created" || payload["guideline_id"] != gid || payload["subject_id"] != gid ||
-		payload["created_at"] != "2026-11-27T09:01:00Z" || payload["id"] == nil {
+		payload["created_at"] != at(1*time.Minute+0*time.Second) || payload["id"] == nil {
 		t.Errorf("payload = %v", payload)
 	}
 	if data, _ := payload["data"].(map[string]any); data["title"] != "Regional guidelines on consular protection" {
@@ -310,7 +311,7 @@ func TestWebhookDeliveryEndToEnd(t *testing.T) {
 	}
 	first := log[0].(map[string]any)
 	if first["status"] != "pending" || first["attempts"] != float64(1) || first["last_status_code"] != float64(500) ||
-		first["last_error"] != "HTTP 500" || first["next_attempt_at"] != "2026-11-27T09:01:05Z" || first["delivered_at"] != nil ||
+		first["last_error"] != "HTTP 500" || first["next_attempt_at"] != at(1*time.Minute+5*time.Second) || first["delivered_at"] != nil ||
 		first["event_type"] != "guideline.created" {
 		t.Fatalf("after a 500: %v", first)
 	}
@@ -325,7 +326,7 @@ func TestWebhookDeliveryEndToEnd(t *testing.T) {
 
 	entry := e.do(req{method: "GET", path: "/api/v1/webhooks/" + flakyID + "/deliveries", token: admin.Token}).want(200).JSON()["items"].([]any)[0].(map[string]any)
 	if entry["status"] != "delivered" || entry["attempts"] != float64(2) || entry["last_status_code"] != float64(200) ||
-		entry["last_error"] != nil || entry["next_attempt_at"] != nil || entry["delivered_at"] != "2026-11-27T09:01:05Z" ||
+		entry["last_error"] != nil || entry["next_attempt_at"] != nil || entry["delivered_at"] != at(1*time.Minute+5*time.Second) ||
 		entry["id"] != flakyPosts[1].header.Get("X-Consenso-Delivery") || entry["webhook_id"] != flakyID {
 		t.Fatalf("after the retry: %v", entry)
 	}
@@ -349,11 +350,14 @@ func TestWebhookDeliveryLogPages(t *testing.T) {
 	p1 := e.do(req{method: "GET", path: "/api/v1/webhooks/" + id + "/deliveries?limit=2", token: admin.Token}).want(200).JSON()
 	items := p1["items"].([]any)
 	cursor, _ := p1["next_cursor"].(string)
-	if len(items) != 2 || cursor == "" || items[0].(map[string]any)["created_at"] != "2026-11-27T09:00:03Z" {
+	if len(items) != 2 || cursor == "" || items[0].(map[string]any)["created_at"] != at(3*time.Second) {
 		t.Fatalf("page 1 = %v", p1)
 	}
 	p2 := e.do(req{method: "GET", path: "/api/v1/webhooks/" + id + "/deliveries?limit=2&cursor=" + url.QueryEscape(cursor), token: admin.Token}).want(200).JSON()
-	if items := p2["items"].([]any); len(items) != 1 || items[0].(map[string]any)["created_at"] != "2026-11-27T09:00:01Z" || p2["next_cursor"] != nil {
+	if items := p2["items"].([]any); len(items) != 1 || items[0].(map[string]any)["created_at"] != at(1*time.Second) || p2["next_cursor"] != nil {
 		t.Fatalf("page 2 = %v", p2)
 	}
 }
+
+// at formats the test epoch plus d as the API writes times.
+func at(d time.Duration) string { return clocktest.Epoch().Add(d).Format(time.RFC3339) }

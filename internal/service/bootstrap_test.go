@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/service"
 	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
@@ -15,8 +16,9 @@ import (
 // database all start; exactly one creates (and prints) the first admin.
 func TestBootstrapAdmin(t *testing.T) {
 	t.Run("replicas_at_once", func(t *testing.T) {
-		st := storetest.MustOpen(t)
-		tokens, err := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), 15*time.Minute, time.Now)
+		clk := clocktest.New()
+		st := storetest.MustOpen(t, clk.Now)
+		tokens, err := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), 15*time.Minute, clk.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +31,7 @@ func TestBootstrapAdmin(t *testing.T) {
 		)
 		gate := make(chan struct{})
 		for range replicas {
-			svc := service.New(service.Config{Store: st, Tokens: tokens, Argon2: auth.FastArgon2})
+			svc := service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -29,7 +29,8 @@ type Config struct {
 	Store  *store.Store
 	Tokens *auth.Tokens
 	Log    *slog.Logger
-	// Now and NewID are injected so tests are exact.
+	// Now is the program's one clock (required); NewID is injected so
+	// tests are exact.
 	Now   func() time.Time
 	NewID func() string
 	// Argon2 parameters for new password hashes.
@@ -66,7 +67,7 @@ func New(cfg Config) *Service {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
-		s.now = time.Now
+		panic("service.New: Config.Now is required: the program's clock is wired in run")
 	}
 	if s.newID == nil {
 		s.newID = func() string { return uuid.NewString() }
@@ -86,6 +87,10 @@ func (s *Service) SetPublisher(p Publisher) { s.publisher = p }
 
 // Store returns the store (for readiness checks and background workers).
 func (s *Service) Store() *store.Store { return s.store }
+
+// Now returns the program's current time, for the layers above the service
+// (the HTTP layer compares token expiry and cache ages with it).
+func (s *Service) Now() time.Time { return s.now() }
 
 // clock returns the current time as stored: UTC, microsecond precision (what
 // PostgreSQL keeps), so values read back compare equal.

@@ -192,7 +192,7 @@ func (s *Service) StillAllowed(ctx context.Context, p auth.Principal) bool {
 // since it was read.
 func (s *Service) account(ctx context.Context, kind, subject string) (auth.Principal, error) {
 	key := kind + ":" + subject
-	now := time.Now()
+	now := s.now()
 	if e, ok := s.principals.get(key, now); ok {
 		if !e.ok {
 			return auth.Principal{}, errBadToken

@@ -54,13 +54,17 @@ func SQLiteDSN(path string) string {
 	return path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
-// Open connects to url: a postgres:// URL or a SQLite file path.
-func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
+// Open connects to url: a postgres:// URL or a SQLite file path. now is the
+// program's clock; GORM reads it for the timestamps it fills in itself.
+func Open(ctx context.Context, url string, log *slog.Logger, now func() time.Time) (*Store, error) {
+	if now == nil {
+		return nil, errors.New("store.Open: a clock is required")
+	}
 	cfg := &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		Logger:                 logger.Discard,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		NowFunc:                func() time.Time { return now().UTC() },
 	}
 	s := &Store{url: url}
 	var dialector gorm.Dialector

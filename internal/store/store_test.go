@@ -5,12 +5,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/store"
 	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 func TestMigrateSeedsCountries(t *testing.T) {
-	s := storetest.MustOpen(t)
+	s := storetest.MustOpen(t, clocktest.Epoch)
 	var codes []string
 	err := s.Read(context.Background(), func(tx *store.Tx) error {
 		cs, err := tx.Countries()
@@ -51,7 +52,7 @@ func TestMigrateConcurrentStarts(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s, err := store.Open(context.Background(), url, nil)
+			s, err := store.Open(context.Background(), url, nil, clocktest.Epoch)
 			if err != nil {
 				errs <- err
 				return

@@ -58,11 +58,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
+	// The program's one clock: every package that needs "now" is handed
+	// this function, so no two clocks ever decide one question.
+	now := time.Now
+
 	key, err := jwtKey(cfg)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL, log)
+	st, err := store.Open(ctx, cfg.DatabaseURL, log, now)
 	if err != nil {
 		return err
 	}
@@ -70,11 +74,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := st.Migrate(ctx, log); err != nil {
 		return err
 	}
-	tokens, err := auth.NewTokens(key, cfg.AccessTTL, time.Now)
+	tokens, err := auth.NewTokens(key, cfg.AccessTTL, now)
 	if err != nil {
 		return err
 	}
-	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, RefreshTTL: cfg.RefreshTTL})
+	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, Now: now, RefreshTTL: cfg.RefreshTTL})
 	svc.SetWebhookAllowPrivate(cfg.WebhookAllowPriv)
 	hub := events.NewHub(cfg.StreamsPerUser)
 	// Background work stops with bg; it outlives ctx until requests drain.
@@ -103,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The silence sweep concludes due procedures on time with no request
 	// arriving; it catches up at once after a restart.
 	go svc.RunSilenceSweeper(bg, cfg.SilenceSweepEvery)
-	deliverer := events.NewDeliverer(events.DelivererConfig{Store: st, Log: log.With("component", "webhooks"), AllowPrivate: cfg.WebhookAllowPriv})
+	deliverer := events.NewDeliverer(events.DelivererConfig{Store: st, Log: log.With("component", "webhooks"), Now: now, AllowPrivate: cfg.WebhookAllowPriv})
 	webhooksDone := make(chan struct{})
 	go func() { defer close(webhooksDone); deliverer.Run(bg) }()
 

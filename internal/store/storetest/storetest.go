@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/store"
 )
 
@@ -31,7 +33,7 @@ func URL(tb testing.TB) string {
 	_, _ = rand.Read(b)
 	schema := "t_" + hex.EncodeToString(b)
 
-	admin, err := store.Open(context.Background(), base, nil)
+	admin, err := store.Open(context.Background(), base, nil, clocktest.Epoch)
 	if err != nil {
 		tb.Fatalf("connect to TEST_DATABASE_URL: %v", err)
 	}
@@ -52,10 +54,11 @@ func URL(tb testing.TB) string {
 	return u.String()
 }
 
-// MustOpen opens and migrates a fresh database for tb.
-func MustOpen(tb testing.TB) *store.Store {
+// MustOpen opens and migrates a fresh database for tb, reading time from now
+// (a clocktest clock).
+func MustOpen(tb testing.TB, now func() time.Time) *store.Store {
 	tb.Helper()
-	s, err := store.Open(context.Background(), URL(tb), nil)
+	s, err := store.Open(context.Background(), URL(tb), nil, now)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
