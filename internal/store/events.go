@@ -82,27 +82,6 @@ func (tx *Tx) Events(f EventFilter) ([]drafting.Event, error) {
 	return out, nil
 }
 
-// EventsByType lists every event of the given type for a subject, oldest first.
-func (tx *Tx) EventsBySubject(subjectID string, types ...string) ([]drafting.Event, error) {
-	var rows []eventRow
-	q := tx.db.Where("subject_id = ?", subjectID).Order("id")
-	if len(types) > 0 {
-		q = q.Where("type IN ?", types)
-	}
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]drafting.Event, 0, len(rows))
-	for _, r := range rows {
-		e, err := r.domain()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
 // NotifyChannel is the PostgreSQL channel that carries new-event wake-ups.
 const NotifyChannel = "consenso_events"
 

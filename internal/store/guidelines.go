@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -28,14 +29,16 @@ type participantRow struct {
 
 func (participantRow) TableName() string { return "guideline_participants" }
 
-func (r guidelineRow) domain(participants []string) drafting.Guideline {
+func (r guidelineRow) domain(participants []string) (drafting.Guideline, error) {
 	g := drafting.Guideline{ID: r.ID, Title: r.Title, Slug: r.Slug, Status: drafting.GuidelineStatus(r.Status),
 		Revision: r.Revision, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Participants: participants}
-	_ = json.Unmarshal([]byte(r.Languages), &g.Languages)
+	if err := json.Unmarshal([]byte(r.Languages), &g.Languages); err != nil {
+		return g, fmt.Errorf("guideline %s: languages column: %w", r.ID, err)
+	}
 	if g.Participants == nil {
 		g.Participants = []string{}
 	}
-	return g
+	return g, nil
 }
 
 func mustJSON(v any) string {
@@ -108,7 +111,7 @@ func (tx *Tx) Guideline(id string) (drafting.Guideline, error) {
 	if err := tx.db.Model(&participantRow{}).Where("guideline_id = ?", id).Order("country_code").Pluck("country_code", &codes).Error; err != nil {
 		return drafting.Guideline{}, err
 	}
-	return r.domain(codes), nil
+	return r.domain(codes)
 }
 
 // GuidelineCursor is the keyset position in the guideline list.
@@ -147,7 +150,11 @@ func (tx *Tx) Guidelines(after *GuidelineCursor, limit int, onlyApproved bool) (
 	}
 	out := make([]drafting.Guideline, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain(byG[r.ID])
+		g, err := r.domain(byG[r.ID])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = g
 	}
 	return out, nil
 }
