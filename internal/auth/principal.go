@@ -27,6 +27,10 @@ func (p Principal) IsIntegration() bool { return p.Role == drafting.RoleIntegrat
 // integrations see approved text only.
 func (p Principal) CanReadDrafts() bool { return p.Role != drafting.RoleIntegration && p.Role != "" }
 
+// CanReadApproved reports whether p may read adopted text: every signed-in
+// account and integration.
+func (p Principal) CanReadApproved() bool { return p.Role != "" }
+
 // CanComment reports whether p may comment: delegates (for their country),
 // observers (as observers) and facilitators.
 func (p Principal) CanComment() bool {

@@ -30,16 +30,12 @@ func (w *world) negotiate(ctx context.Context) error {
 		return nil
 	}
 	open := func(c service.ClauseView) error {
-		_, err := w.svc.OpenClause(ctx, f, c.ID, 0)
+		_, err := w.svc.OpenClause(ctx, f, c.ID, service.AnyRevision)
 		return err
 	}
 	comment := func(by string, c service.ClauseView, in drafting.CommentInput) (string, error) {
-		var id string
-		_, err := w.svc.CreateComment(ctx, w.delegates[by], c.ID, in, service.Idempotency{}, func(cm drafting.Comment) (int, []byte, error) {
-			id = cm.ID
-			return 201, nil, nil
-		})
-		return id, err
+		r, err := w.svc.CreateComment(ctx, w.delegates[by], c.ID, in, service.Idempotency{})
+		return r.Value.ID, err
 	}
 
 	// Session 1: chapter I agreed and adopted.
@@ -50,7 +46,7 @@ func (w *world) negotiate(ctx context.Context) error {
 		if err := agreeAll(c); err != nil {
 			return err
 		}
-		if _, err := w.svc.LockClause(ctx, f, c.ID, 0); err != nil {
+		if _, err := w.svc.LockClause(ctx, f, c.ID, service.AnyRevision); err != nil {
 			return err
 		}
 	}
@@ -115,7 +111,7 @@ func (w *world) negotiate(ctx context.Context) error {
 	if _, err := comment("BZ", inform, drafting.CommentInput{Kind: drafting.KindEditorial, Body: "\"Without delay\" reads better as \"promptly\" in English.", Quote: "without delay"}); err != nil {
 		return err
 	}
-	if _, err := w.svc.UpdateText(ctx, f, inform.ID, 0, service.TextChange{
+	if _, err := w.svc.UpdateText(ctx, f, inform.ID, service.AnyRevision, service.TextChange{
 		Text: drafting.Text{"en": "Consular officials shall promptly inform victims of their rights, including the right to legal assistance, to medical and psychological care, to a period of recovery and reflection, and to communicate with their consulate at any time.",
 			"es": "Los funcionarios consulares informarán a las víctimas, sin demora, sobre sus derechos, incluido el derecho a la asistencia jurídica, a la atención médica y psicológica, a un período de recuperación y reflexión y a comunicarse con su consulado en cualquier momento."},
 		Note: "Compromise after Session 2: El Salvador's addition, Belize's editorial point", Incorporates: []string{sv}}); err != nil {
@@ -127,7 +123,7 @@ func (w *world) negotiate(ctx context.Context) error {
 	if err := agreeAll(ret, "HN", "PA"); err != nil {
 		return err
 	}
-	if _, err := w.svc.StartSilence(ctx, f, ret.ID, 0, w.svc.Now().UTC().Add(7*24*time.Hour)); err != nil {
+	if _, err := w.svc.StartSilence(ctx, f, ret.ID, service.AnyRevision, w.svc.Now().UTC().Add(7*24*time.Hour)); err != nil {
 		return err
 	}
 

@@ -22,14 +22,13 @@ func tokenView(t service.TokenPair) tokenResponse {
 	return tokenResponse{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: "Bearer", ExpiresIn: t.ExpiresIn}
 }
 
-func (s *Server) handleLogin(c *gin.Context) {
+func (s *Server) handleLogin(c *gin.Context) (int, any, error) {
 	var req struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	var errs drafting.Fields
 	if req.Email == "" {
@@ -39,65 +38,55 @@ func (s *Server) handleLogin(c *gin.Context) {
 		errs.Add("password", "required")
 	}
 	if err := errs.Err("auth.invalid_request"); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	t, err := s.svc.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, tokenView(t))
+	return tokenAnswer(c)(s.svc.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP()))
 }
 
-func (s *Server) handleRefresh(c *gin.Context) {
+// tokenAnswer answers with a token pair that no cache may keep.
+func tokenAnswer(c *gin.Context) func(service.TokenPair, error) (int, any, error) {
+	return func(t service.TokenPair, err error) (int, any, error) {
+		if err != nil {
+			return 0, nil, err
+		}
+		c.Header("Cache-Control", "no-store")
+		return http.StatusOK, tokenView(t), nil
+	}
+}
+
+func (s *Server) handleRefresh(c *gin.Context) (int, any, error) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	if req.RefreshToken == "" {
-		s.fail(c, drafting.Invalid("auth.invalid_request", drafting.FieldError{Field: "refresh_token", Message: "required"}))
-		return
+		return 0, nil, drafting.Invalid("auth.invalid_request", drafting.FieldError{Field: "refresh_token", Message: "required"})
 	}
-	t, err := s.svc.Refresh(c.Request.Context(), req.RefreshToken)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, tokenView(t))
+	return tokenAnswer(c)(s.svc.Refresh(c.Request.Context(), req.RefreshToken))
 }
 
-func (s *Server) handleLogout(c *gin.Context) {
+func (s *Server) handleLogout(c *gin.Context) (int, any, error) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
 	}
 	if c.Request.ContentLength != 0 {
 		if err := decode(c, &req); err != nil {
-			s.fail(c, err)
-			return
+			return 0, nil, err
 		}
 	}
-	if err := s.svc.Logout(c.Request.Context(), principal(c), req.RefreshToken); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	return noContent(s.svc.Logout(c.Request.Context(), principal(c), req.RefreshToken))
 }
 
-func (s *Server) handleClientToken(c *gin.Context) {
+func (s *Server) handleClientToken(c *gin.Context) (int, any, error) {
 	var req struct {
 		GrantType    string `json:"grant_type"`
 		ClientID     string `json:"client_id"`
 		ClientSecret string `json:"client_secret"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	var errs drafting.Fields
 	if req.GrantType != "client_credentials" {
@@ -110,16 +99,9 @@ func (s *Server) handleClientToken(c *gin.Context) {
 		errs.Add("client_secret", "required")
 	}
 	if err := errs.Err("auth.invalid_request"); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	t, err := s.svc.ClientToken(c.Request.Context(), req.ClientID, req.ClientSecret, c.ClientIP())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, tokenView(t))
+	return tokenAnswer(c)(s.svc.ClientToken(c.Request.Context(), req.ClientID, req.ClientSecret, c.ClientIP()))
 }
 
 type userView struct {
@@ -139,19 +121,14 @@ func toUserView(u drafting.User) userView {
 		HeadOfDelegation: u.HeadOfDelegation, Active: u.Active, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
-func (s *Server) handleMe(c *gin.Context) {
+func (s *Server) handleMe(c *gin.Context) (int, any, error) {
 	p := principal(c)
 	if p.IsIntegration() {
-		c.JSON(http.StatusOK, gin.H{"id": p.ID, "email": nil, "name": p.Name, "role": p.Role, "country": nil, "head_of_delegation": false})
-		return
+		return http.StatusOK, gin.H{"id": p.ID, "email": nil, "name": p.Name, "role": p.Role, "country": nil, "head_of_delegation": false}, nil
 	}
 	u, err := s.svc.User(c.Request.Context(), p, p.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	v := toUserView(u)
-	c.JSON(http.StatusOK, gin.H{"id": v.ID, "email": v.Email, "name": v.Name, "role": v.Role, "country": v.Country, "head_of_delegation": v.HeadOfDelegation})
+	return reply(gin.H{"id": v.ID, "email": v.Email, "name": v.Name, "role": v.Role, "country": v.Country, "head_of_delegation": v.HeadOfDelegation}, err)
 }
 
 type countryView struct {
@@ -160,38 +137,29 @@ type countryView struct {
 	Language string `json:"language"`
 }
 
-func (s *Server) handleCountriesGet(c *gin.Context) {
+func toCountryView(x drafting.Country) countryView {
+	return countryView{Code: x.Code, Name: x.Name, Language: x.Language}
+}
+
+func (s *Server) handleCountriesGet(c *gin.Context) (int, any, error) {
 	cs, err := s.svc.Countries(c.Request.Context(), principal(c))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]countryView, len(cs))
-	for i, x := range cs {
-		items[i] = countryView{Code: x.Code, Name: x.Name, Language: x.Language}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	return reply(gin.H{"items": listOf(cs, "", toCountryView).Items}, err)
 }
 
-func (s *Server) handleCountriesPost(c *gin.Context) {
+func (s *Server) handleCountriesPost(c *gin.Context) (int, any, error) {
 	var req countryView
-	raw, err := decodeKeepingBody(c, &req)
+	idem, err := decodeCreate(c, &req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	res, err := s.svc.CreateCountryOnce(c.Request.Context(), principal(c), drafting.Country{Code: req.Code, Name: req.Name, Language: req.Language},
-		idempotency(c, raw), func(x drafting.Country) (int, []byte, error) {
-			return jsonAnswer(http.StatusCreated, countryView{Code: x.Code, Name: x.Name, Language: x.Language})
-		})
+	r, err := s.svc.CreateCountryOnce(c.Request.Context(), principal(c), drafting.Country{Code: req.Code, Name: req.Name, Language: req.Language}, idem)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.writeCreated(c, res, "")
+	return created(c, r.Replayed, "", "", toCountryView(r.Value))
 }
 
-func (s *Server) handleUsersPost(c *gin.Context) {
+func (s *Server) handleUsersPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Email            string  `json:"email"`
 		Name             string  `json:"name"`
@@ -200,50 +168,35 @@ func (s *Server) handleUsersPost(c *gin.Context) {
 		Country          *string `json:"country"`
 		HeadOfDelegation bool    `json:"head_of_delegation"`
 	}
-	raw, err := decodeKeepingBody(c, &req)
+	idem, err := decodeCreate(c, &req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	res, err := s.svc.CreateUserOnce(c.Request.Context(), principal(c), service.NewUser{
+	r, err := s.svc.CreateUserOnce(c.Request.Context(), principal(c), service.NewUser{
 		Email: req.Email, Name: req.Name, Password: req.Password, Role: drafting.Role(req.Role),
 		Country: deref(req.Country), HeadOfDelegation: req.HeadOfDelegation,
-	}, idempotency(c, raw), func(u drafting.User) (int, []byte, error) { return jsonAnswer(http.StatusCreated, toUserView(u)) })
+	}, idem)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.writeCreated(c, res, "/api/v1/users/")
+	return created(c, r.Replayed, "/api/v1/users/"+r.Value.ID, "", toUserView(r.Value))
 }
 
-func (s *Server) handleUsersGet(c *gin.Context) {
+func (s *Server) handleUsersGet(c *gin.Context) (int, any, error) {
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	users, next, err := s.svc.Users(c.Request.Context(), principal(c), page)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]userView, len(users))
-	for i, u := range users {
-		items[i] = toUserView(u)
-	}
-	c.JSON(http.StatusOK, listView[userView]{Items: items, NextCursor: optional(next)})
+	return reply(listOf(users, next, toUserView), err)
 }
 
-func (s *Server) handleUserGet(c *gin.Context) {
+func (s *Server) handleUserGet(c *gin.Context) (int, any, error) {
 	u, err := s.svc.User(c.Request.Context(), principal(c), c.Param("uid"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toUserView(u))
+	return reply(toUserView(u), err)
 }
 
-func (s *Server) handleUserPatch(c *gin.Context) {
+func (s *Server) handleUserPatch(c *gin.Context) (int, any, error) {
 	var req struct {
 		Name             *string          `json:"name"`
 		Password         *string          `json:"password"`
@@ -253,8 +206,7 @@ func (s *Server) handleUserPatch(c *gin.Context) {
 		Active           *bool            `json:"active"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	patch := service.UserPatch{Name: req.Name, Password: req.Password, HeadOfDelegation: req.HeadOfDelegation, Active: req.Active}
 	if req.Country.Set { // "country": null takes the account out of its country
@@ -266,11 +218,7 @@ func (s *Server) handleUserPatch(c *gin.Context) {
 		patch.Role = &r
 	}
 	u, err := s.svc.UpdateUser(c.Request.Context(), principal(c), c.Param("uid"), patch)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toUserView(u))
+	return reply(toUserView(u), err)
 }
 
 // nullable tells a field that is absent (Set false) from one that is null

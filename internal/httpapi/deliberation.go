@@ -1,10 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -12,29 +8,6 @@ import (
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
 )
-
-// deliberationRoutes registers comments, positions, clause status changes
-// and the consensus matrix.
-func (s *Server) deliberationRoutes(a *gin.RouterGroup) {
-	a.POST("/clauses/:cid/comments", s.handleCommentsPost)
-	a.GET("/clauses/:cid/comments", s.handleClauseCommentsGet)
-	a.GET("/guidelines/:gid/comments", s.handleGuidelineCommentsGet)
-	a.GET("/guidelines/:gid/comments/counts", s.handleCommentCountsGet)
-	a.GET("/comments/:id", s.handleCommentGet)
-	a.PATCH("/comments/:id", s.handleCommentPatch)
-	a.POST("/comments/:id/withdraw", s.handleCommentWithdraw)
-	a.POST("/comments/:id/resolve", s.handleCommentResolve)
-
-	a.PUT("/clauses/:cid/positions/:country", s.handlePositionPut)
-	a.GET("/clauses/:cid/positions", s.handlePositionsGet)
-	a.GET("/clauses/:cid/positions/history", s.handlePositionHistoryGet)
-
-	a.POST("/clauses/:cid/open", s.handleClauseOpen)
-	a.POST("/clauses/:cid/silence", s.handleClauseSilence)
-	a.POST("/clauses/:cid/lock", s.handleClauseLock)
-	a.POST("/clauses/:cid/reopen", s.handleClauseReopen)
-	a.GET("/guidelines/:gid/consensus", s.handleConsensusGet)
-}
 
 type commentView struct {
 	ID             string            `json:"id"`
@@ -70,54 +43,12 @@ func toCommentView(c drafting.Comment) commentView {
 		ETag: revisionETag(c.Revision), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
-func (s *Server) writeComment(c *gin.Context, cm drafting.Comment) {
-	c.Header("ETag", revisionETag(cm.Revision))
-	c.JSON(http.StatusOK, toCommentView(cm))
+// commentAnswer answers with a comment and its ETag, or err.
+func commentAnswer(c *gin.Context, cm drafting.Comment, err error) (int, any, error) {
+	return tagged(c, cm.Revision, toCommentView(cm), err)
 }
 
-// idempotency reads the Idempotency-Key of a creating POST and fingerprints
-// the request; body is the raw body as decoded.
-func idempotency(c *gin.Context, body []byte) service.Idempotency {
-	key := c.GetHeader("Idempotency-Key")
-	if key == "" {
-		return service.Idempotency{}
-	}
-	return service.Idempotency{Key: key, Scope: c.Request.Method + " " + c.FullPath(),
-		Hash: service.RequestHash(c.Request.Method, c.Request.URL.Path, body)}
-}
-
-// decodeKeepingBody is decode that also returns the raw body bytes, for the
-// Idempotency-Key fingerprint.
-func decodeKeepingBody(c *gin.Context, v any) ([]byte, error) {
-	var raw bytes.Buffer
-	c.Request.Body = io.NopCloser(io.TeeReader(c.Request.Body, &raw))
-	err := decode(c, v)
-	return raw.Bytes(), err
-}
-
-// writeCreated writes the answer of a creating request as stored, byte for
-// byte, so a replay is identical to the first answer; location is the path
-// of the created resource without its id.
-func (s *Server) writeCreated(c *gin.Context, res service.Response, location string) {
-	var created struct {
-		ID   string `json:"id"`
-		ETag string `json:"etag"`
-	}
-	if json.Unmarshal(res.Body, &created) == nil {
-		if location != "" && created.ID != "" {
-			c.Header("Location", location+created.ID)
-		}
-		if created.ETag != "" {
-			c.Header("ETag", created.ETag)
-		}
-	}
-	if res.Replayed {
-		c.Header("Idempotent-Replayed", "true")
-	}
-	c.Data(res.Status, "application/json; charset=utf-8", res.Body)
-}
-
-func (s *Server) handleCommentsPost(c *gin.Context) {
+func (s *Server) handleCommentsPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Body         string            `json:"body"`
 		Kind         string            `json:"kind"`
@@ -125,23 +56,18 @@ func (s *Server) handleCommentsPost(c *gin.Context) {
 		ParentID     string            `json:"parent_id"`
 		Quote        string            `json:"quote"`
 	}
-	raw, err := decodeKeepingBody(c, &req)
+	idem, err := decodeCreate(c, &req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	in := drafting.CommentInput{Body: req.Body, Kind: drafting.CommentKind(req.Kind), ProposedText: req.ProposedText,
 		ParentID: req.ParentID, Quote: req.Quote}
-	res, err := s.svc.CreateComment(c.Request.Context(), principal(c), c.Param("cid"), in, idempotency(c, raw),
-		func(cm drafting.Comment) (int, []byte, error) {
-			b, err := json.Marshal(toCommentView(cm))
-			return http.StatusCreated, b, err
-		})
+	r, err := s.svc.CreateComment(c.Request.Context(), principal(c), c.Param("cid"), in, idem)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.writeCreated(c, res, "/api/v1/comments/")
+	cm := r.Value
+	return created(c, r.Replayed, "/api/v1/comments/"+cm.ID, revisionETag(cm.Revision), toCommentView(cm))
 }
 
 func commentQuery(c *gin.Context) (service.CommentQuery, error) {
@@ -149,42 +75,29 @@ func commentQuery(c *gin.Context) (service.CommentQuery, error) {
 	return service.CommentQuery{Country: c.Query("country"), Status: c.Query("status"), Kind: c.Query("kind"), Version: version}, err
 }
 
-func (s *Server) listComments(c *gin.Context, q service.CommentQuery) {
+// commentsAnswer answers with one page of the comments q selects.
+func (s *Server) commentsAnswer(c *gin.Context, q service.CommentQuery, err error) (int, any, error) {
+	if err != nil {
+		return 0, nil, err
+	}
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	cs, next, err := s.svc.Comments(c.Request.Context(), principal(c), q, page)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]commentView, len(cs))
-	for i, cm := range cs {
-		items[i] = toCommentView(cm)
-	}
-	c.JSON(http.StatusOK, listView[commentView]{Items: items, NextCursor: optional(next)})
+	return reply(listOf(cs, next, toCommentView), err)
 }
 
-func (s *Server) handleClauseCommentsGet(c *gin.Context) {
+func (s *Server) handleClauseCommentsGet(c *gin.Context) (int, any, error) {
 	q, err := commentQuery(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	q.ClauseID = c.Param("cid")
-	s.listComments(c, q)
+	return s.commentsAnswer(c, q, err)
 }
 
-func (s *Server) handleGuidelineCommentsGet(c *gin.Context) {
+func (s *Server) handleGuidelineCommentsGet(c *gin.Context) (int, any, error) {
 	q, err := commentQuery(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	q.GuidelineID = c.Param("gid")
-	s.listComments(c, q)
+	return s.commentsAnswer(c, q, err)
 }
 
 type commentCountView struct {
@@ -195,115 +108,63 @@ type commentCountView struct {
 	ByStatus map[string]int `json:"by_status"`
 }
 
-func (s *Server) handleCommentCountsGet(c *gin.Context) {
+func toCommentCountView(t service.CommentTally) commentCountView {
+	by := map[string]int{}
+	for k, n := range t.ByStatus {
+		by[string(k)] = n
+	}
+	return commentCountView{ClauseID: t.ClauseID, Number: t.Number, Country: t.Speaker, Total: t.Total, ByStatus: by}
+}
+
+func (s *Server) handleCommentCountsGet(c *gin.Context) (int, any, error) {
 	ts, err := s.svc.CommentCounts(c.Request.Context(), principal(c), c.Param("gid"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]commentCountView, len(ts))
-	for i, t := range ts {
-		by := map[string]int{}
-		for k, n := range t.ByStatus {
-			by[string(k)] = n
-		}
-		items[i] = commentCountView{ClauseID: t.ClauseID, Number: t.Number, Country: t.Speaker, Total: t.Total, ByStatus: by}
-	}
-	c.JSON(http.StatusOK, listView[commentCountView]{Items: items})
+	return reply(listOf(ts, "", toCommentCountView), err)
 }
 
-func (s *Server) handleCommentGet(c *gin.Context) {
+func (s *Server) handleCommentGet(c *gin.Context) (int, any, error) {
 	cm, err := s.svc.Comment(c.Request.Context(), principal(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeComment(c, cm)
+	return commentAnswer(c, cm, err)
 }
 
-// commentIfMatch reads an optional If-Match for a comment change.
-func commentIfMatch(c *gin.Context) (int, error) {
-	rev, err := ifMatchRevision(c, false)
-	if rev == service.AnyRevision {
-		rev = 0
-	}
-	return rev, err
-}
-
-func (s *Server) handleCommentPatch(c *gin.Context) {
+func (s *Server) handleCommentPatch(c *gin.Context) (int, any, error) {
 	var req struct {
 		Body string `json:"body"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	rev, err := commentIfMatch(c)
+	expect, err := ifMatch(c, false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	cm, err := s.svc.EditComment(c.Request.Context(), principal(c), c.Param("id"), rev, req.Body)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeComment(c, cm)
+	cm, err := s.svc.EditComment(c.Request.Context(), principal(c), c.Param("id"), expect, req.Body)
+	return commentAnswer(c, cm, err)
 }
 
-// decodeEmpty accepts no body or an empty JSON object, refusing anything
-// else as unknown fields.
-func decodeEmpty(c *gin.Context) error {
-	if c.Request.ContentLength == 0 {
-		return nil
-	}
-	var req struct{}
-	return decode(c, &req)
-}
-
-func (s *Server) handleCommentWithdraw(c *gin.Context) {
+func (s *Server) handleCommentWithdraw(c *gin.Context) (int, any, error) {
 	if err := decodeEmpty(c); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	rev, err := commentIfMatch(c)
+	expect, err := ifMatch(c, false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	cm, err := s.svc.WithdrawComment(c.Request.Context(), principal(c), c.Param("id"), rev)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeComment(c, cm)
+	cm, err := s.svc.WithdrawComment(c.Request.Context(), principal(c), c.Param("id"), expect)
+	return commentAnswer(c, cm, err)
 }
 
-func (s *Server) handleCommentResolve(c *gin.Context) {
+func (s *Server) handleCommentResolve(c *gin.Context) (int, any, error) {
 	var req struct {
 		Status string `json:"status"`
 		Note   string `json:"note"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	rev, err := commentIfMatch(c)
+	expect, err := ifMatch(c, false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	cm, err := s.svc.ResolveComment(c.Request.Context(), principal(c), c.Param("id"), rev, drafting.CommentStatus(req.Status), req.Note)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeComment(c, cm)
-}
-
-// jsonAnswer marshals a created resource as the stored answer of a creating
-// request.
-func jsonAnswer(status int, v any) (int, []byte, error) {
-	b, err := json.Marshal(v)
-	return status, b, err
+	cm, err := s.svc.ResolveComment(c.Request.Context(), principal(c), c.Param("id"), expect, drafting.CommentStatus(req.Status), req.Note)
+	return commentAnswer(c, cm, err)
 }

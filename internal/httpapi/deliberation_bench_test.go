@@ -59,7 +59,7 @@ func benchMatrixFixture(b *testing.B) *delib {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := d.svc.OpenClause(ctx, fac, c.ID, 0); err != nil {
+		if _, err := d.svc.OpenClause(ctx, fac, c.ID, service.AnyRevision); err != nil {
 			b.Fatal(err)
 		}
 		ps := make([]drafting.Position, len(countries8))

@@ -39,7 +39,7 @@ type recordedView struct {
 	ClauseETag   string `json:"clause_etag"`
 }
 
-func (s *Server) handlePositionPut(c *gin.Context) {
+func (s *Server) handlePositionPut(c *gin.Context) (int, any, error) {
 	var req struct {
 		Stance        string `json:"stance"`
 		ClauseVersion int    `json:"clause_version"`
@@ -47,17 +47,12 @@ func (s *Server) handlePositionPut(c *gin.Context) {
 		Reason        string `json:"reason"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	r, err := s.svc.SetPosition(c.Request.Context(), principal(c), c.Param("cid"), c.Param("country"), drafting.PositionInput{
 		Stance: drafting.Stance(req.Stance), ClauseVersion: req.ClauseVersion, Reservation: req.Reservation, Reason: req.Reason})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, recordedView{positionView: toPositionView(r.Position), ClauseID: r.Clause.ID,
-		ClauseStatus: string(r.Clause.Status), ClauseETag: revisionETag(r.Clause.Revision)})
+	return reply(recordedView{positionView: toPositionView(r.Position), ClauseID: r.Clause.ID,
+		ClauseStatus: string(r.Clause.Status), ClauseETag: revisionETag(r.Clause.Revision)}, err)
 }
 
 type positionsView struct {
@@ -68,17 +63,10 @@ type positionsView struct {
 	NextCursor    *string        `json:"next_cursor"`
 }
 
-func (s *Server) handlePositionsGet(c *gin.Context) {
+func (s *Server) handlePositionsGet(c *gin.Context) (int, any, error) {
 	cl, ps, err := s.svc.Positions(c.Request.Context(), principal(c), c.Param("cid"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]positionView, len(ps))
-	for i, p := range ps {
-		items[i] = toPositionView(p)
-	}
-	c.JSON(http.StatusOK, positionsView{ClauseID: cl.ID, ClauseVersion: cl.Version, Status: string(cl.Status), Items: items})
+	return reply(positionsView{ClauseID: cl.ID, ClauseVersion: cl.Version, Status: string(cl.Status),
+		Items: listOf(ps, "", toPositionView).Items}, err)
 }
 
 type positionRecordView struct {
@@ -94,93 +82,79 @@ type positionRecordView struct {
 	RecordedAt    time.Time `json:"recorded_at"`
 }
 
-func (s *Server) handlePositionHistoryGet(c *gin.Context) {
+func toPositionRecordView(r service.PositionRecord) positionRecordView {
+	return positionRecordView{ID: r.ID, Country: r.Country, Stance: string(r.Stance), ClauseVersion: r.ClauseVersion,
+		Reservation: r.Reservation, Reason: r.Reason, RecordedBy: optional(r.RecordedBy), Deemed: r.Deemed,
+		Superseded: r.Superseded, RecordedAt: r.CreatedAt}
+}
+
+func (s *Server) handlePositionHistoryGet(c *gin.Context) (int, any, error) {
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	rs, next, err := s.svc.PositionHistory(c.Request.Context(), principal(c), c.Param("cid"), page)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]positionRecordView, len(rs))
-	for i, r := range rs {
-		items[i] = positionRecordView{ID: r.ID, Country: r.Country, Stance: string(r.Stance), ClauseVersion: r.ClauseVersion,
-			Reservation: r.Reservation, Reason: r.Reason, RecordedBy: optional(r.RecordedBy), Deemed: r.Deemed,
-			Superseded: r.Superseded, RecordedAt: r.CreatedAt}
-	}
-	c.JSON(http.StatusOK, listView[positionRecordView]{Items: items, NextCursor: optional(next)})
+	return reply(listOf(rs, next, toPositionRecordView), err)
 }
 
-// statusChange runs one facilitator status change of a clause: optional
-// If-Match (412 when stale), and the clause with its ETag as the answer.
-func (s *Server) statusChange(c *gin.Context, change func(rev int) (service.ClauseView, error)) {
-	rev, err := ifMatchRevision(c, false)
+// clauseChange answers a facilitator's change to a clause's status: the
+// optional If-Match (412 when stale), the change, and the clause with its
+// ETag.
+func clauseChange(c *gin.Context, change func(expect service.Precondition) (service.ClauseView, error)) (int, any, error) {
+	expect, err := ifMatch(c, false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	v, err := change(rev)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeClause(c, http.StatusOK, v)
+	v, err := change(expect)
+	return clauseAnswer(c, v, err)
 }
 
-func (s *Server) handleClauseOpen(c *gin.Context) {
+func (s *Server) handleClauseOpen(c *gin.Context) (int, any, error) {
 	if err := decodeEmpty(c); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.statusChange(c, func(rev int) (service.ClauseView, error) {
-		return s.svc.OpenClause(c.Request.Context(), principal(c), c.Param("cid"), rev)
+	return clauseChange(c, func(expect service.Precondition) (service.ClauseView, error) {
+		return s.svc.OpenClause(c.Request.Context(), principal(c), c.Param("cid"), expect)
 	})
 }
 
-func (s *Server) handleClauseSilence(c *gin.Context) {
+func (s *Server) handleClauseLock(c *gin.Context) (int, any, error) {
+	if err := decodeEmpty(c); err != nil {
+		return 0, nil, err
+	}
+	return clauseChange(c, func(expect service.Precondition) (service.ClauseView, error) {
+		return s.svc.LockClause(c.Request.Context(), principal(c), c.Param("cid"), expect)
+	})
+}
+
+func (s *Server) handleClauseSilence(c *gin.Context) (int, any, error) {
 	var req struct {
 		Deadline string `json:"deadline"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	var deadline time.Time
 	if req.Deadline != "" {
 		var err error
 		if deadline, err = time.Parse(time.RFC3339, req.Deadline); err != nil {
-			s.fail(c, drafting.Invalid("silence.invalid_deadline", drafting.FieldError{Field: "deadline", Message: "an RFC 3339 time such as 2026-12-01T17:00:00Z"}))
-			return
+			return 0, nil, drafting.Invalid("silence.invalid_deadline", drafting.FieldError{Field: "deadline", Message: "an RFC 3339 time such as 2026-12-01T17:00:00Z"})
 		}
 	}
-	s.statusChange(c, func(rev int) (service.ClauseView, error) {
-		return s.svc.StartSilence(c.Request.Context(), principal(c), c.Param("cid"), rev, deadline)
+	return clauseChange(c, func(expect service.Precondition) (service.ClauseView, error) {
+		return s.svc.StartSilence(c.Request.Context(), principal(c), c.Param("cid"), expect, deadline)
 	})
 }
 
-func (s *Server) handleClauseLock(c *gin.Context) {
-	if err := decodeEmpty(c); err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.statusChange(c, func(rev int) (service.ClauseView, error) {
-		return s.svc.LockClause(c.Request.Context(), principal(c), c.Param("cid"), rev)
-	})
-}
-
-func (s *Server) handleClauseReopen(c *gin.Context) {
+func (s *Server) handleClauseReopen(c *gin.Context) (int, any, error) {
 	var req struct {
 		Reason string `json:"reason"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.statusChange(c, func(rev int) (service.ClauseView, error) {
-		return s.svc.ReopenClause(c.Request.Context(), principal(c), c.Param("cid"), rev, req.Reason)
+	return clauseChange(c, func(expect service.Precondition) (service.ClauseView, error) {
+		return s.svc.ReopenClause(c.Request.Context(), principal(c), c.Param("cid"), expect, req.Reason)
 	})
 }
 
@@ -211,26 +185,21 @@ type matrixView struct {
 }
 
 func notesView(ns []service.CountryNote) []countryNoteView {
-	out := make([]countryNoteView, len(ns))
-	for i, n := range ns {
-		out[i] = countryNoteView(n)
-	}
-	return out
+	return listOf(ns, "", func(n service.CountryNote) countryNoteView { return countryNoteView(n) }).Items
 }
 
-func (s *Server) handleConsensusGet(c *gin.Context) {
+func toMatrixClauseView(r service.MatrixRow) matrixClauseView {
+	return matrixClauseView{ID: r.ID, Number: r.Number, SectionID: r.SectionID, Status: string(r.Status),
+		Version: r.Version, SilenceDeadline: r.SilenceDeadline, Positions: r.Cells, Reservations: notesView(r.Reservations),
+		Objections: notesView(r.Objections), Deemed: r.Deemed}
+}
+
+func (s *Server) handleConsensusGet(c *gin.Context) (int, any, error) {
 	m, err := s.svc.ConsensusMatrix(c.Request.Context(), principal(c), c.Param("gid"))
 	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := matrixView{GuidelineID: m.GuidelineID, Participants: m.Participants, Clauses: make([]matrixClauseView, len(m.Clauses)),
-		Blocking: m.Blocking, ReadyForAdoption: m.ReadyForAdoption}
-	for i, r := range m.Clauses {
-		v.Clauses[i] = matrixClauseView{ID: r.ID, Number: r.Number, SectionID: r.SectionID, Status: string(r.Status),
-			Version: r.Version, SilenceDeadline: r.SilenceDeadline, Positions: r.Cells, Reservations: notesView(r.Reservations),
-			Objections: notesView(r.Objections), Deemed: r.Deemed}
+		return 0, nil, err
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, v)
+	return http.StatusOK, matrixView{GuidelineID: m.GuidelineID, Participants: m.Participants,
+		Clauses: listOf(m.Clauses, "", toMatrixClauseView).Items, Blocking: m.Blocking, ReadyForAdoption: m.ReadyForAdoption}, nil
 }

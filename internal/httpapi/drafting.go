@@ -11,28 +11,6 @@ import (
 	"github.com/rcm-iom/consenso/internal/service"
 )
 
-func (s *Server) draftingRoutes(a *gin.RouterGroup) {
-	a.POST("/guidelines", s.handleGuidelinesPost)
-	a.GET("/guidelines", s.handleGuidelinesGet)
-	a.GET("/guidelines/:gid", s.handleGuidelineGet)
-	a.PATCH("/guidelines/:gid", s.handleGuidelinePatch)
-	a.POST("/guidelines/:gid/sections", s.handleSectionsPost)
-	a.GET("/guidelines/:gid/sections", s.handleSectionsGet)
-	a.PATCH("/sections/:sid", s.handleSectionPatch)
-	a.POST("/guidelines/:gid/clauses", s.handleClausesPost)
-	a.GET("/guidelines/:gid/clauses", s.handleClausesGet)
-	a.GET("/clauses/:cid", s.handleClauseGet)
-	a.PUT("/clauses/:cid/text", s.handleClauseTextPut)
-	a.POST("/clauses/:cid/move", s.handleClauseMove)
-	a.GET("/clauses/:cid/versions", s.handleVersionsGet)
-	a.GET("/clauses/:cid/versions/:n", s.handleVersionGet)
-	a.GET("/clauses/:cid/diff", s.handleClauseDiff)
-	a.POST("/guidelines/:gid/drafts", s.handleDraftsPost)
-	a.GET("/guidelines/:gid/drafts", s.handleDraftsGet)
-	a.GET("/guidelines/:gid/drafts/:n", s.handleDraftGet)
-	a.GET("/guidelines/:gid/drafts/:n/diff", s.handleDraftDiff)
-}
-
 type guidelineView struct {
 	ID           string    `json:"id"`
 	Title        string    `json:"title"`
@@ -50,83 +28,55 @@ func toGuidelineView(g drafting.Guideline) guidelineView {
 		Status: string(g.Status), ETag: revisionETag(g.Revision), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
 }
 
-func (s *Server) handleGuidelinesPost(c *gin.Context) {
+func (s *Server) handleGuidelinesPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Title        string   `json:"title"`
 		Slug         string   `json:"slug"`
 		Languages    []string `json:"languages"`
 		Participants []string `json:"participants"`
 	}
-	raw, err := decodeKeepingBody(c, &req)
+	idem, err := decodeCreate(c, &req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	res, err := s.svc.CreateGuidelineOnce(c.Request.Context(), principal(c), service.NewGuideline{
-		Title: req.Title, Slug: req.Slug, Languages: req.Languages, Participants: req.Participants}, idempotency(c, raw),
-		func(g drafting.Guideline) (int, []byte, error) {
-			return jsonAnswer(http.StatusCreated, toGuidelineView(g))
-		})
+	r, err := s.svc.CreateGuidelineOnce(c.Request.Context(), principal(c), service.NewGuideline{
+		Title: req.Title, Slug: req.Slug, Languages: req.Languages, Participants: req.Participants}, idem)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.writeCreated(c, res, "/api/v1/guidelines/")
+	g := r.Value
+	return created(c, r.Replayed, "/api/v1/guidelines/"+g.ID, revisionETag(g.Revision), toGuidelineView(g))
 }
 
-func (s *Server) handleGuidelinesGet(c *gin.Context) {
+func (s *Server) handleGuidelinesGet(c *gin.Context) (int, any, error) {
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	gs, next, err := s.svc.Guidelines(c.Request.Context(), principal(c), page)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]guidelineView, len(gs))
-	for i, g := range gs {
-		items[i] = toGuidelineView(g)
-	}
-	c.JSON(http.StatusOK, listView[guidelineView]{Items: items, NextCursor: optional(next)})
+	return reply(listOf(gs, next, toGuidelineView), err)
 }
 
-func (s *Server) handleGuidelineGet(c *gin.Context) {
+func (s *Server) handleGuidelineGet(c *gin.Context) (int, any, error) {
 	g, err := s.svc.Guideline(c.Request.Context(), principal(c), c.Param("gid"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("ETag", revisionETag(g.Revision))
-	c.JSON(http.StatusOK, toGuidelineView(g))
+	return tagged(c, g.Revision, toGuidelineView(g), err)
 }
 
-func (s *Server) handleGuidelinePatch(c *gin.Context) {
+func (s *Server) handleGuidelinePatch(c *gin.Context) (int, any, error) {
 	var req struct {
 		Title        *string   `json:"title"`
 		Participants *[]string `json:"participants"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	rev, err := ifMatchRevision(c, false)
+	expect, err := ifMatch(c, false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	if rev == service.AnyRevision {
-		rev = 0
-	}
-	g, err := s.svc.UpdateGuideline(c.Request.Context(), principal(c), c.Param("gid"), rev,
+	g, err := s.svc.UpdateGuideline(c.Request.Context(), principal(c), c.Param("gid"), expect,
 		service.GuidelinePatch{Title: req.Title, Participants: req.Participants})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Header("ETag", revisionETag(g.Revision))
-	c.JSON(http.StatusOK, toGuidelineView(g))
+	return tagged(c, g.Revision, toGuidelineView(g), err)
 }
 
 type sectionView struct {
@@ -140,53 +90,37 @@ func toSectionView(x drafting.Section) sectionView {
 	return sectionView{ID: x.ID, GuidelineID: x.GuidelineID, Title: x.Title, Position: x.Position}
 }
 
-func (s *Server) handleSectionsPost(c *gin.Context) {
+func (s *Server) handleSectionsPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Title    string `json:"title"`
 		Position int    `json:"position"`
 	}
-	raw, err := decodeKeepingBody(c, &req)
+	idem, err := decodeCreate(c, &req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	res, err := s.svc.CreateSectionOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position, idempotency(c, raw),
-		func(x drafting.Section) (int, []byte, error) { return jsonAnswer(http.StatusCreated, toSectionView(x)) })
+	r, err := s.svc.CreateSectionOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position, idem)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.writeCreated(c, res, "")
+	return created(c, r.Replayed, "", "", toSectionView(r.Value))
 }
 
-func (s *Server) handleSectionsGet(c *gin.Context) {
+func (s *Server) handleSectionsGet(c *gin.Context) (int, any, error) {
 	secs, err := s.svc.Sections(c.Request.Context(), principal(c), c.Param("gid"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]sectionView, len(secs))
-	for i, x := range secs {
-		items[i] = toSectionView(x)
-	}
-	c.JSON(http.StatusOK, listView[sectionView]{Items: items})
+	return reply(listOf(secs, "", toSectionView), err)
 }
 
-func (s *Server) handleSectionPatch(c *gin.Context) {
+func (s *Server) handleSectionPatch(c *gin.Context) (int, any, error) {
 	var req struct {
 		Title    *string `json:"title"`
 		Position *int    `json:"position"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	sec, err := s.svc.UpdateSection(c.Request.Context(), principal(c), c.Param("sid"), req.Title, req.Position)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toSectionView(sec))
+	return reply(toSectionView(sec), err)
 }
 
 type clauseView struct {
@@ -211,13 +145,12 @@ func toClauseView(v service.ClauseView) clauseView {
 		SilenceDeadline: v.SilenceDeadline, ETag: revisionETag(v.Revision), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
-// writeClause answers with a clause and its ETag.
-func (s *Server) writeClause(c *gin.Context, status int, v service.ClauseView) {
-	c.Header("ETag", revisionETag(v.Revision))
-	c.JSON(status, toClauseView(v))
+// clauseAnswer answers with a clause and its ETag, or err.
+func clauseAnswer(c *gin.Context, v service.ClauseView, err error) (int, any, error) {
+	return tagged(c, v.Revision, toClauseView(v), err)
 }
 
-func (s *Server) handleClausesPost(c *gin.Context) {
+func (s *Server) handleClausesPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		SectionID string            `json:"section_id"`
 		Number    string            `json:"number"`
@@ -225,84 +158,57 @@ func (s *Server) handleClausesPost(c *gin.Context) {
 		Text      map[string]string `json:"text"`
 		Note      string            `json:"note"`
 	}
-	raw, err := decodeKeepingBody(c, &req)
+	idem, err := decodeCreate(c, &req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	res, err := s.svc.CreateClauseOnce(c.Request.Context(), principal(c), c.Param("gid"), service.NewClause{
-		SectionID: req.SectionID, Number: req.Number, Position: req.Position, Text: req.Text, Note: req.Note}, idempotency(c, raw),
-		func(v service.ClauseView) (int, []byte, error) {
-			return jsonAnswer(http.StatusCreated, toClauseView(v))
-		})
+	r, err := s.svc.CreateClauseOnce(c.Request.Context(), principal(c), c.Param("gid"), service.NewClause{
+		SectionID: req.SectionID, Number: req.Number, Position: req.Position, Text: req.Text, Note: req.Note}, idem)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.writeCreated(c, res, "/api/v1/clauses/")
+	v := r.Value
+	return created(c, r.Replayed, "/api/v1/clauses/"+v.ID, revisionETag(v.Revision), toClauseView(v))
 }
 
-func (s *Server) handleClausesGet(c *gin.Context) {
+func (s *Server) handleClausesGet(c *gin.Context) (int, any, error) {
 	cs, err := s.svc.Clauses(c.Request.Context(), principal(c), c.Param("gid"), c.Query("section_id"), drafting.Status(c.Query("status")))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]clauseView, len(cs))
-	for i, v := range cs {
-		items[i] = toClauseView(v)
-	}
-	c.JSON(http.StatusOK, listView[clauseView]{Items: items})
+	return reply(listOf(cs, "", toClauseView), err)
 }
 
-func (s *Server) handleClauseGet(c *gin.Context) {
+func (s *Server) handleClauseGet(c *gin.Context) (int, any, error) {
 	v, err := s.svc.Clause(c.Request.Context(), principal(c), c.Param("cid"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeClause(c, http.StatusOK, v)
+	return clauseAnswer(c, v, err)
 }
 
-func (s *Server) handleClauseTextPut(c *gin.Context) {
+func (s *Server) handleClauseTextPut(c *gin.Context) (int, any, error) {
 	var req struct {
 		Text         map[string]string `json:"text"`
 		Note         string            `json:"note"`
 		Incorporates []string          `json:"incorporates"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	rev, err := ifMatchRevision(c, true)
+	expect, err := ifMatch(c, true)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	v, err := s.svc.UpdateText(c.Request.Context(), principal(c), c.Param("cid"), rev,
+	v, err := s.svc.UpdateText(c.Request.Context(), principal(c), c.Param("cid"), expect,
 		service.TextChange{Text: req.Text, Note: req.Note, Incorporates: req.Incorporates})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeClause(c, http.StatusOK, v)
+	return clauseAnswer(c, v, err)
 }
 
-func (s *Server) handleClauseMove(c *gin.Context) {
+func (s *Server) handleClauseMove(c *gin.Context) (int, any, error) {
 	var req struct {
 		SectionID string `json:"section_id"`
 		Position  int    `json:"position"`
 	}
 	if err := decode(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	v, err := s.svc.MoveClause(c.Request.Context(), principal(c), c.Param("cid"), req.SectionID, req.Position)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.writeClause(c, http.StatusOK, v)
+	return clauseAnswer(c, v, err)
 }
 
 type versionView struct {
@@ -323,22 +229,13 @@ func toVersionView(v drafting.Version) versionView {
 	return versionView{ClauseID: v.ClauseID, Number: v.Number, Text: v.Text, Note: v.Note, Incorporates: inc, AuthorID: v.AuthorID, CreatedAt: v.CreatedAt}
 }
 
-func (s *Server) handleVersionsGet(c *gin.Context) {
+func (s *Server) handleVersionsGet(c *gin.Context) (int, any, error) {
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	vs, next, err := s.svc.Versions(c.Request.Context(), principal(c), c.Param("cid"), page)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]versionView, len(vs))
-	for i, v := range vs {
-		items[i] = toVersionView(v)
-	}
-	c.JSON(http.StatusOK, listView[versionView]{Items: items, NextCursor: optional(next)})
+	return reply(listOf(vs, next, toVersionView), err)
 }
 
 // intParam reads a positive whole-number path or query value.
@@ -353,36 +250,28 @@ func intParam(name, raw string, required bool) (int, error) {
 	return n, nil
 }
 
-func (s *Server) handleVersionGet(c *gin.Context) {
+func (s *Server) handleVersionGet(c *gin.Context) (int, any, error) {
 	n, err := intParam("n", c.Param("n"), true)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	v, err := s.svc.Version(c.Request.Context(), principal(c), c.Param("cid"), n)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	c.Header("Cache-Control", "private, max-age=31536000, immutable")
-	c.JSON(http.StatusOK, toVersionView(v))
+	return http.StatusOK, toVersionView(v), nil
 }
 
-func (s *Server) handleClauseDiff(c *gin.Context) {
+func (s *Server) handleClauseDiff(c *gin.Context) (int, any, error) {
 	from, err := intParam("from", c.Query("from"), false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	to, err := intParam("to", c.Query("to"), false)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	d, err := s.svc.ClauseDiff(c.Request.Context(), principal(c), c.Param("cid"), from, to, c.Query("lang"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"from": d.From, "to": d.To, "lang": d.Lang, "ops": d.Ops})
+	return reply(gin.H{"from": d.From, "to": d.To, "lang": d.Lang, "ops": d.Ops}, err)
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -41,49 +40,29 @@ func toDraftView(d drafting.Draft, withClauses bool) draftView {
 	return v
 }
 
-func (s *Server) handleDraftsPost(c *gin.Context) {
+func (s *Server) handleDraftsPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Label string `json:"label"`
 	}
-	raw, err := decodeKeepingBody(c, &req)
+	idem, err := decodeCreate(c, &req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	gid := c.Param("gid")
-	res, err := s.svc.CreateDraftOnce(c.Request.Context(), principal(c), gid, req.Label, idempotency(c, raw),
-		func(d drafting.Draft) (int, []byte, error) {
-			return jsonAnswer(http.StatusCreated, toDraftView(d, true))
-		})
+	r, err := s.svc.CreateDraftOnce(c.Request.Context(), principal(c), gid, req.Label, idem)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	var created struct {
-		Number int `json:"number"`
-	}
-	if json.Unmarshal(res.Body, &created) == nil && created.Number > 0 {
-		c.Header("Location", "/api/v1/guidelines/"+gid+"/drafts/"+itoa(created.Number))
-	}
-	s.writeCreated(c, res, "")
+	return created(c, r.Replayed, "/api/v1/guidelines/"+gid+"/drafts/"+itoa(r.Value.Number), "", toDraftView(r.Value, true))
 }
 
-func (s *Server) handleDraftsGet(c *gin.Context) {
+func (s *Server) handleDraftsGet(c *gin.Context) (int, any, error) {
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	ds, next, err := s.svc.Drafts(c.Request.Context(), principal(c), c.Param("gid"), page)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]draftView, len(ds))
-	for i, d := range ds {
-		items[i] = toDraftView(d, false)
-	}
-	c.JSON(http.StatusOK, listView[draftView]{Items: items, NextCursor: optional(next)})
+	return reply(listOf(ds, next, func(d drafting.Draft) draftView { return toDraftView(d, false) }), err)
 }
 
 // documentClause is a clause as the JSON rendering shows it.
@@ -125,71 +104,29 @@ func documentSections(doc render.Document) []documentSection {
 	return out
 }
 
-func (s *Server) handleDraftGet(c *gin.Context) {
+func (s *Server) handleDraftGet(c *gin.Context) (int, any, error) {
 	n, err := intParam("n", c.Param("n"), true)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	format, lang := c.DefaultQuery("format", "json"), c.Query("lang")
-	if err := checkFormat(format); err != nil {
-		s.fail(c, err)
-		return
+	if err := service.CheckFormat(format); err != nil {
+		return 0, nil, err
 	}
 	dd, err := s.svc.Draft(c.Request.Context(), principal(c), c.Param("gid"), n)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	if format == "json" {
 		v := toDraftView(dd.Draft, true)
-		c.JSON(http.StatusOK, gin.H{
+		return http.StatusOK, gin.H{
 			"guideline_id": v.GuidelineID, "number": v.Number, "label": v.Label, "created_by": v.CreatedBy,
 			"created_at": v.CreatedAt, "clauses": v.Clauses, "title": dd.Guideline.Title,
 			"languages": dd.Guideline.Languages, "sections": documentSections(dd.Document),
-		})
-		return
+		}, nil
 	}
-	s.writeRendering(c, format, lang, dd.Document)
-}
-
-func checkFormat(format string) error {
-	switch format {
-	case "json", "markdown", "html", "akn":
-		return nil
-	}
-	return drafting.Invalid("request.invalid_format", drafting.FieldError{Field: "format", Message: "must be json, markdown, html or akn"})
-}
-
-// writeRendering writes a non-JSON rendering of a document.
-func (s *Server) writeRendering(c *gin.Context, format, lang string, doc render.Document) {
-	body, ct, err := renderDocument(format, lang, doc)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Data(http.StatusOK, ct, body)
-}
-
-// renderDocument renders doc as markdown, html or akn (one language
-// expression: lang, or the first language).
-func renderDocument(format, lang string, doc render.Document) ([]byte, string, error) {
-	switch format {
-	case "markdown":
-		return render.Markdown(doc), "text/markdown; charset=utf-8", nil
-	case "html":
-		return render.HTML(doc), "text/html; charset=utf-8", nil
-	case "akn":
-		if lang == "" && len(doc.Languages) > 0 {
-			lang = doc.Languages[0]
-		}
-		b, err := render.AkomaNtoso(doc, lang)
-		if err != nil {
-			return nil, "", drafting.Invalid("request.invalid_lang", drafting.FieldError{Field: "lang", Message: "must be one of the guideline's languages"})
-		}
-		return b, "application/akn+xml; charset=utf-8", nil
-	}
-	return nil, "", checkFormat(format)
+	body, ct, err := service.RenderDocument(format, lang, dd.Document)
+	return reply(rawBody{contentType: ct, bytes: body}, err)
 }
 
 type draftChangeView struct {
@@ -217,24 +154,18 @@ func toChangeViews(cs []service.DraftChange) []draftChangeView {
 	return out
 }
 
-func (s *Server) handleDraftDiff(c *gin.Context) {
+func (s *Server) handleDraftDiff(c *gin.Context) (int, any, error) {
 	n, err := intParam("n", c.Param("n"), true)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	against, err := intParam("against", c.Query("against"), true)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	d, err := s.svc.CompareDrafts(c.Request.Context(), principal(c), c.Param("gid"), n, against)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"from": d.From, "to": d.To, "added": toChangeViews(d.Added), "removed": toChangeViews(d.Removed),
-		"moved": toChangeViews(d.Moved), "changed": toChangeViews(d.Changed)})
+	return reply(gin.H{"from": d.From, "to": d.To, "added": toChangeViews(d.Added), "removed": toChangeViews(d.Removed),
+		"moved": toChangeViews(d.Moved), "changed": toChangeViews(d.Changed)}, err)
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -15,27 +15,50 @@ import (
 // which grows on every change of its representation.
 func revisionETag(rev int) string { return fmt.Sprintf(`"r%d"`, rev) }
 
-// ifMatchRevision reads If-Match for a text change: required (428), "*" or
-// one strong revision ETag; anything else can never match (412).
-func ifMatchRevision(c *gin.Context, required bool) (int, error) {
-	h := strings.TrimSpace(c.GetHeader("If-Match"))
-	if h == "" {
-		if required {
-			return 0, drafting.Errorf(drafting.KindPreconditionReq, "request.if_match_required",
-				"send If-Match with the ETag of the version you edited, so concurrent edits cannot overwrite each other")
-		}
-		return 0, nil
-	}
-	if h == "*" {
+var (
+	errIfMatchRequired = drafting.Errorf(drafting.KindPreconditionReq, "request.if_match_required",
+		"send If-Match with the ETag of the version you edited, so concurrent edits cannot overwrite each other")
+	errIfMatchStale = drafting.Errorf(drafting.KindPrecondition, "request.if_match_stale", "the If-Match ETag does not match the current one")
+)
+
+// ifMatch reads the If-Match precondition of a change, once: none or "*"
+// admit any revision; one strong revision ETag admits that revision.
+// required changes (clause text) refuse a missing header with 428; a header
+// that names no revision ETag can never match (412).
+func ifMatch(c *gin.Context, required bool) (service.Precondition, error) {
+	return parseIfMatch(c.GetHeader("If-Match"), required)
+}
+
+func parseIfMatch(h string, required bool) (service.Precondition, error) {
+	h = strings.TrimSpace(h)
+	switch {
+	case h == "" && required:
+		return service.AnyRevision, errIfMatchRequired
+	case h == "" || h == "*":
 		return service.AnyRevision, nil
 	}
 	for _, tag := range strings.Split(h, ",") {
-		tag = strings.TrimSpace(tag)
-		if strings.HasPrefix(tag, `"r`) && strings.HasSuffix(tag, `"`) {
-			if n, err := strconv.Atoi(tag[2 : len(tag)-1]); err == nil && n > 0 {
-				return n, nil
-			}
+		if n, ok := parseRevisionETag(strings.TrimSpace(tag)); ok {
+			return service.AtRevision(n), nil
 		}
 	}
-	return 0, drafting.Errorf(drafting.KindPrecondition, "request.if_match_stale", "the If-Match ETag does not match the current one")
+	return service.AnyRevision, errIfMatchStale
+}
+
+// parseRevisionETag reads `"r<n>"`, n ≥ 1.
+func parseRevisionETag(tag string) (int, bool) {
+	if !strings.HasPrefix(tag, `"r`) || !strings.HasSuffix(tag, `"`) || len(tag) < 4 {
+		return 0, false
+	}
+	digits := tag[2 : len(tag)-1]
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 1 {
+		return 0, false
+	}
+	return n, true
 }

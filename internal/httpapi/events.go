@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,13 +16,6 @@ import (
 	"github.com/rcm-iom/consenso/internal/service"
 )
 
-func (s *Server) eventRoutes(v1, a *gin.RouterGroup) {
-	a.GET("/guidelines/:gid/events", s.handleEventsGet)
-	a.POST("/guidelines/:gid/events/stream-ticket", s.handleStreamTicket)
-	// The stream authenticates itself: a bearer token or a single-use ticket.
-	v1.GET("/guidelines/:gid/events/stream", s.handleEventStream)
-}
-
 type eventView struct {
 	ID          int64          `json:"id"`
 	Type        string         `json:"type"`
@@ -38,31 +30,21 @@ func toEventView(e drafting.Event) eventView {
 	return eventView{ID: e.ID, Type: e.Type, GuidelineID: e.GuidelineID, ActorID: optional(e.ActorID), SubjectID: e.SubjectID, Data: e.Data, CreatedAt: e.CreatedAt}
 }
 
-func (s *Server) handleEventsGet(c *gin.Context) {
+func (s *Server) handleEventsGet(c *gin.Context) (int, any, error) {
 	after, err := int64Param("after", c.Query("after"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	evs, err := s.svc.Events(c.Request.Context(), principal(c), c.Param("gid"), after, page.Limit)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]eventView, len(evs))
-	for i, e := range evs {
-		items[i] = toEventView(e)
-	}
 	last := after
 	if len(evs) > 0 {
 		last = evs[len(evs)-1].ID
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items, "last_id": last})
+	return reply(gin.H{"items": listOf(evs, "", toEventView).Items, "last_id": last}, err)
 }
 
 func int64Param(name, raw string) (int64, error) {
@@ -76,18 +58,14 @@ func int64Param(name, raw string) (int64, error) {
 	return n, nil
 }
 
-func (s *Server) handleStreamTicket(c *gin.Context) {
+func (s *Server) handleStreamTicket(c *gin.Context) (int, any, error) {
 	ticket, err := s.svc.StreamTicket(c.Request.Context(), principal(c), c.Param("gid"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, gin.H{"ticket": ticket, "expires_in": int(service.StreamTicketTTL.Seconds())})
+	return http.StatusCreated, gin.H{"ticket": ticket, "expires_in": int(service.StreamTicketTTL.Seconds())}, nil
 }
-
-// streamBatch bounds how many events one read of the log sends.
-const streamBatch = 200
 
 // streamWriteTimeout drops a stream whose client stopped reading.
 const streamWriteTimeout = 30 * time.Second
@@ -99,7 +77,9 @@ var aLongTimeAgo = time.Unix(1, 0)
 // handleEventStream serves Server-Sent Events: every new event of the
 // guideline within a second, replay after Last-Event-ID, heartbeats, and a
 // clean end on shutdown. Each wake-up reads the log after the last id sent.
-func (s *Server) handleEventStream(c *gin.Context) {
+// Problems before the stream starts are answered as problem+json; once it
+// has started, the stream writes its own answer.
+func (s *Server) handleEventStream(c *gin.Context) (int, any, error) {
 	ctx := c.Request.Context()
 	gid := c.Param("gid")
 	var p auth.Principal
@@ -116,8 +96,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	lastRaw := c.GetHeader("Last-Event-ID")
 	if lastRaw == "" {
@@ -125,18 +104,15 @@ func (s *Server) handleEventStream(c *gin.Context) {
 	}
 	last, err := int64Param("Last-Event-ID", lastRaw)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	// Checks the guideline exists and the caller may read its events.
 	if _, err := s.svc.Events(ctx, p, gid, 0, 1); err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	if lastRaw == "" {
 		if last, err = s.svc.LatestEventID(ctx, gid); err != nil {
-			s.fail(c, err)
-			return
+			return 0, nil, err
 		}
 	}
 	sub, ok := s.hub.Subscribe(gid, p.ID)
@@ -144,8 +120,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 		e := drafting.Errorf(drafting.KindRateLimited, "stream.too_many", "too many open streams for this account; close one first")
 		e.Data = map[string]any{"retry_after": 5}
 		c.Header("Retry-After", "5")
-		s.fail(c, e)
-		return
+		return 0, nil, e
 	}
 	defer s.hub.Unsubscribe(sub)
 
@@ -185,15 +160,15 @@ func (s *Server) handleEventStream(c *gin.Context) {
 		return rc.Flush() == nil
 	}
 	if !write([]byte("retry: 3000\n: connected\n\n")) {
-		return
+		return 0, nil, nil
 	}
 	heartbeat, stopHeartbeat := s.heartbeats()
 	defer stopHeartbeat()
 	for {
 		for {
-			evs, err := s.streamEvents(ctx, p, gid, last)
+			evs, err := s.svc.StreamEvents(ctx, p, gid, last)
 			if err != nil {
-				return
+				return 0, nil, nil
 			}
 			var buf []byte
 			for _, e := range evs {
@@ -202,21 +177,21 @@ func (s *Server) handleEventStream(c *gin.Context) {
 				last = e.ID
 			}
 			if len(buf) > 0 && !write(buf) {
-				return
+				return 0, nil, nil
 			}
-			if len(evs) < streamBatch {
+			if len(evs) < service.StreamBatch {
 				break
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return 0, nil, nil
 		case <-s.hub.Closed():
 			write([]byte("event: shutdown\ndata: {}\n\n"))
-			return
+			return 0, nil, nil
 		case <-heartbeat:
 			if !write([]byte(": heartbeat\n\n")) {
-				return
+				return 0, nil, nil
 			}
 		case <-sub.C:
 		}
@@ -225,21 +200,7 @@ func (s *Server) handleEventStream(c *gin.Context) {
 		// client reconnects with fresh credentials and Last-Event-ID).
 		if (!expires.IsZero() && s.svc.Now().After(expires)) || !s.svc.StillAllowed(ctx, p) {
 			write([]byte("event: reauthenticate\ndata: {}\n\n"))
-			return
+			return 0, nil, nil
 		}
 	}
-}
-
-// streamEvents reads the log for a woken stream. Streams woken by the same
-// event ask the same question, so concurrent identical reads share one
-// query: a thousand streams cost one read of the log, not a thousand.
-func (s *Server) streamEvents(ctx context.Context, p auth.Principal, gid string, after int64) ([]drafting.Event, error) {
-	key := fmt.Sprintf("%s|%d|%t", gid, after, p.IsIntegration())
-	v, err, _ := s.eventReads.Do(key, func() (any, error) {
-		return s.svc.Events(context.WithoutCancel(ctx), p, gid, after, streamBatch)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return v.([]drafting.Event), nil
 }

@@ -1,35 +1,94 @@
 package httpapi
 
-// routes registers every route in one place; api/openapi.yaml describes each
-// one, and TestContractCoversRoutes fails when the two drift apart.
+// routes registers every route, here and nowhere else; api/openapi.yaml
+// describes each one, and TestContractCoversRoutes fails when the two drift
+// apart. API handlers have one shape (endpoint), adapted by s.handle.
 func (s *Server) routes() {
+	h := s.handle
 	e := s.engine
+
+	// Operations.
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", s.handleMetrics)
 	e.GET("/openapi.yaml", s.handleOpenAPI)
 	e.GET("/docs", s.handleDocs)
 
+	// Sign-in.
 	v1 := e.Group("/api/v1")
-	v1.POST("/auth/login", s.handleLogin)
-	v1.POST("/auth/refresh", s.handleRefresh)
-	v1.POST("/auth/token", s.handleClientToken)
+	v1.POST("/auth/login", h(s.handleLogin))
+	v1.POST("/auth/refresh", h(s.handleRefresh))
+	v1.POST("/auth/token", h(s.handleClientToken))
+	// The stream authenticates itself: a bearer token or a single-use ticket.
+	v1.GET("/guidelines/:gid/events/stream", h(s.handleEventStream))
 
 	a := v1.Group("", s.authenticate)
-	a.POST("/auth/logout", s.handleLogout)
-	a.GET("/me", s.handleMe)
+	a.POST("/auth/logout", h(s.handleLogout))
+	a.GET("/me", h(s.handleMe))
 
-	a.GET("/countries", s.handleCountriesGet)
-	a.POST("/countries", s.handleCountriesPost)
+	// Countries and accounts (admin writes).
+	a.GET("/countries", h(s.handleCountriesGet))
+	a.POST("/countries", h(s.handleCountriesPost))
+	a.GET("/users", h(s.handleUsersGet))
+	a.POST("/users", h(s.handleUsersPost))
+	a.GET("/users/:uid", h(s.handleUserGet))
+	a.PATCH("/users/:uid", h(s.handleUserPatch))
 
-	a.GET("/users", s.handleUsersGet)
-	a.POST("/users", s.handleUsersPost)
-	a.GET("/users/:uid", s.handleUserGet)
-	a.PATCH("/users/:uid", s.handleUserPatch)
+	// Drafting: guidelines, sections, clauses, versions and drafts.
+	a.POST("/guidelines", h(s.handleGuidelinesPost))
+	a.GET("/guidelines", h(s.handleGuidelinesGet))
+	a.GET("/guidelines/:gid", h(s.handleGuidelineGet))
+	a.PATCH("/guidelines/:gid", h(s.handleGuidelinePatch))
+	a.POST("/guidelines/:gid/sections", h(s.handleSectionsPost))
+	a.GET("/guidelines/:gid/sections", h(s.handleSectionsGet))
+	a.PATCH("/sections/:sid", h(s.handleSectionPatch))
+	a.POST("/guidelines/:gid/clauses", h(s.handleClausesPost))
+	a.GET("/guidelines/:gid/clauses", h(s.handleClausesGet))
+	a.GET("/clauses/:cid", h(s.handleClauseGet))
+	a.PUT("/clauses/:cid/text", h(s.handleClauseTextPut))
+	a.POST("/clauses/:cid/move", h(s.handleClauseMove))
+	a.GET("/clauses/:cid/versions", h(s.handleVersionsGet))
+	a.GET("/clauses/:cid/versions/:n", h(s.handleVersionGet))
+	a.GET("/clauses/:cid/diff", h(s.handleClauseDiff))
+	a.POST("/guidelines/:gid/drafts", h(s.handleDraftsPost))
+	a.GET("/guidelines/:gid/drafts", h(s.handleDraftsGet))
+	a.GET("/guidelines/:gid/drafts/:n", h(s.handleDraftGet))
+	a.GET("/guidelines/:gid/drafts/:n/diff", h(s.handleDraftDiff))
 
-	s.draftingRoutes(a)
-	s.deliberationRoutes(a)
-	s.publicationRoutes(a)
-	s.eventRoutes(v1, a)
-	s.webhookRoutes(a)
+	// Deliberation: comments, positions, clause status and consensus.
+	a.POST("/clauses/:cid/comments", h(s.handleCommentsPost))
+	a.GET("/clauses/:cid/comments", h(s.handleClauseCommentsGet))
+	a.GET("/guidelines/:gid/comments", h(s.handleGuidelineCommentsGet))
+	a.GET("/guidelines/:gid/comments/counts", h(s.handleCommentCountsGet))
+	a.GET("/comments/:id", h(s.handleCommentGet))
+	a.PATCH("/comments/:id", h(s.handleCommentPatch))
+	a.POST("/comments/:id/withdraw", h(s.handleCommentWithdraw))
+	a.POST("/comments/:id/resolve", h(s.handleCommentResolve))
+	a.PUT("/clauses/:cid/positions/:country", h(s.handlePositionPut))
+	a.GET("/clauses/:cid/positions", h(s.handlePositionsGet))
+	a.GET("/clauses/:cid/positions/history", h(s.handlePositionHistoryGet))
+	a.POST("/clauses/:cid/open", h(s.handleClauseOpen))
+	a.POST("/clauses/:cid/silence", h(s.handleClauseSilence))
+	a.POST("/clauses/:cid/lock", h(s.handleClauseLock))
+	a.POST("/clauses/:cid/reopen", h(s.handleClauseReopen))
+	a.GET("/guidelines/:gid/consensus", h(s.handleConsensusGet))
+
+	// Publication: adoption, approved text, integrations.
+	a.POST("/guidelines/:gid/drafts/:n/adopt", h(s.handleAdopt))
+	a.GET("/guidelines/:gid/approved", h(s.handleApprovedLatest))
+	a.GET("/guidelines/:gid/approved/:version", h(s.handleApprovedVersion))
+	a.POST("/integrations", h(s.handleIntegrationsPost))
+	a.GET("/integrations", h(s.handleIntegrationsGet))
+	a.GET("/integrations/:iid", h(s.handleIntegrationGet))
+	a.PATCH("/integrations/:iid", h(s.handleIntegrationPatch))
+	a.POST("/integrations/:iid/secret", h(s.handleIntegrationSecret))
+
+	// Events and webhooks.
+	a.GET("/guidelines/:gid/events", h(s.handleEventsGet))
+	a.POST("/guidelines/:gid/events/stream-ticket", h(s.handleStreamTicket))
+	a.POST("/webhooks", h(s.handleWebhooksPost))
+	a.GET("/webhooks", h(s.handleWebhooksGet))
+	a.GET("/webhooks/:wid", h(s.handleWebhookGet))
+	a.DELETE("/webhooks/:wid", h(s.handleWebhookDelete))
+	a.GET("/webhooks/:wid/deliveries", h(s.handleWebhookDeliveriesGet))
 }

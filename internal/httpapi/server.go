@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/service"
@@ -61,9 +60,6 @@ type Server struct {
 	hub       *events.Hub
 	heartbeat time.Duration
 	beats     func() <-chan time.Time
-	approved  *approvedCache
-	// eventReads coalesces identical log reads of woken streams.
-	eventReads singleflight.Group
 }
 
 // New builds the router with every route.
@@ -72,7 +68,6 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, log: cfg.Log, bodyLimit: cfg.BodyLimit, spec: cfg.Spec, ready: cfg.Ready,
 		registry: cfg.Registry, origins: map[string]bool{}, hub: cfg.Hub, heartbeat: cfg.Heartbeat, beats: cfg.Heartbeats,
-		approved: newApprovedCache(),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

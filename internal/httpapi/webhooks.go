@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -9,15 +8,6 @@ import (
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
 )
-
-// webhookRoutes registers the admin's webhook endpoints.
-func (s *Server) webhookRoutes(a *gin.RouterGroup) {
-	a.POST("/webhooks", s.handleWebhooksPost)
-	a.GET("/webhooks", s.handleWebhooksGet)
-	a.GET("/webhooks/:wid", s.handleWebhookGet)
-	a.DELETE("/webhooks/:wid", s.handleWebhookDelete)
-	a.GET("/webhooks/:wid/deliveries", s.handleWebhookDeliveriesGet)
-}
 
 // webhookView never carries the secret.
 type webhookView struct {
@@ -64,31 +54,27 @@ func toDeliveryView(d service.DeliveryRecord) deliveryView {
 	return v
 }
 
-func (s *Server) handleWebhooksPost(c *gin.Context) {
+func (s *Server) handleWebhooksPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		URL    string   `json:"url"`
 		Events []string `json:"events"`
 		Secret string   `json:"secret"`
 	}
-	raw, err := decodeKeepingBody(c, &req)
+	idem, err := decodeCreate(c, &req)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	res, err := s.svc.CreateWebhookOnce(c.Request.Context(), principal(c), req.URL, req.Events, req.Secret, idempotency(c, raw),
-		func(w drafting.Webhook) (int, []byte, error) { return jsonAnswer(http.StatusCreated, toWebhookView(w)) })
+	r, err := s.svc.CreateWebhookOnce(c.Request.Context(), principal(c), req.URL, req.Events, req.Secret, idem)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
-	s.writeCreated(c, res, "/api/v1/webhooks/")
+	return created(c, r.Replayed, "/api/v1/webhooks/"+r.Value.ID, "", toWebhookView(r.Value))
 }
 
-func (s *Server) handleWebhooksGet(c *gin.Context) {
+func (s *Server) handleWebhooksGet(c *gin.Context) (int, any, error) {
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	q := service.WebhookList{Page: page}
 	switch c.Query("include_inactive") {
@@ -96,52 +82,26 @@ func (s *Server) handleWebhooksGet(c *gin.Context) {
 	case "true":
 		q.IncludeInactive = true
 	default:
-		s.fail(c, drafting.Invalid("webhook.invalid_filter", drafting.FieldError{Field: "include_inactive", Message: "must be true or false"}))
-		return
+		return 0, nil, drafting.Invalid("webhook.invalid_filter", drafting.FieldError{Field: "include_inactive", Message: "must be true or false"})
 	}
 	hooks, next, err := s.svc.Webhooks(c.Request.Context(), principal(c), q)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]webhookView, len(hooks))
-	for i, w := range hooks {
-		items[i] = toWebhookView(w)
-	}
-	c.JSON(http.StatusOK, listView[webhookView]{Items: items, NextCursor: optional(next)})
+	return reply(listOf(hooks, next, toWebhookView), err)
 }
 
-func (s *Server) handleWebhookGet(c *gin.Context) {
+func (s *Server) handleWebhookGet(c *gin.Context) (int, any, error) {
 	w, err := s.svc.Webhook(c.Request.Context(), principal(c), c.Param("wid"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toWebhookView(w))
+	return reply(toWebhookView(w), err)
 }
 
-func (s *Server) handleWebhookDelete(c *gin.Context) {
-	if err := s.svc.DeleteWebhook(c.Request.Context(), principal(c), c.Param("wid")); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (s *Server) handleWebhookDelete(c *gin.Context) (int, any, error) {
+	return noContent(s.svc.DeleteWebhook(c.Request.Context(), principal(c), c.Param("wid")))
 }
 
-func (s *Server) handleWebhookDeliveriesGet(c *gin.Context) {
+func (s *Server) handleWebhookDeliveriesGet(c *gin.Context) (int, any, error) {
 	page, err := pageOf(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return 0, nil, err
 	}
 	log, next, err := s.svc.Deliveries(c.Request.Context(), principal(c), c.Param("wid"), service.DeliveryList{Page: page, Status: c.Query("status")})
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := make([]deliveryView, len(log))
-	for i, d := range log {
-		items[i] = toDeliveryView(d)
-	}
-	c.JSON(http.StatusOK, listView[deliveryView]{Items: items, NextCursor: optional(next)})
+	return reply(listOf(log, next, toDeliveryView), err)
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -27,13 +28,18 @@ var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // CreateCountry adds a country (admin).
 func (s *Service) CreateCountry(ctx context.Context, p auth.Principal, c drafting.Country) (drafting.Country, error) {
-	return createPlain(ctx, s, p, func(u *unit) (drafting.Country, error) { return s.createCountry(u, p, c) })
+	out, err := s.CreateCountryOnce(ctx, p, c, Idempotency{})
+	return out.Value, err
 }
 
 // CreateCountryOnce is CreateCountry honouring an Idempotency-Key.
-func (s *Service) CreateCountryOnce(ctx context.Context, p auth.Principal, c drafting.Country, idem Idempotency,
-	render func(drafting.Country) (int, []byte, error)) (Response, error) {
-	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Country, error) { return s.createCountry(u, p, c) }, render)
+func (s *Service) CreateCountryOnce(ctx context.Context, p auth.Principal, c drafting.Country, idem Idempotency) (Created[drafting.Country], error) {
+	return createOnce(ctx, s, p, idem, creation[drafting.Country]{
+		scope:  "country",
+		create: func(u *unit) (drafting.Country, error) { return s.createCountry(u, p, c) },
+		ref:    func(c drafting.Country) string { return c.Code },
+		load:   (*store.Tx).Country,
+	})
 }
 
 func (s *Service) createCountry(u *unit, p auth.Principal, c drafting.Country) (drafting.Country, error) {
@@ -113,16 +119,20 @@ func (s *Service) CreateUser(ctx context.Context, p auth.Principal, in NewUser) 
 }
 
 // CreateUserOnce is CreateUser honouring an Idempotency-Key.
-func (s *Service) CreateUserOnce(ctx context.Context, p auth.Principal, in NewUser, idem Idempotency,
-	render func(drafting.User) (int, []byte, error)) (Response, error) {
+func (s *Service) CreateUserOnce(ctx context.Context, p auth.Principal, in NewUser, idem Idempotency) (Created[drafting.User], error) {
 	if !p.IsAdmin() {
-		return Response{}, forbidden("only admins manage accounts")
+		return Created[drafting.User]{}, forbidden("only admins manage accounts")
 	}
 	in, hash, errs, err := s.prepareUser(in)
 	if err != nil {
-		return Response{}, err
+		return Created[drafting.User]{}, err
 	}
-	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.User, error) { return s.insertUser(u, in, hash, errs) }, render)
+	return createOnce(ctx, s, p, idem, creation[drafting.User]{
+		scope:  "user",
+		create: func(u *unit) (drafting.User, error) { return s.insertUser(u, in, hash, errs) },
+		ref:    func(u drafting.User) string { return u.ID },
+		load:   (*store.Tx).User,
+	})
 }
 
 func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (drafting.User, error) {
@@ -293,7 +303,7 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 		user.Revision++
 		user.UpdatedAt = u.now
 		if err := u.UpdateUser(user); err != nil {
-			if err == store.ErrConflict {
+			if errors.Is(err, store.ErrConflict) {
 				return drafting.Errorf(drafting.KindConflict, "user.changed", "the account changed meanwhile; try again")
 			}
 			return err

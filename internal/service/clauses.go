@@ -31,15 +31,12 @@ func viewOf(c drafting.Clause, g drafting.Guideline) ClauseView {
 // attempts; the bound leaves room for far more.
 const maxClaimAttempts = 32
 
-// AnyRevision stands for "If-Match: *".
-const AnyRevision = -1
-
 // updateClause is the one way a clause changes: in one transaction, load the
-// clause and its guideline, check the caller's If-Match (expect; 0 = none),
+// clause and its guideline, check the caller's precondition (If-Match),
 // claim the clause with a conditional UPDATE on its revision, let fn apply a
 // domain rule, and save. A lost race is a 412 with If-Match and a retry
 // without.
-func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string, expect int,
+func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string, expect Precondition,
 	fn func(u *unit, c *drafting.Clause, g drafting.Guideline) error) (ClauseView, error) {
 	var view ClauseView
 	for attempt := 1; ; attempt++ {
@@ -49,7 +46,7 @@ func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string,
 			if err != nil {
 				return err
 			}
-			if expect > 0 && expect != c.Revision {
+			if !expect.Admits(c.Revision) {
 				return errStale("clause")
 			}
 			ok, err := u.ClaimClause(c.ID, c.Revision, u.now)
@@ -57,7 +54,7 @@ func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string,
 				return err
 			}
 			if !ok {
-				if expect != 0 {
+				if expect.Pinned() {
 					return errStale("clause")
 				}
 				raced = true
@@ -97,13 +94,21 @@ var numberPattern = regexp.MustCompile(`^(\d{1,4})\.(\d{1,4})$`)
 
 // CreateClause adds a clause in draft status with version 1.
 func (s *Service) CreateClause(ctx context.Context, p auth.Principal, gid string, in NewClause) (ClauseView, error) {
-	return createPlain(ctx, s, p, func(u *unit) (ClauseView, error) { return s.createClause(u, p, gid, in) })
+	out, err := s.CreateClauseOnce(ctx, p, gid, in, Idempotency{})
+	return out.Value, err
 }
 
 // CreateClauseOnce is CreateClause honouring an Idempotency-Key.
-func (s *Service) CreateClauseOnce(ctx context.Context, p auth.Principal, gid string, in NewClause, idem Idempotency,
-	render func(ClauseView) (int, []byte, error)) (Response, error) {
-	return createOnce(ctx, s, p, idem, func(u *unit) (ClauseView, error) { return s.createClause(u, p, gid, in) }, render)
+func (s *Service) CreateClauseOnce(ctx context.Context, p auth.Principal, gid string, in NewClause, idem Idempotency) (Created[ClauseView], error) {
+	return createOnce(ctx, s, p, idem, creation[ClauseView]{
+		scope:  "clause",
+		create: func(u *unit) (ClauseView, error) { return s.createClause(u, p, gid, in) },
+		ref:    func(v ClauseView) string { return v.ID },
+		load: func(tx *store.Tx, id string) (ClauseView, error) {
+			c, g, err := clauseAndGuideline(tx, id)
+			return viewOf(c, g), err
+		},
+	})
 }
 
 func (s *Service) createClause(u *unit, p auth.Principal, gid string, in NewClause) (ClauseView, error) {
@@ -226,16 +231,13 @@ type TextChange struct {
 	Incorporates []string
 }
 
-// UpdateText adds version n+1 of a clause. expect is the revision from the
-// caller's If-Match (AnyRevision for "*"). Every position becomes stale, the
+// UpdateText adds version n+1 of a clause. expect comes from the caller's
+// If-Match, which the HTTP layer requires. Every position becomes stale, the
 // clause returns to open, and the comments it incorporates are marked so in
 // the same transaction.
-func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, expect int, in TextChange) (ClauseView, error) {
+func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, expect Precondition, in TextChange) (ClauseView, error) {
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
-	}
-	if expect == AnyRevision {
-		expect = 0
 	}
 	return s.updateClause(ctx, p, id, expect, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		var errs drafting.Fields

@@ -12,61 +12,67 @@ import (
 )
 
 // CreateComment records a comment on a clause's current version, as the
-// author's country (delegates), as an observer, or as a facilitator; then
-// render turns it into the answer, which is stored for Idempotency-Key
-// replays in the same transaction.
+// author's country (delegates), as an observer, or as a facilitator,
+// honouring an Idempotency-Key.
 func (s *Service) CreateComment(ctx context.Context, p auth.Principal, clauseID string, in drafting.CommentInput,
-	idem Idempotency, render func(drafting.Comment) (int, []byte, error)) (Response, error) {
+	idem Idempotency) (Created[drafting.Comment], error) {
 	if !p.CanComment() {
-		return Response{}, forbidden("integrations cannot comment")
+		return Created[drafting.Comment]{}, forbidden("integrations cannot comment")
 	}
 	if p.Role == drafting.RoleDelegate && p.Country == "" {
-		return Response{}, forbidden("a delegate without a country cannot comment")
+		return Created[drafting.Comment]{}, forbidden("a delegate without a country cannot comment")
 	}
-	return s.writeOnce(ctx, p, idem, func(u *unit) (int, []byte, error) {
-		c, err := u.Clause(clauseID)
-		if err != nil {
-			return 0, nil, err
-		}
-		g, err := u.Guideline(c.GuidelineID)
-		if err != nil {
-			return 0, nil, err
-		}
-		if p.Role == drafting.RoleDelegate && !g.IsParticipant(p.Country) {
-			return 0, nil, forbidden(p.Country + " does not participate in this guideline")
-		}
-		clean, err := drafting.ValidateComment(in, g.Languages, c.Text)
-		if clean.ParentID != "" {
-			parent, perr := u.Comment(clean.ParentID)
-			if perr != nil && !drafting.IsKind(perr, drafting.KindNotFound) {
-				return 0, nil, perr
-			}
-			if perr != nil || parent.ClauseID != c.ID {
-				err = addField(err, "comment.invalid", "parent_id", "not a comment on this clause")
-			}
-		}
-		if err != nil {
-			return 0, nil, err
-		}
-		cm := drafting.Comment{ID: s.newID(), GuidelineID: g.ID, ClauseID: c.ID, ClauseVersion: c.Version, AuthorID: p.ID,
-			Kind: clean.Kind, Body: clean.Body, ProposedText: clean.ProposedText, Quote: clean.Quote, ParentID: clean.ParentID,
-			Status: drafting.CommentOpen, Revision: 1, CreatedAt: u.now, UpdatedAt: u.now}
-		switch p.Role {
-		case drafting.RoleDelegate:
-			cm.Country = p.Country
-		case drafting.RoleObserver:
-			cm.Observer = true
-		}
-		if err := u.InsertComment(cm); err != nil {
-			return 0, nil, err
-		}
-		if err := u.emit(drafting.EventCommentCreated, g.ID, cm.ID, map[string]any{
-			"clause_id": c.ID, "clause_version": c.Version, "country": cm.Country, "observer": cm.Observer,
-			"kind": cm.Kind, "parent_id": cm.ParentID}); err != nil {
-			return 0, nil, err
-		}
-		return render(cm)
+	return createOnce(ctx, s, p, idem, creation[drafting.Comment]{
+		scope:  "comment",
+		create: func(u *unit) (drafting.Comment, error) { return s.createComment(u, p, clauseID, in) },
+		ref:    func(c drafting.Comment) string { return c.ID },
+		load:   (*store.Tx).Comment,
 	})
+}
+
+func (s *Service) createComment(u *unit, p auth.Principal, clauseID string, in drafting.CommentInput) (drafting.Comment, error) {
+	c, err := u.Clause(clauseID)
+	if err != nil {
+		return drafting.Comment{}, err
+	}
+	g, err := u.Guideline(c.GuidelineID)
+	if err != nil {
+		return drafting.Comment{}, err
+	}
+	if p.Role == drafting.RoleDelegate && !g.IsParticipant(p.Country) {
+		return drafting.Comment{}, forbidden(p.Country + " does not participate in this guideline")
+	}
+	clean, err := drafting.ValidateComment(in, g.Languages, c.Text)
+	if clean.ParentID != "" {
+		parent, perr := u.Comment(clean.ParentID)
+		if perr != nil && !drafting.IsKind(perr, drafting.KindNotFound) {
+			return drafting.Comment{}, perr
+		}
+		if perr != nil || parent.ClauseID != c.ID {
+			err = addField(err, "comment.invalid", "parent_id", "not a comment on this clause")
+		}
+	}
+	if err != nil {
+		return drafting.Comment{}, err
+	}
+	cm := drafting.Comment{ID: s.newID(), GuidelineID: g.ID, ClauseID: c.ID, ClauseVersion: c.Version, AuthorID: p.ID,
+		Kind: clean.Kind, Body: clean.Body, ProposedText: clean.ProposedText, Quote: clean.Quote, ParentID: clean.ParentID,
+		Status: drafting.CommentOpen, Revision: 1, CreatedAt: u.now, UpdatedAt: u.now}
+	switch p.Role {
+	case drafting.RoleDelegate:
+		cm.Country = p.Country
+	case drafting.RoleObserver:
+		cm.Observer = true
+	}
+	if err := u.InsertComment(cm); err != nil {
+		return drafting.Comment{}, err
+	}
+	if err := u.emit(drafting.EventCommentCreated, g.ID, cm.ID, map[string]any{
+		"clause_id": c.ID, "clause_version": c.Version, "country": cm.Country, "observer": cm.Observer,
+		"kind": cm.Kind, "parent_id": cm.ParentID}); err != nil {
+		return drafting.Comment{}, err
+	}
+	return cm, nil
 }
 
 // addField adds a field error to err (nil or a KindInvalid error).
@@ -99,9 +105,8 @@ func (s *Service) Comment(ctx context.Context, p auth.Principal, id string) (dra
 // updateComment changes one comment in one transaction: fn applies the
 // change to the comment as read, and the revision guard refuses it if
 // someone changed the comment meanwhile (412 with If-Match; otherwise it is
-// run again on the newer state). expect is the revision from If-Match (0:
-// none).
-func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string, expect int,
+// run again on the newer state). expect comes from If-Match.
+func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string, expect Precondition,
 	fn func(u *unit, c *drafting.Comment) error) (drafting.Comment, error) {
 	var out drafting.Comment
 	for attempt := 1; ; attempt++ {
@@ -111,7 +116,7 @@ func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string
 			if err != nil {
 				return err
 			}
-			if expect > 0 && expect != c.Revision {
+			if !expect.Admits(c.Revision) {
 				return errStale("comment")
 			}
 			if err := fn(u, &c); err != nil {
@@ -124,7 +129,7 @@ func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string
 				return err
 			}
 			if !ok {
-				if expect > 0 {
+				if expect.Pinned() {
 					return errStale("comment")
 				}
 				raced = true
@@ -143,7 +148,7 @@ func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string
 var errCommentRaced = drafting.Errorf(drafting.KindConflict, "comment.busy", "the comment is being changed by someone else; try again")
 
 // EditComment changes the body of the caller's own open comment.
-func (s *Service) EditComment(ctx context.Context, p auth.Principal, id string, expect int, body string) (drafting.Comment, error) {
+func (s *Service) EditComment(ctx context.Context, p auth.Principal, id string, expect Precondition, body string) (drafting.Comment, error) {
 	if !p.CanComment() {
 		return drafting.Comment{}, forbidden("integrations cannot comment")
 	}
@@ -169,7 +174,7 @@ func (s *Service) EditComment(ctx context.Context, p auth.Principal, id string, 
 }
 
 // WithdrawComment withdraws the caller's own open comment.
-func (s *Service) WithdrawComment(ctx context.Context, p auth.Principal, id string, expect int) (drafting.Comment, error) {
+func (s *Service) WithdrawComment(ctx context.Context, p auth.Principal, id string, expect Precondition) (drafting.Comment, error) {
 	if !p.CanComment() {
 		return drafting.Comment{}, forbidden("integrations cannot comment")
 	}
@@ -184,7 +189,7 @@ func (s *Service) WithdrawComment(ctx context.Context, p auth.Principal, id stri
 
 // ResolveComment closes an open comment with the facilitator's decision
 // (addressed, incorporated or declined) and a note.
-func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id string, expect int,
+func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id string, expect Precondition,
 	status drafting.CommentStatus, note string) (drafting.Comment, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Comment{}, err

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -14,14 +15,24 @@ import (
 // CreateDraft freezes, in one transaction, which version of every clause
 // stands where, as draft n+1 of the guideline.
 func (s *Service) CreateDraft(ctx context.Context, p auth.Principal, gid, label string) (drafting.Draft, error) {
-	return createPlain(ctx, s, p, func(u *unit) (drafting.Draft, error) { return s.createDraft(u, p, gid, label) })
+	out, err := s.CreateDraftOnce(ctx, p, gid, label, Idempotency{})
+	return out.Value, err
 }
 
-// CreateDraftOnce is CreateDraft honouring an Idempotency-Key: render makes
-// the answer, stored with the draft and replayed to a retry.
-func (s *Service) CreateDraftOnce(ctx context.Context, p auth.Principal, gid, label string, idem Idempotency,
-	render func(drafting.Draft) (int, []byte, error)) (Response, error) {
-	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Draft, error) { return s.createDraft(u, p, gid, label) }, render)
+// CreateDraftOnce is CreateDraft honouring an Idempotency-Key.
+func (s *Service) CreateDraftOnce(ctx context.Context, p auth.Principal, gid, label string, idem Idempotency) (Created[drafting.Draft], error) {
+	return createOnce(ctx, s, p, idem, creation[drafting.Draft]{
+		scope:  "draft:" + gid,
+		create: func(u *unit) (drafting.Draft, error) { return s.createDraft(u, p, gid, label) },
+		ref:    func(d drafting.Draft) string { return strconv.Itoa(d.Number) },
+		load: func(tx *store.Tx, ref string) (drafting.Draft, error) {
+			n, err := strconv.Atoi(ref)
+			if err != nil {
+				return drafting.Draft{}, fmt.Errorf("idempotency record of a draft: %w", err)
+			}
+			return tx.Draft(gid, n, true)
+		},
+	})
 }
 
 func (s *Service) createDraft(u *unit, p auth.Principal, gid, label string) (drafting.Draft, error) {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -12,6 +13,16 @@ import (
 // publicationTypes are the event types integrations may read.
 var publicationTypes = []string{drafting.EventGuidelineAdopted}
 
+// eventAudience is which part of the log p may read: its name, and the event
+// types it is limited to (nil: every type). Callers who share an audience
+// see the same events.
+func eventAudience(p auth.Principal) (string, []string) {
+	if p.IsIntegration() {
+		return "publication", publicationTypes
+	}
+	return "participants", nil
+}
+
 // Events pages a guideline's event log in id order after `after`.
 // Integrations see publication events only.
 func (s *Service) Events(ctx context.Context, p auth.Principal, gid string, after int64, limit int) ([]drafting.Event, error) {
@@ -20,15 +31,32 @@ func (s *Service) Events(ctx context.Context, p auth.Principal, gid string, afte
 		if _, err := visibleGuideline(tx, p, gid); err != nil {
 			return err
 		}
-		f := store.EventFilter{GuidelineID: gid, After: after, Limit: limit}
-		if p.IsIntegration() {
-			f.Types = publicationTypes
-		}
+		_, types := eventAudience(p)
 		var err error
-		out, err = tx.Events(f)
+		out, err = tx.Events(store.EventFilter{GuidelineID: gid, After: after, Limit: limit, Types: types})
 		return err
 	})
 	return out, err
+}
+
+// StreamBatch bounds how many events one read of a stream sends.
+const StreamBatch = 200
+
+// StreamEvents reads the log for a woken live stream: up to StreamBatch
+// events after `after`. Streams woken by the same event ask the same
+// question, so concurrent identical reads by callers of one audience share
+// one query: a thousand streams cost one read of the log, not a thousand.
+// The caller is authorized by the read itself.
+func (s *Service) StreamEvents(ctx context.Context, p auth.Principal, gid string, after int64) ([]drafting.Event, error) {
+	audience, _ := eventAudience(p)
+	key := gid + "|" + strconv.FormatInt(after, 10) + "|" + audience
+	v, err, _ := s.streamReads.Do(key, func() (any, error) {
+		return s.Events(context.WithoutCancel(ctx), p, gid, after, StreamBatch)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]drafting.Event), nil
 }
 
 // LatestEventID is the id of a guideline's newest event (0: none); a stream

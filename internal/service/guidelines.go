@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"unicode/utf8"
 
@@ -70,13 +71,18 @@ func validateTitle(errs *drafting.Fields, field, title string) string {
 
 // CreateGuideline starts a guideline (facilitator).
 func (s *Service) CreateGuideline(ctx context.Context, p auth.Principal, in NewGuideline) (drafting.Guideline, error) {
-	return createPlain(ctx, s, p, func(u *unit) (drafting.Guideline, error) { return s.createGuideline(u, p, in) })
+	out, err := s.CreateGuidelineOnce(ctx, p, in, Idempotency{})
+	return out.Value, err
 }
 
 // CreateGuidelineOnce is CreateGuideline honouring an Idempotency-Key.
-func (s *Service) CreateGuidelineOnce(ctx context.Context, p auth.Principal, in NewGuideline, idem Idempotency,
-	render func(drafting.Guideline) (int, []byte, error)) (Response, error) {
-	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Guideline, error) { return s.createGuideline(u, p, in) }, render)
+func (s *Service) CreateGuidelineOnce(ctx context.Context, p auth.Principal, in NewGuideline, idem Idempotency) (Created[drafting.Guideline], error) {
+	return createOnce(ctx, s, p, idem, creation[drafting.Guideline]{
+		scope:  "guideline",
+		create: func(u *unit) (drafting.Guideline, error) { return s.createGuideline(u, p, in) },
+		ref:    func(g drafting.Guideline) string { return g.ID },
+		load:   (*store.Tx).Guideline,
+	})
 }
 
 func (s *Service) createGuideline(u *unit, p auth.Principal, in NewGuideline) (drafting.Guideline, error) {
@@ -167,9 +173,8 @@ type GuidelinePatch struct {
 }
 
 // UpdateGuideline changes title or participants (facilitator) while the
-// guideline is being drafted; ifMatch is the revision the caller read
-// (0: no precondition).
-func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id string, ifMatch int, patch GuidelinePatch) (drafting.Guideline, error) {
+// guideline is being drafted; expect comes from If-Match.
+func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id string, expect Precondition, patch GuidelinePatch) (drafting.Guideline, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Guideline{}, err
 	}
@@ -179,7 +184,7 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 		if g, err = u.Guideline(id); err != nil {
 			return err
 		}
-		if ifMatch != 0 && ifMatch != g.Revision {
+		if !expect.Admits(g.Revision) {
 			return errStale("guideline")
 		}
 		if g.Status != drafting.GuidelineDrafting {
@@ -207,7 +212,7 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 		g.Revision++
 		g.UpdatedAt = u.now
 		if err := u.UpdateGuideline(g); err != nil {
-			if err == store.ErrConflict {
+			if errors.Is(err, store.ErrConflict) {
 				return errStale("guideline")
 			}
 			return err
@@ -270,13 +275,18 @@ func errStale(what string) error {
 
 // CreateSection inserts a section at position (1-based; 0 appends).
 func (s *Service) CreateSection(ctx context.Context, p auth.Principal, gid, title string, position int) (drafting.Section, error) {
-	return createPlain(ctx, s, p, func(u *unit) (drafting.Section, error) { return s.createSection(u, p, gid, title, position) })
+	out, err := s.CreateSectionOnce(ctx, p, gid, title, position, Idempotency{})
+	return out.Value, err
 }
 
 // CreateSectionOnce is CreateSection honouring an Idempotency-Key.
-func (s *Service) CreateSectionOnce(ctx context.Context, p auth.Principal, gid, title string, position int, idem Idempotency,
-	render func(drafting.Section) (int, []byte, error)) (Response, error) {
-	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Section, error) { return s.createSection(u, p, gid, title, position) }, render)
+func (s *Service) CreateSectionOnce(ctx context.Context, p auth.Principal, gid, title string, position int, idem Idempotency) (Created[drafting.Section], error) {
+	return createOnce(ctx, s, p, idem, creation[drafting.Section]{
+		scope:  "section",
+		create: func(u *unit) (drafting.Section, error) { return s.createSection(u, p, gid, title, position) },
+		ref:    func(sec drafting.Section) string { return sec.ID },
+		load:   (*store.Tx).Section,
+	})
 }
 
 func (s *Service) createSection(u *unit, p auth.Principal, gid, title string, position int) (drafting.Section, error) {

@@ -12,19 +12,18 @@ import (
 	"github.com/rcm-iom/consenso/internal/store"
 )
 
-// IdempotencyTTL is how long the first answer to a creating request is kept
-// for replay.
+// IdempotencyTTL is how long a creating request's key is remembered.
 const IdempotencyTTL = 24 * time.Hour
 
 // maxIdempotencyKeyLen bounds the Idempotency-Key header.
 const maxIdempotencyKeyLen = 128
 
-// Idempotency names a creating request that the caller may retry: the
-// Idempotency-Key, the route it is for, and a hash of the request.
+// Idempotency names a creating request that the caller may retry: its
+// Idempotency-Key and a fingerprint of the request (RequestHash). The zero
+// value is a request without a key.
 type Idempotency struct {
-	Key   string // empty: the request is not idempotent
-	Scope string // the route template, e.g. "POST /api/v1/clauses/{cid}/comments"
-	Hash  string // hex SHA-256 of method, path and body (RequestHash)
+	Key  string
+	Hash string
 }
 
 // RequestHash is the fingerprint of a request for Idempotency: the same key
@@ -39,12 +38,20 @@ func RequestHash(method, path string, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// Response is the answer to a creating request: HTTP status and body bytes,
-// produced once and replayed as-is for a retry (Replayed).
-type Response struct {
-	Status   int
-	Body     []byte
+// Created is the outcome of a creating use case: what was created, and
+// whether the request was a retry answered with an earlier creation
+// (nothing was created this time).
+type Created[T any] struct {
+	Value    T
 	Replayed bool
+}
+
+// creation describes a creating use case to createOnce.
+type creation[T any] struct {
+	scope  string                                    // the kind of resource, kept with the key
+	create func(u *unit) (T, error)                  // creates it inside the transaction
+	ref    func(T) string                            // what the key remembers of it
+	load   func(tx *store.Tx, ref string) (T, error) // reads it again for a retry
 }
 
 var errKeyHeld = errors.New("idempotency key held by an earlier request")
@@ -61,18 +68,18 @@ func validKey(key string) bool {
 	return true
 }
 
-// writeOnce runs a creating use case once per Idempotency-Key. The key row is
-// inserted first in the transaction, so concurrent retries queue on it; the
-// answer fn produces is stored in the same transaction as the change. A
-// retry with the same key and request replays the stored answer and changes
-// nothing; with another request it is refused (422). Without a key, fn just
-// runs in one transaction.
-func (s *Service) writeOnce(ctx context.Context, p auth.Principal, idem Idempotency, fn func(u *unit) (int, []byte, error)) (Response, error) {
-	var out Response
+// createOnce runs a creating use case once per Idempotency-Key. The key row
+// is inserted first in the transaction, so concurrent retries queue on it,
+// and what the request created is recorded with it in the same transaction.
+// A retry with the same key and request is answered with that resource as
+// it is now, and changes nothing; with another request it is refused (422).
+// Without a key, the use case just runs in one transaction.
+func createOnce[T any](ctx context.Context, s *Service, p auth.Principal, idem Idempotency, c creation[T]) (Created[T], error) {
+	var out Created[T]
 	if idem.Key == "" {
 		err := s.write(ctx, p.ID, func(u *unit) error {
 			var err error
-			out.Status, out.Body, err = fn(u)
+			out.Value, err = c.create(u)
 			return err
 		})
 		return out, err
@@ -85,7 +92,7 @@ func (s *Service) writeOnce(ctx context.Context, p auth.Principal, idem Idempote
 	// statements) is claimed again on the next attempt.
 	for attempt := 0; attempt < 3; attempt++ {
 		err := s.write(ctx, p.ID, func(u *unit) error {
-			ok, err := u.ClaimIdempotencyKey(store.IdempotencyRecord{UserID: p.ID, Key: idem.Key, Scope: idem.Scope,
+			ok, err := u.ClaimIdempotencyKey(store.IdempotencyRecord{UserID: p.ID, Key: idem.Key, Scope: c.scope,
 				RequestHash: idem.Hash, CreatedAt: u.now, ExpiresAt: u.now.Add(IdempotencyTTL)})
 			if err != nil {
 				return err
@@ -93,10 +100,10 @@ func (s *Service) writeOnce(ctx context.Context, p auth.Principal, idem Idempote
 			if !ok {
 				return errKeyHeld
 			}
-			if out.Status, out.Body, err = fn(u); err != nil {
+			if out.Value, err = c.create(u); err != nil {
 				return err
 			}
-			return u.SaveIdempotentResponse(p.ID, idem.Key, out.Status, out.Body)
+			return u.SetIdempotencyResource(p.ID, idem.Key, c.ref(out.Value))
 		})
 		if !errors.Is(err, errKeyHeld) {
 			return out, err
@@ -111,13 +118,22 @@ func (s *Service) writeOnce(ctx context.Context, p auth.Principal, idem Idempote
 			continue
 		}
 		if err != nil {
-			return Response{}, err
+			return Created[T]{}, err
 		}
-		if rec.RequestHash != idem.Hash {
-			return Response{}, drafting.Invalid("idempotency.key_reused", drafting.FieldError{Field: "Idempotency-Key",
+		if rec.RequestHash != idem.Hash || rec.Scope != c.scope {
+			return Created[T]{}, drafting.Invalid("idempotency.key_reused", drafting.FieldError{Field: "Idempotency-Key",
 				Message: "this key was used for a different request in the last 24 hours; use a new key for a new request"})
 		}
-		return Response{Status: rec.Status, Body: rec.Body, Replayed: true}, nil
+		err = s.read(ctx, func(tx *store.Tx) error {
+			var err error
+			out.Value, err = c.load(tx, rec.Resource)
+			return err
+		})
+		if err != nil {
+			return Created[T]{}, err
+		}
+		out.Replayed = true
+		return out, nil
 	}
-	return Response{}, drafting.Errorf(drafting.KindConflict, "idempotency.busy", "the Idempotency-Key is in use; try again")
+	return Created[T]{}, drafting.Errorf(drafting.KindConflict, "idempotency.busy", "the Idempotency-Key is in use; try again")
 }

@@ -60,7 +60,7 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		return Recorded{}, err
 	}
 	var out Recorded
-	view, err := s.updateClause(ctx, p, clauseID, 0, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	view, err := s.updateClause(ctx, p, clauseID, AnyRevision, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		if !g.IsParticipant(country) {
 			return drafting.Invalid("position.not_participant",
 				drafting.FieldError{Field: "country", Message: country + " is not a participating country of this guideline"})

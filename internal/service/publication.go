@@ -165,6 +165,9 @@ func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int
 		return u.emit(drafting.EventGuidelineAdopted, gid, gid, map[string]any{
 			"version": version, "draft": n, "content_hash": out.ContentHash, "adopted_at": u.now})
 	})
+	if err == nil {
+		s.approved.forgetLatest(gid) // this replica serves the new version at once
+	}
 	return out, err
 }
 
@@ -238,17 +241,6 @@ func (s *Service) ApprovedVersion(ctx context.Context, p auth.Principal, gid str
 		return err
 	})
 	return a, err
-}
-
-// LatestApprovedVersion returns the newest approved version number (0: none).
-func (s *Service) LatestApprovedVersion(ctx context.Context, gid string) (int, error) {
-	v := 0
-	err := s.read(ctx, func(tx *store.Tx) error {
-		n, err := tx.NextApprovedVersion(gid)
-		v = n - 1
-		return err
-	})
-	return v, err
 }
 
 // visibleGuideline reads a guideline the caller may know of: integrations

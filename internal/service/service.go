@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -52,6 +53,11 @@ type Service struct {
 	publisher  Publisher
 	limits     *loginLimits
 	principals principalCache
+	// approved keeps renderings of approved versions, served after the
+	// caller is authorized.
+	approved *approvedCache
+	// streamReads coalesces identical event-log reads of woken streams.
+	streamReads singleflight.Group
 	// webhookPrivate allows plain-http webhook targets on private
 	// addresses (CONSENSO_WEBHOOK_ALLOW_PRIVATE).
 	webhookPrivate atomic.Bool
@@ -79,14 +85,12 @@ func New(cfg Config) *Service {
 		s.refreshTTL = 30 * 24 * time.Hour
 	}
 	s.limits = newLoginLimits()
+	s.approved = newApprovedCache()
 	return s
 }
 
 // SetPublisher connects the live stream after construction.
 func (s *Service) SetPublisher(p Publisher) { s.publisher = p }
-
-// Store returns the store (for readiness checks and background workers).
-func (s *Service) Store() *store.Store { return s.store }
 
 // Now returns the program's current time, for the layers above the service
 // (the HTTP layer compares token expiry and cache ages with it).

@@ -20,12 +20,12 @@ func statusChanged(u *unit, c *drafting.Clause, from drafting.Status, data map[s
 }
 
 // OpenClause takes a clause from draft into discussion (facilitator).
-// expect is the revision from If-Match (0: none).
-func (s *Service) OpenClause(ctx context.Context, p auth.Principal, id string, expect int) (ClauseView, error) {
+// expect comes from If-Match.
+func (s *Service) OpenClause(ctx context.Context, p auth.Principal, id string, expect Precondition) (ClauseView, error) {
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
-	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, expect, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		positions, err := u.CurrentPositions(c.ID)
 		if err != nil {
 			return err
@@ -43,7 +43,7 @@ const maxSilence = 366 * 24 * time.Hour
 
 // StartSilence begins a silence procedure: unless a participating country
 // objects before deadline, the clause is then agreed (facilitator).
-func (s *Service) StartSilence(ctx context.Context, p auth.Principal, id string, expect int, deadline time.Time) (ClauseView, error) {
+func (s *Service) StartSilence(ctx context.Context, p auth.Principal, id string, expect Precondition, deadline time.Time) (ClauseView, error) {
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
@@ -51,7 +51,7 @@ func (s *Service) StartSilence(ctx context.Context, p auth.Principal, id string,
 		return ClauseView{}, drafting.Invalid("silence.deadline_required", drafting.FieldError{Field: "deadline", Message: "required (RFC 3339)"})
 	}
 	deadline = deadline.UTC().Truncate(time.Microsecond)
-	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, expect, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		if deadline.Sub(u.now) > maxSilence {
 			return drafting.Invalid("silence.deadline_too_far", drafting.FieldError{Field: "deadline", Message: "at most a year ahead"})
 		}
@@ -67,11 +67,11 @@ func (s *Service) StartSilence(ctx context.Context, p auth.Principal, id string,
 }
 
 // LockClause marks a clause in consensus as agreed (facilitator).
-func (s *Service) LockClause(ctx context.Context, p auth.Principal, id string, expect int) (ClauseView, error) {
+func (s *Service) LockClause(ctx context.Context, p auth.Principal, id string, expect Precondition) (ClauseView, error) {
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
-	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, expect, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		from := c.Status
 		positions, err := u.CurrentPositions(c.ID)
 		if err != nil {
@@ -86,7 +86,7 @@ func (s *Service) LockClause(ctx context.Context, p auth.Principal, id string, e
 
 // ReopenClause takes an agreed clause (or one in silence) back into
 // discussion; the reason is recorded with the event (facilitator).
-func (s *Service) ReopenClause(ctx context.Context, p auth.Principal, id string, expect int, reason string) (ClauseView, error) {
+func (s *Service) ReopenClause(ctx context.Context, p auth.Principal, id string, expect Precondition, reason string) (ClauseView, error) {
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
@@ -94,7 +94,7 @@ func (s *Service) ReopenClause(ctx context.Context, p auth.Principal, id string,
 	if utf8.RuneCountInString(reason) > drafting.MaxNoteLen {
 		return ClauseView{}, drafting.Invalid("clause.invalid", drafting.FieldError{Field: "reason", Message: "at most 2000 characters"})
 	}
-	return s.updateClause(ctx, p, id, ifMatch(expect), func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	return s.updateClause(ctx, p, id, expect, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		positions, err := u.CurrentPositions(c.ID)
 		if err != nil {
 			return err
@@ -105,14 +105,6 @@ func (s *Service) ReopenClause(ctx context.Context, p auth.Principal, id string,
 		}
 		return statusChanged(u, c, from, map[string]any{"reason": reason, "reopened": true})
 	})
-}
-
-// ifMatch turns "If-Match: *" into no precondition.
-func ifMatch(expect int) int {
-	if expect == AnyRevision {
-		return 0
-	}
-	return expect
 }
 
 // errSilenceGone means the clause is no longer in a due silence procedure:
@@ -159,7 +151,7 @@ func (s *Service) SweepSilence(ctx context.Context, now time.Time) (int, error) 
 
 func (s *Service) endSilence(ctx context.Context, id string, now time.Time) error {
 	system := auth.Principal{} // events of the sweep have no actor
-	_, err := s.updateClause(ctx, system, id, 0, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+	_, err := s.updateClause(ctx, system, id, AnyRevision, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		if !c.SilenceDue(now) {
 			return errSilenceGone
 		}
@@ -201,32 +193,43 @@ func (s *Service) endSilence(ctx context.Context, id string, now time.Time) erro
 
 // RunSilenceSweeper concludes due silence procedures now (catching up on
 // deadlines that passed while no replica ran) and then every interval,
-// until ctx is done. It also drops expired Idempotency-Key records.
+// until ctx is done.
 func (s *Service) RunSilenceSweeper(ctx context.Context, every time.Duration) {
+	runEvery(ctx, every, func() {
+		if n, err := s.SweepSilence(ctx, s.clock()); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "silence sweep", "err", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "silence procedures concluded", "clauses", n)
+		}
+	})
+}
+
+// RunPurger drops expired Idempotency-Key records and stream tickets now and
+// then every interval, until ctx is done.
+func (s *Service) RunPurger(ctx context.Context, every time.Duration) {
+	runEvery(ctx, every, func() {
+		now := s.clock()
+		if err := s.store.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.PurgeIdempotencyKeys(now); err != nil {
+				return err
+			}
+			return tx.PurgeStreamTickets(now)
+		}); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "purge idempotency keys and stream tickets", "err", err)
+		}
+	})
+}
+
+// runEvery runs fn now and then every interval (a second when not
+// positive) until ctx is done.
+func runEvery(ctx context.Context, every time.Duration, fn func()) {
 	if every <= 0 {
 		every = time.Second
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
-	lastPurge := time.Time{}
 	for {
-		now := s.clock()
-		if n, err := s.SweepSilence(ctx, now); err != nil && ctx.Err() == nil {
-			s.log.ErrorContext(ctx, "silence sweep", "err", err)
-		} else if n > 0 {
-			s.log.InfoContext(ctx, "silence procedures concluded", "clauses", n)
-		}
-		if now.Sub(lastPurge) >= time.Hour {
-			lastPurge = now
-			if err := s.store.Write(ctx, func(tx *store.Tx) error {
-				if _, err := tx.PurgeIdempotencyKeys(now); err != nil {
-					return err
-				}
-				return tx.PurgeStreamTickets(now)
-			}); err != nil && ctx.Err() == nil {
-				s.log.ErrorContext(ctx, "purge idempotency keys and stream tickets", "err", err)
-			}
-		}
+		fn()
 		select {
 		case <-ctx.Done():
 			return

@@ -54,13 +54,18 @@ func (s *Service) webhookAllowPrivate() bool { return s.webhookPrivate.Load() }
 // CreateWebhook registers a receiver of events (admin). The secret signs
 // every delivery and is never returned.
 func (s *Service) CreateWebhook(ctx context.Context, p auth.Principal, url string, eventTypes []string, secret string) (drafting.Webhook, error) {
-	return createPlain(ctx, s, p, func(u *unit) (drafting.Webhook, error) { return s.createWebhook(u, p, url, eventTypes, secret) })
+	out, err := s.CreateWebhookOnce(ctx, p, url, eventTypes, secret, Idempotency{})
+	return out.Value, err
 }
 
 // CreateWebhookOnce is CreateWebhook honouring an Idempotency-Key.
-func (s *Service) CreateWebhookOnce(ctx context.Context, p auth.Principal, url string, eventTypes []string, secret string, idem Idempotency,
-	render func(drafting.Webhook) (int, []byte, error)) (Response, error) {
-	return createOnce(ctx, s, p, idem, func(u *unit) (drafting.Webhook, error) { return s.createWebhook(u, p, url, eventTypes, secret) }, render)
+func (s *Service) CreateWebhookOnce(ctx context.Context, p auth.Principal, url string, eventTypes []string, secret string, idem Idempotency) (Created[drafting.Webhook], error) {
+	return createOnce(ctx, s, p, idem, creation[drafting.Webhook]{
+		scope:  "webhook",
+		create: func(u *unit) (drafting.Webhook, error) { return s.createWebhook(u, p, url, eventTypes, secret) },
+		ref:    func(w drafting.Webhook) string { return w.ID },
+		load:   (*store.Tx).Webhook,
+	})
 }
 
 func (s *Service) createWebhook(u *unit, p auth.Principal, url string, eventTypes []string, secret string) (drafting.Webhook, error) {

@@ -32,6 +32,15 @@ func (tx *Tx) Countries() ([]drafting.Country, error) {
 	return out, nil
 }
 
+// Country reads one country by its code.
+func (tx *Tx) Country(code string) (drafting.Country, error) {
+	var r countryRow
+	if err := tx.db.Where("code = ?", code).Take(&r).Error; err != nil {
+		return drafting.Country{}, notFound(err, "country")
+	}
+	return r.domain(), nil
+}
+
 // CountryCodes returns the set of known country codes.
 func (tx *Tx) CountryCodes() (map[string]bool, error) {
 	var codes []string

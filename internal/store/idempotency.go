@@ -11,23 +11,21 @@ type idempotencyRow struct {
 	Key         string `gorm:"primaryKey"`
 	Scope       string
 	RequestHash string
-	Status      int
-	Body        string
+	Resource    string
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
 }
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-// IdempotencyRecord is the first answer to a creating request, kept so a
-// retry with the same key replays it.
+// IdempotencyRecord is what a creating request created, kept so a retry
+// with the same key is answered with it instead of creating again.
 type IdempotencyRecord struct {
 	UserID      string
 	Key         string
-	Scope       string
+	Scope       string // the kind of resource the request creates
 	RequestHash string
-	Status      int
-	Body        []byte
+	Resource    string // the created resource's reference (its id)
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
 }
@@ -42,15 +40,15 @@ func (tx *Tx) ClaimIdempotencyKey(r IdempotencyRecord) (bool, error) {
 		return false, err
 	}
 	res := tx.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&idempotencyRow{UserID: r.UserID, Key: r.Key,
-		Scope: r.Scope, RequestHash: r.RequestHash, Status: r.Status, Body: string(r.Body),
-		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt})
+		Scope: r.Scope, RequestHash: r.RequestHash, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt})
 	return res.RowsAffected == 1, res.Error
 }
 
-// SaveIdempotentResponse stores the answer of a claimed key.
-func (tx *Tx) SaveIdempotentResponse(userID, key string, status int, body []byte) error {
+// SetIdempotencyResource records what the request holding a claimed key
+// created.
+func (tx *Tx) SetIdempotencyResource(userID, key, resource string) error {
 	return tx.db.Model(&idempotencyRow{}).Where("user_id = ? AND key = ?", userID, key).
-		Updates(map[string]any{"status": status, "body": string(body)}).Error
+		Update("resource", resource).Error
 }
 
 // IdempotencyKey reads the record of (user, key).
@@ -59,8 +57,8 @@ func (tx *Tx) IdempotencyKey(userID, key string) (IdempotencyRecord, error) {
 	if err := tx.db.Where("user_id = ? AND key = ?", userID, key).Take(&r).Error; err != nil {
 		return IdempotencyRecord{}, notFound(err, "idempotency_key")
 	}
-	return IdempotencyRecord{UserID: r.UserID, Key: r.Key, Scope: r.Scope, RequestHash: r.RequestHash, Status: r.Status,
-		Body: []byte(r.Body), CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}, nil
+	return IdempotencyRecord{UserID: r.UserID, Key: r.Key, Scope: r.Scope, RequestHash: r.RequestHash,
+		Resource: r.Resource, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}, nil
 }
 
 // PurgeIdempotencyKeys removes the records that expired at or before now.

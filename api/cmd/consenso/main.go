@@ -107,6 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The silence sweep concludes due procedures on time with no request
 	// arriving; it catches up at once after a restart.
 	go svc.RunSilenceSweeper(bg, cfg.SilenceSweepEvery)
+	go svc.RunPurger(bg, time.Hour)
 	deliverer := events.NewDeliverer(events.DelivererConfig{Store: st, Log: log.With("component", "webhooks"), Now: now, AllowPrivate: cfg.WebhookAllowPriv})
 	webhooksDone := make(chan struct{})
 	go func() { defer close(webhooksDone); deliverer.Run(bg) }()
