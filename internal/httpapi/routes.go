@@ -9,6 +9,7 @@ func (s *Server) routes() {
 	e.GET("/metrics", s.handleMetrics)
 	e.GET("/openapi.yaml", s.handleOpenAPI)
 	e.GET("/docs", s.handleDocs)
+	e.GET("/docs/assets/:file", s.handleDocsAsset)
 
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", s.handleLogin)
