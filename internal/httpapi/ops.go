@@ -34,8 +34,3 @@ func (s *Server) handleOpenAPI(c *gin.Context) {
 	c.Header("Cache-Control", "no-cache")
 	c.Data(http.StatusOK, "application/yaml", s.spec)
 }
-
-func (s *Server) handleDocs(c *gin.Context) {
-	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", s.docsPage)
-}

@@ -13,6 +13,7 @@ func (s *Server) routes() {
 	e.GET("/metrics", s.handleMetrics)
 	e.GET("/openapi.yaml", s.handleOpenAPI)
 	e.GET("/docs", s.handleDocs)
+	e.GET("/docs/assets/:file", s.handleDocsAsset)
 
 	// Sign-in.
 	v1 := e.Group("/api/v1")
