@@ -50,7 +50,7 @@ func TestIsTransient(t *testing.T) {
 		cancel()
 		err := st.Read(cctx, func(tx *store.Tx) error { _, err := tx.Countries(); return err })
 		mustTransient(t, err)
-		dctx, cancel2 := context.WithDeadline(ctx, clocktest.Epoch().Add(-time.Hour))
+		dctx, cancel2 := context.WithDeadline(ctx, time.Unix(1, 0)) // long past, whatever the date
 		defer cancel2()
 		mustTransient(t, st.Read(dctx, func(tx *store.Tx) error { _, err := tx.Countries(); return err }))
 	})
@@ -181,7 +181,6 @@ func mustTransient(t *testing.T, err error) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	t.Logf("%v", err)
 	if !store.IsTransient(err) {
 		t.Fatalf("IsTransient(%v) = false (%T), want true", err, errors.Unwrap(err))
 	}
