@@ -10,6 +10,9 @@ type Principal struct {
 	Country          string
 	HeadOfDelegation bool
 	Name             string
+	// Session is the sign-in (or, for a client, the secret) the caller's
+	// token belongs to; see Claims.Session.
+	Session string
 }
 
 // IsFacilitator reports whether p may change text, status, drafts and adoption.

@@ -29,6 +29,11 @@ type Claims struct {
 	jwt.RegisteredClaims
 	// Kind is "user" or "client" (integration).
 	Kind string `json:"knd"`
+	// Session is what the token lives and dies with: for a user, the
+	// sign-in (refresh-token family) it was issued in; for a client, the
+	// secret it was issued under (ClientSession). Revoking the sign-in or
+	// rotating the secret refuses the token at once.
+	Session string `json:"sid"`
 }
 
 // Tokens issues and verifies access tokens with one pinned HMAC key.
@@ -75,8 +80,9 @@ func NewTokens(key []byte, accessTTL time.Duration, now func() time.Time) (*Toke
 // AccessTTL is the lifetime of access tokens.
 func (t *Tokens) AccessTTL() time.Duration { return t.accessTTL }
 
-// Issue signs an access token for subject (a user id or an integration id).
-func (t *Tokens) Issue(subject, kind string) (string, error) {
+// Issue signs an access token for subject (a user id or an integration id)
+// in session (see Claims.Session).
+func (t *Tokens) Issue(subject, kind, session string) (string, error) {
 	now := t.now()
 	claims := Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -88,7 +94,8 @@ func (t *Tokens) Issue(subject, kind string) (string, error) {
 			ExpiresAt: jwt.NewNumericDate(now.Add(t.accessTTL)),
 			ID:        RandomToken(12),
 		},
-		Kind: kind,
+		Kind:    kind,
+		Session: session,
 	}
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
 	tok.Header["typ"] = accessTokenType
@@ -134,10 +141,17 @@ func (t *Tokens) verify(raw string) (*Claims, error) {
 	if err != nil || !tok.Valid {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	if claims.Subject == "" || (claims.Kind != "user" && claims.Kind != "client") {
+	if claims.Subject == "" || claims.Session == "" || (claims.Kind != "user" && claims.Kind != "client") {
 		return nil, ErrInvalidToken
 	}
 	return &claims, nil
+}
+
+// ClientSession is the session of an integration's access tokens: a digest
+// of the stored hash of the secret they were issued under, so the token
+// reveals nothing of it. Rotating the secret changes it.
+func ClientSession(secretHash string) string {
+	return "sec_" + HashToken("client-session:" + secretHash)[:24]
 }
 
 // RandomToken returns n random bytes, base64url encoded: refresh tokens,

@@ -11,9 +11,13 @@ import (
 )
 
 // Listen relays PostgreSQL notifications to the hub until ctx ends, so every
-// replica's streams wake on every replica's events. After a (re)connect it
-// wakes every stream, which then catches up from the log: nothing is missed
-// while the connection was down.
+// replica's streams wake on every replica's events, and calls onAccounts
+// when another replica changed an account or a client, or ended a sign-in
+// (sign-out, a replayed refresh token, a password change), so this
+// replica's cached callers are forgotten and a revoked token is refused
+// here too. After a (re)connect it wakes every stream, which then catches up
+// from the log, and forgets every cached caller: nothing is missed while the
+// connection was down.
 func Listen(ctx context.Context, url string, hub *Hub, onAccounts func(), log *slog.Logger) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {

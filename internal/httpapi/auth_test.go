@@ -25,13 +25,14 @@ func TestLoginAndMe(t *testing.T) {
 	}
 }
 
-// accessClaims are the claims of a valid access token for sub, as the server
-// issues them; tests change one claim at a time to forge a bad token.
-func accessClaims(e *env, sub string) jwt.MapClaims {
+// accessClaims are the claims of a valid access token for a, in the sign-in
+// of a.Token, as the server issues them; tests change one claim at a time to
+// forge a bad token.
+func accessClaims(e *env, a account) jwt.MapClaims {
 	now := e.clock.Now()
 	return jwt.MapClaims{
-		"iss": auth.Issuer, "aud": []string{auth.Audience}, "sub": sub, "knd": "user", "jti": "forged",
-		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(),
+		"iss": auth.Issuer, "aud": []string{auth.Audience}, "sub": a.ID, "knd": "user", "jti": "forged",
+		"sid": sessionOf(e.t, a.Token), "iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(15 * time.Minute).Unix(),
 	}
 }
 
@@ -99,7 +100,7 @@ func TestAuth(t *testing.T) {
 
 	// Every forged-token case below differs from this one in one respect.
 	t.Run("forged_valid_token_is_accepted", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodHS256, testKey, accessClaims(e, d.ID), "")).want(200)
+		e.me(forge(t, jwt.SigningMethodHS256, testKey, accessClaims(e, d), "")).want(200)
 	})
 	t.Run("wrong_password_is_refused", func(t *testing.T) {
 		e.login(d.Email, "not the password at all").wantProblem(401, "auth.invalid_credentials")
@@ -129,41 +130,41 @@ func TestAuth(t *testing.T) {
 		e.me(d.Token[:len(d.Token)-3]).wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("alg_none_is_refused", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, accessClaims(e, d.ID), "")).
+		e.me(forge(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, accessClaims(e, d), "")).
 			wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("token_signed_with_another_key_is_refused", func(t *testing.T) {
 		other := []byte("another-key-another-key-another-key-42")
-		e.me(forge(t, jwt.SigningMethodHS256, other, accessClaims(e, d.ID), "")).wantProblem(401, "auth.invalid_token")
+		e.me(forge(t, jwt.SigningMethodHS256, other, accessClaims(e, d), "")).wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("HS512_token_is_refused", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodHS512, testKey, accessClaims(e, d.ID), "")).wantProblem(401, "auth.invalid_token")
+		e.me(forge(t, jwt.SigningMethodHS512, testKey, accessClaims(e, d), "")).wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("token_without_exp_is_refused", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodHS256, testKey, without(accessClaims(e, d.ID), "exp"), "")).
+		e.me(forge(t, jwt.SigningMethodHS256, testKey, without(accessClaims(e, d), "exp"), "")).
 			wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("token_not_yet_valid_is_refused", func(t *testing.T) {
 		later := e.clock.Now().Add(time.Hour).Unix()
-		e.me(forge(t, jwt.SigningMethodHS256, testKey, with(accessClaims(e, d.ID), "nbf", later), "")).
+		e.me(forge(t, jwt.SigningMethodHS256, testKey, with(accessClaims(e, d), "nbf", later), "")).
 			wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("token_with_wrong_issuer_is_refused", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodHS256, testKey, with(accessClaims(e, d.ID), "iss", "someone-else"), "")).
+		e.me(forge(t, jwt.SigningMethodHS256, testKey, with(accessClaims(e, d), "iss", "someone-else"), "")).
 			wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("token_with_wrong_audience_is_refused", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodHS256, testKey, with(accessClaims(e, d.ID), "aud", []string{"another-api"}), "")).
+		e.me(forge(t, jwt.SigningMethodHS256, testKey, with(accessClaims(e, d), "aud", []string{"another-api"}), "")).
 			wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("token_without_access_typ_is_refused", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodHS256, testKey, accessClaims(e, d.ID), "JWT")).wantProblem(401, "auth.invalid_token")
+		e.me(forge(t, jwt.SigningMethodHS256, testKey, accessClaims(e, d), "JWT")).wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("token_for_unknown_user_is_refused", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodHS256, testKey, accessClaims(e, "no-such-user"), "")).wantProblem(401, "auth.invalid_token")
+		e.me(forge(t, jwt.SigningMethodHS256, testKey, accessClaims(e, account{ID: "no-such-user", Token: d.Token}), "")).wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("client_token_naming_a_user_is_refused", func(t *testing.T) {
-		e.me(forge(t, jwt.SigningMethodHS256, testKey, with(accessClaims(e, d.ID), "knd", "client"), "")).
+		e.me(forge(t, jwt.SigningMethodHS256, testKey, with(accessClaims(e, d), "knd", "client"), "")).
 			wantProblem(401, "auth.invalid_token")
 	})
 	t.Run("refresh_token_used_as_access_token_is_refused", func(t *testing.T) {
@@ -200,11 +201,12 @@ func TestAuth(t *testing.T) {
 	})
 	t.Run("logout_cannot_revoke_another_users_sign_in", func(t *testing.T) {
 		victim := e.mustLogin(admin)
-		e.do(req{method: "POST", path: "/api/v1/auth/logout", token: d.Token, body: map[string]string{"refresh_token": victim.Refresh}}).want(204)
+		e.do(req{method: "POST", path: "/api/v1/auth/logout", token: e.mustLogin(d).Token, body: map[string]string{"refresh_token": victim.Refresh}}).want(204)
 		pair(e.refresh(victim.Refresh).want(200))
 	})
 	t.Run("logout_without_body_revokes_every_sign_in", func(t *testing.T) {
-		a, b := e.mustLogin(d), e.mustLogin(d)
+		a := e.mustUser(admin, drafting.RoleObserver, "", false) // not d: signing out everywhere ends every token of the account
+		b := e.mustLogin(a)
 		e.do(req{method: "POST", path: "/api/v1/auth/logout", token: a.Token}).want(204)
 		e.refresh(a.Refresh).wantProblem(401, "auth.invalid_refresh_token")
 		e.refresh(b.Refresh).wantProblem(401, "auth.invalid_refresh_token")

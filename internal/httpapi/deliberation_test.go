@@ -36,7 +36,7 @@ func (d *delib) advance(dt time.Duration) {
 	d.t.Helper()
 	d.clock.Advance(dt)
 	reissue := func(a *account, kind string) {
-		tok, err := d.tokens.Issue(a.ID, kind)
+		tok, err := d.tokens.Issue(a.ID, kind, sessionOf(d.t, a.Token))
 		if err != nil {
 			d.t.Fatal(err)
 		}
@@ -49,7 +49,7 @@ func (d *delib) advance(dt time.Duration) {
 		reissue(&a, "user")
 		d.heads[c] = a
 	}
-	in := account{ID: d.integID}
+	in := account{ID: d.integID, Token: d.integration}
 	reissue(&in, "client")
 	d.integration = in.Token
 }
@@ -70,7 +70,7 @@ func newDelib(t testing.TB) *delib {
 		t.Fatal(err)
 	}
 	d.integID = in.ID
-	if d.integration, err = e.tokens.Issue(in.ID, "client"); err != nil {
+	if d.integration, err = e.tokens.Issue(in.ID, "client", auth.ClientSession(in.SecretHash)); err != nil {
 		t.Fatal(err)
 	}
 	g := e.do(req{method: "POST", path: "/api/v1/guidelines", token: d.fac.Token, body: map[string]any{

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,8 +19,12 @@ func (s *Server) handleReadyz(c *gin.Context) {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 		defer cancel()
 		if err := s.ready(ctx); err != nil {
-			s.log.WarnContext(ctx, "not ready", "err", err)
-			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "detail": err.Error()})
+			// The cause (driver text, addresses) goes to the log only.
+			s.log.WarnContext(ctx, "not ready", "request_id", requestID(c), "err", err)
+			c.Header("Retry-After", strconv.Itoa(defaultRetryAfter))
+			c.Header("Cache-Control", "no-store")
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable",
+				"detail": "the database is not answering or its schema is not current"})
 			return
 		}
 	}

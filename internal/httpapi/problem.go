@@ -24,6 +24,7 @@ var statusOf = map[drafting.Kind]int{
 	drafting.KindPreconditionReq: http.StatusPreconditionRequired,
 	drafting.KindRateLimited:     http.StatusTooManyRequests,
 	drafting.KindInternal:        http.StatusInternalServerError,
+	drafting.KindUnavailable:     http.StatusServiceUnavailable,
 	kindUnsupportedMedia:         http.StatusUnsupportedMediaType,
 	kindTooLarge:                 http.StatusRequestEntityTooLarge,
 	kindNotAcceptable:            http.StatusNotAcceptable,
@@ -44,16 +45,28 @@ type problem struct {
 
 const problemContentType = "application/problem+json"
 
+// statusClientClosed is what the access log and metrics record for a
+// request whose client went away before the answer (nginx's 499).
+const statusClientClosed = 499
+
 // fail answers with the problem for err. Internal errors are logged with the
-// request id and never shown.
+// request id and never shown; a database that did not answer is a 503 the
+// client may retry; a request whose client went away gets no answer.
 func (s *Server) fail(c *gin.Context, err error) {
+	if clientWentAway(c, err) {
+		s.log.InfoContext(c.Request.Context(), "client went away", "request_id", requestID(c), "route", c.FullPath(), "err", err)
+		if !c.Writer.Written() {
+			c.Status(statusClientClosed)
+		}
+		c.Abort()
+		return
+	}
 	var de *drafting.Error
 	if !errors.As(err, &de) {
-		if errors.Is(err, context.Canceled) {
-			c.Abort()
-			return
-		}
 		de = &drafting.Error{Kind: drafting.KindInternal, Code: "internal", Message: "internal error", Err: err}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			de = &drafting.Error{Kind: drafting.KindUnavailable, Code: "service.unavailable", Message: "the request ran out of time; try again shortly", Err: err}
+		}
 	}
 	status := statusOf[de.Kind]
 	if status == 0 {
@@ -74,11 +87,16 @@ func (s *Server) fail(c *gin.Context, err error) {
 		p.Data = nil
 		s.log.ErrorContext(c.Request.Context(), "request failed", "request_id", p.RequestID, "route", c.FullPath(), "err", err)
 	}
+	if status == http.StatusServiceUnavailable {
+		s.log.WarnContext(c.Request.Context(), "service unavailable", "request_id", p.RequestID, "route", c.FullPath(), "err", err)
+	}
 	if status == http.StatusUnprocessableEntity && p.Errors == nil {
 		p.Errors = []drafting.FieldError{}
 	}
-	if n := service.RetryAfter(err); n > 0 {
+	if n := service.RetryAfter(de); n > 0 {
 		c.Header("Retry-After", strconv.Itoa(n))
+	} else if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", strconv.Itoa(defaultRetryAfter))
 	}
 	if status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="consenso"`)
@@ -86,6 +104,21 @@ func (s *Server) fail(c *gin.Context, err error) {
 	c.Header("Content-Type", problemContentType)
 	c.Header("Cache-Control", "no-store")
 	c.AbortWithStatusJSON(status, p)
+}
+
+// defaultRetryAfter is the Retry-After, in seconds, of a 503 whose error
+// named no wait of its own.
+const defaultRetryAfter = 2
+
+// clientWentAway reports whether err is only the echo of the client having
+// left: its request's context ended, and the error is that ending or a
+// database call it cut short.
+func clientWentAway(c *gin.Context, err error) bool {
+	if c.Request.Context().Err() == nil {
+		return false
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		drafting.IsKind(err, drafting.KindUnavailable)
 }
 
 // Errors the HTTP layer raises itself.

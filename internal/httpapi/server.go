@@ -116,12 +116,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.Se
 // contract test).
 func (s *Server) Routes() []gin.RouteInfo { return s.engine.Routes() }
 
+// slogLevel is the access-log level of a status: a server fault is an
+// error; a 503 (the database did not answer, the client was told to retry)
+// a warning; anything else — answers, the client's own mistakes, and 499
+// when the client went away — information.
 func slogLevel(status int) slog.Level {
 	switch {
+	case status == http.StatusServiceUnavailable:
+		return slog.LevelWarn
 	case status >= 500:
 		return slog.LevelError
-	case status >= 400:
-		return slog.LevelInfo
 	}
 	return slog.LevelInfo
 }

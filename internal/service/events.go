@@ -83,7 +83,7 @@ func (s *Service) StreamTicket(ctx context.Context, p auth.Principal, gid string
 			return err
 		}
 		return u.CreateStreamTicket(store.StreamTicket{Hash: auth.HashToken(ticket), Principal: p.ID, Integration: p.IsIntegration(),
-			GuidelineID: gid, ExpiresAt: u.now.Add(StreamTicketTTL)})
+			Session: p.Session, GuidelineID: gid, ExpiresAt: u.now.Add(StreamTicketTTL)})
 	})
 	return ticket, err
 }
@@ -107,8 +107,8 @@ func (s *Service) RedeemStreamTicket(ctx context.Context, ticket, gid string) (a
 	if t.Integration {
 		kind = "client"
 	}
-	p, err := s.account(ctx, kind, t.Principal)
-	if err != nil && !drafting.IsKind(err, drafting.KindInternal) {
+	p, err := s.account(ctx, kind, t.Principal, t.Session)
+	if drafting.IsKind(err, drafting.KindUnauthenticated) {
 		return p, bad
 	}
 	return p, err

@@ -10,20 +10,26 @@ import (
 )
 
 // principalCache keeps the callers read from the database, so the hot read
-// paths (approved text, streams) do not pay a query per request. It is exact
-// on one replica: every account change bumps the generation when its
-// transaction commits. Other replicas hear of the change through PostgreSQL
-// NOTIFY; the short lifetime bounds the delay should a notification be lost.
+// paths (approved text, streams) do not pay a query per request. An entry is
+// one token's view: account and sign-in (the key carries the session). It
+// is exact on one replica: every change of an account, a client or a
+// sign-in (sign-out, a spent refresh token replayed, a password change)
+// bumps the generation when its transaction commits. Other replicas hear of
+// the change through PostgreSQL NOTIFY; the short lifetime bounds the delay
+// should a notification be lost.
 type principalCache struct {
 	gen     atomic.Uint64
-	entries sync.Map // subject kind + id → principalEntry
+	entries sync.Map // kind:id:session → principalEntry
 }
 
 type principalEntry struct {
-	p   auth.Principal
-	ok  bool // false: unknown or disabled
-	gen uint64
-	at  time.Time
+	p auth.Principal
+	// refused is the 401 the database's answer earned (unknown account,
+	// disabled, sign-in ended); nil for a caller who may proceed. A
+	// failure to ask the database is never an entry.
+	refused error
+	gen     uint64
+	at      time.Time
 }
 
 // principalTTL bounds how long a cached account is trusted without a change
@@ -56,6 +62,7 @@ var accountEvents = map[string]bool{
 	drafting.EventIntegrationCreated: true, drafting.EventIntegrationUpdated: true,
 }
 
-// InvalidatePrincipals forgets cached accounts; the PostgreSQL listener calls
-// it when another replica changed an account.
+// InvalidatePrincipals forgets cached accounts and sign-ins; the PostgreSQL
+// listener calls it when another replica changed an account or ended a
+// sign-in.
 func (s *Service) InvalidatePrincipals() { s.principals.invalidate() }

@@ -107,6 +107,9 @@ type unit struct {
 	now    time.Time
 	actor  string
 	events []drafting.Event
+	// accounts is set when the transaction changes who may do what, so
+	// the account caches are emptied once it commits.
+	accounts bool
 }
 
 // emit records an event in the transaction.
@@ -122,7 +125,7 @@ func (u *unit) emit(typ, guidelineID, subjectID string, data map[string]any) err
 		return err
 	}
 	if accountEvents[e.Type] {
-		if err := u.Notify(store.NotifyAccounts); err != nil {
+		if err := u.accountsChanged(); err != nil {
 			return err
 		}
 	}
@@ -130,25 +133,34 @@ func (u *unit) emit(typ, guidelineID, subjectID string, data map[string]any) err
 	return nil
 }
 
+// accountsChanged records that the transaction changes an account, a client
+// or a sign-in: once it commits, this replica forgets the callers it has
+// cached, and the others do when the notification sent here reaches them.
+func (u *unit) accountsChanged() error {
+	if u.accounts {
+		return nil
+	}
+	u.accounts = true
+	return u.Notify(store.NotifyAccounts)
+}
+
 // write runs fn in one transaction and publishes its events after commit.
 func (s *Service) write(ctx context.Context, actor string, fn func(u *unit) error) error {
 	var events []drafting.Event
+	var accounts bool
 	err := s.store.Write(ctx, func(tx *store.Tx) error {
 		u := &unit{Tx: tx, now: s.clock(), actor: actor}
 		if err := fn(u); err != nil {
 			return err
 		}
-		events = u.events
+		events, accounts = u.events, u.accounts
 		return nil
 	})
 	if err != nil {
 		return translate(err)
 	}
-	for _, e := range events {
-		if accountEvents[e.Type] {
-			s.principals.invalidate()
-			break
-		}
+	if accounts {
+		s.principals.invalidate()
 	}
 	if len(events) > 0 && s.publisher != nil {
 		s.publisher.Publish(events)
@@ -162,19 +174,35 @@ func (s *Service) read(ctx context.Context, fn func(tx *store.Tx) error) error {
 }
 
 // translate turns store-level failures into domain errors where the caller
-// can act on them; anything else stays internal.
+// can act on them: a database that did not answer now (store.IsTransient)
+// is "unavailable, retry"; anything else unexpected stays internal.
 func translate(err error) error {
 	if err == nil {
 		return nil
 	}
 	var de *drafting.Error
-	if errors.As(err, &de) {
+	if errors.As(err, &de) && de.Kind != drafting.KindInternal {
 		return err
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if store.IsTransient(err) {
+		return unavailable(err)
+	}
+	if de != nil {
 		return err
 	}
 	return &drafting.Error{Kind: drafting.KindInternal, Code: "internal", Message: "internal error", Err: err}
+}
+
+// unavailableRetry is the Retry-After of a 503, in seconds: a database that
+// dropped its connections or restarted usually answers again within that.
+const unavailableRetry = 2
+
+// unavailable is the error of a use case the database could not serve now.
+// It is never remembered (cached) and the client is told when to retry.
+func unavailable(err error) error {
+	return &drafting.Error{Kind: drafting.KindUnavailable, Code: "service.unavailable",
+		Message: "the service cannot reach its database just now; try again shortly",
+		Data:    map[string]any{"retry_after": unavailableRetry}, Err: err}
 }
 
 func forbidden(msg string) error {

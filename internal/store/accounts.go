@@ -202,6 +202,17 @@ func (tx *Tx) RevokeRefreshFamily(family string, now time.Time) error {
 	return tx.db.Model(&refreshTokenRow{}).Where("family_id = ? AND revoked_at IS NULL", family).Update("revoked_at", now).Error
 }
 
+// SessionState reports whether the sign-in family exists for userID and
+// whether it was revoked (sign-out, a spent token presented again, a
+// password change, a disabled account): revocation marks every token of the
+// family, so one revoked row says it. One indexed read.
+func (tx *Tx) SessionState(family, userID string) (exists, revoked bool, err error) {
+	var r struct{ Tokens, Revoked int64 }
+	err = tx.db.Model(&refreshTokenRow{}).Select("COUNT(*) AS tokens, COUNT(revoked_at) AS revoked").
+		Where("family_id = ? AND user_id = ?", family, userID).Scan(&r).Error
+	return r.Tokens > 0, r.Revoked > 0, err
+}
+
 // RevokeUserRefreshTokens revokes every refresh token of a user.
 func (tx *Tx) RevokeUserRefreshTokens(userID string, now time.Time) error {
 	return tx.db.Model(&refreshTokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error

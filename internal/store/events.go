@@ -96,7 +96,8 @@ func (tx *Tx) Notify(payload string) error {
 	return tx.db.Exec("SELECT pg_notify(?, ?)", NotifyChannel, payload).Error
 }
 
-// NotifyAccounts is the payload announcing an account change.
+// NotifyAccounts is the payload announcing a change of who may do what: an
+// account, an integration client, or a sign-in that ended.
 const NotifyAccounts = "accounts"
 
 // LatestEventID returns the newest event id of a guideline (0: none).
@@ -116,6 +117,7 @@ type streamTicketRow struct {
 	UserID      *string
 	ClientID    *string
 	GuidelineID string
+	SessionID   *string
 	ExpiresAt   time.Time
 	UsedAt      *time.Time
 }
@@ -127,13 +129,16 @@ type StreamTicket struct {
 	Hash        string
 	Principal   string
 	Integration bool
+	// Session is the sign-in (or client secret) the ticket was issued in;
+	// the stream ends with it.
+	Session     string
 	GuidelineID string
 	ExpiresAt   time.Time
 }
 
 // CreateStreamTicket stores a ticket.
 func (tx *Tx) CreateStreamTicket(t StreamTicket) error {
-	r := streamTicketRow{TicketHash: t.Hash, GuidelineID: t.GuidelineID, ExpiresAt: t.ExpiresAt}
+	r := streamTicketRow{TicketHash: t.Hash, GuidelineID: t.GuidelineID, SessionID: ptr(t.Session), ExpiresAt: t.ExpiresAt}
 	if t.Integration {
 		r.ClientID = &t.Principal
 	} else {
@@ -157,7 +162,7 @@ func (tx *Tx) SpendStreamTicket(hash, gid string, now time.Time) (StreamTicket, 
 	if err := tx.db.Where("ticket_hash = ?", hash).Take(&r).Error; err != nil {
 		return StreamTicket{}, err
 	}
-	t := StreamTicket{Hash: r.TicketHash, GuidelineID: r.GuidelineID, ExpiresAt: r.ExpiresAt}
+	t := StreamTicket{Hash: r.TicketHash, GuidelineID: r.GuidelineID, Session: deref(r.SessionID), ExpiresAt: r.ExpiresAt}
 	if r.ClientID != nil {
 		t.Principal, t.Integration = *r.ClientID, true
 	} else {
