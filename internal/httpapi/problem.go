@@ -23,6 +23,7 @@ var statusOf = map[drafting.Kind]int{
 	drafting.KindInvalid:         http.StatusUnprocessableEntity,
 	drafting.KindPreconditionReq: http.StatusPreconditionRequired,
 	drafting.KindRateLimited:     http.StatusTooManyRequests,
+	drafting.KindUnavailable:     http.StatusServiceUnavailable,
 	drafting.KindInternal:        http.StatusInternalServerError,
 	kindUnsupportedMedia:         http.StatusUnsupportedMediaType,
 	kindTooLarge:                 http.StatusRequestEntityTooLarge,

@@ -76,6 +76,9 @@ type NewUser struct {
 	HeadOfDelegation bool
 }
 
+// maxEmailLen is the longest e-mail address an account may have.
+const maxEmailLen = 254
+
 // NormalizeEmail lower-cases and trims an address so sign-in is case-insensitive.
 func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
@@ -118,7 +121,7 @@ func (s *Service) CreateUserOnce(ctx context.Context, p auth.Principal, in NewUs
 	if !p.IsAdmin() {
 		return Response{}, forbidden("only admins manage accounts")
 	}
-	in, hash, errs, err := s.prepareUser(in)
+	in, hash, errs, err := s.prepareUser(ctx, in)
 	if err != nil {
 		return Response{}, err
 	}
@@ -126,7 +129,7 @@ func (s *Service) CreateUserOnce(ctx context.Context, p auth.Principal, in NewUs
 }
 
 func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (drafting.User, error) {
-	in, hash, errs, err := s.prepareUser(in)
+	in, hash, errs, err := s.prepareUser(ctx, in)
 	if err != nil {
 		return drafting.User{}, err
 	}
@@ -142,11 +145,11 @@ func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (dra
 // prepareUser checks what needs no database and hashes the password outside
 // any transaction: argon2id takes a good fraction of a second, and a
 // transaction must not hold SQLite's write lock that long.
-func (s *Service) prepareUser(in NewUser) (NewUser, string, drafting.Fields, error) {
+func (s *Service) prepareUser(ctx context.Context, in NewUser) (NewUser, string, drafting.Fields, error) {
 	in.Email = NormalizeEmail(in.Email)
 	in.Name = drafting.CleanText(in.Name)
 	var errs drafting.Fields
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > maxEmailLen {
 		errs.Add("email", "must be a plain e-mail address")
 	}
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > drafting.MaxTitleLen {
@@ -156,7 +159,7 @@ func (s *Service) prepareUser(in NewUser) (NewUser, string, drafting.Fields, err
 		errs.Add("password", "must be at least 12 characters (and at most 1024 bytes)")
 		return in, "", errs, nil
 	}
-	hash, err := auth.HashPassword(s.argon, in.Password)
+	hash, err := s.hashPassword(ctx, in.Password)
 	return in, hash, errs, err
 }
 
@@ -237,7 +240,7 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 	passwordOK := patch.Password != nil && utf8.RuneCountInString(*patch.Password) >= auth.MinPasswordLen && len(*patch.Password) <= 1024
 	if passwordOK {
 		var err error
-		if newHash, err = auth.HashPassword(s.argon, *patch.Password); err != nil {
+		if newHash, err = s.hashPassword(ctx, *patch.Password); err != nil {
 			return drafting.User{}, err
 		}
 	}

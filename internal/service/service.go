@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,15 @@ type Config struct {
 	// RefreshTTL is how long a refresh token lives.
 	RefreshTTL time.Duration
 	Publisher  Publisher
+	// HashSlots bounds the password hashes running at once (each takes
+	// 64 MiB with the default parameters); zero means runtime.NumCPU().
+	// HashWait is how long a request waits for a slot before it is told
+	// to come back (503); zero means 2 s.
+	HashSlots int
+	HashWait  time.Duration
+	// OnHash, when set, runs with a hashing slot held, just before the
+	// hash: tests use it to hold the slot.
+	OnHash func()
 }
 
 // Service implements every use case.
@@ -50,7 +60,8 @@ type Service struct {
 	argon      auth.Argon2Params
 	refreshTTL time.Duration
 	publisher  Publisher
-	limits     *loginLimits
+	limits     *signinLimits
+	hashing    *hashGate
 	principals principalCache
 	// webhookPrivate allows plain-http webhook targets on private
 	// addresses (CONSENSO_WEBHOOK_ALLOW_PRIVATE).
@@ -78,7 +89,15 @@ func New(cfg Config) *Service {
 	if s.refreshTTL == 0 {
 		s.refreshTTL = 30 * 24 * time.Hour
 	}
-	s.limits = newLoginLimits()
+	s.limits = newSigninLimits()
+	slots, wait := cfg.HashSlots, cfg.HashWait
+	if slots <= 0 {
+		slots = runtime.NumCPU()
+	}
+	if wait <= 0 {
+		wait = defaultHashWait
+	}
+	s.hashing = newHashGate(slots, wait, cfg.OnHash)
 	return s
 }
 
