@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -175,5 +176,106 @@ func TestHashingBound(t *testing.T) {
 		}
 		e.loginFrom("198.51.100.3", d.Email, d.Password).want(200)
 		e.login(d.Email, d.Password).want(200) // the old password still works
+	})
+}
+
+// TestAccountSafety: passwords that are only spaces are refused, and the last
+// active admin cannot step down (issue 10, item 10).
+func TestAccountSafety(t *testing.T) {
+	e := newEnv(t)
+	admin := e.mustAdmin()
+	users := func() string {
+		return e.do(req{method: "GET", path: "/api/v1/users", token: admin.Token}).want(200).Body.String()
+	}
+	blanks := []string{"            ", "\t\t\t\t\t\t\t\t\t\t\t\t", "\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000", " \n \n \n \n \n \n "}
+
+	t.Run("whitespace_password_refused_on_create", func(t *testing.T) {
+		before := users()
+		for _, pw := range blanks {
+			r := e.do(req{method: "POST", path: "/api/v1/users", token: admin.Token,
+				body: map[string]any{"email": "blank@example.org", "name": "Blank", "password": pw, "role": "observer"}}).
+				wantProblem(422, "user.invalid")
+			checkFieldErrors(t, r, "password")
+		}
+		if after := users(); after != before {
+			t.Fatal("a refused creation changed the accounts")
+		}
+	})
+	t.Run("whitespace_password_refused_on_change", func(t *testing.T) {
+		u := e.mustUser(admin, drafting.RoleObserver, "", false)
+		path := "/api/v1/users/" + u.ID
+		before := e.do(req{method: "GET", path: path, token: admin.Token}).want(200).Body.String()
+		for _, pw := range blanks {
+			r := e.do(req{method: "PATCH", path: path, token: admin.Token, body: map[string]any{"password": pw}}).
+				wantProblem(422, "user.invalid")
+			checkFieldErrors(t, r, "password")
+		}
+		if after := e.do(req{method: "GET", path: path, token: admin.Token}).want(200).Body.String(); after != before {
+			t.Fatalf("a refused change changed the account:\n%s\n%s", before, after)
+		}
+		e.login(u.Email, u.Password).want(200)
+		e.refresh(u.Refresh).want(200) // sign-ins were not ended
+	})
+	t.Run("whitespace_password_refused_for_the_first_admin", func(t *testing.T) {
+		fresh := newEnv(t)
+		_, _, created, err := fresh.svc.BootstrapAdmin(context.Background(), "first@example.org", blanks[0])
+		if !drafting.IsKind(err, drafting.KindInvalid) || created {
+			t.Fatalf("BootstrapAdmin with a blank password: created=%v err=%v", created, err)
+		}
+		fresh.login("first@example.org", blanks[0]).wantProblem(401, "auth.invalid_credentials")
+		if _, _, created, err := fresh.svc.BootstrapAdmin(context.Background(), "first@example.org", "a proper admin passphrase"); err != nil || !created {
+			t.Fatalf("the database is not empty after the refusal: created=%v err=%v", created, err)
+		}
+	})
+	t.Run("last_admin_cannot_demote_or_disable_themselves", func(t *testing.T) {
+		path := "/api/v1/users/" + admin.ID
+		before := e.do(req{method: "GET", path: path, token: admin.Token}).want(200).Body.String()
+		for _, body := range []map[string]any{
+			{"active": false},
+			{"role": "facilitator"},
+			{"role": "observer", "active": false},
+			{"role": "delegate", "country": "BZ", "head_of_delegation": true},
+		} {
+			e.do(req{method: "PATCH", path: path, token: admin.Token, body: body}).wantProblem(409, "user.last_admin")
+		}
+		if after := e.do(req{method: "GET", path: path, token: admin.Token}).want(200).Body.String(); after != before {
+			t.Fatalf("a refused change changed the admin:\n%s\n%s", before, after)
+		}
+		// Other changes to the last admin are fine.
+		e.do(req{method: "PATCH", path: path, token: admin.Token, body: map[string]any{"name": "Chair"}}).want(200)
+		e.me(admin.Token).want(200)
+	})
+	t.Run("an_admin_may_step_down_while_another_remains", func(t *testing.T) {
+		second := e.mustUser(admin, drafting.RoleAdmin, "", false)
+		e.do(req{method: "PATCH", path: "/api/v1/users/" + admin.ID, token: admin.Token, body: map[string]any{"role": "facilitator"}}).want(200)
+		// Now the second is the last one.
+		e.do(req{method: "PATCH", path: "/api/v1/users/" + second.ID, token: second.Token, body: map[string]any{"active": false}}).
+			wantProblem(409, "user.last_admin")
+		e.do(req{method: "PATCH", path: "/api/v1/users/" + admin.ID, token: second.Token, body: map[string]any{"role": "admin"}}).want(200)
+	})
+	t.Run("two_admins_stepping_down_at_once_leave_one", func(t *testing.T) {
+		f := newEnv(t)
+		a := f.mustAdmin()
+		b := f.mustUser(a, drafting.RoleAdmin, "", false)
+		for round := range 3 {
+			codes := make([]int, 2)
+			var wg sync.WaitGroup
+			for i, who := range []account{a, b} {
+				wg.Go(func() {
+					codes[i] = f.do(req{method: "PATCH", path: "/api/v1/users/" + who.ID, token: who.Token,
+						body: map[string]any{"role": "facilitator"}}).Code
+				})
+			}
+			wg.Wait()
+			if !(codes[0] == 200 && codes[1] == 409 || codes[0] == 409 && codes[1] == 200) {
+				t.Fatalf("round %d: answers %v, want one 200 and one 409", round, codes)
+			}
+			// Put the one who stepped down back, for the next round.
+			stayed, left := a, b
+			if codes[0] == 200 {
+				stayed, left = b, a
+			}
+			f.do(req{method: "PATCH", path: "/api/v1/users/" + left.ID, token: stayed.Token, body: map[string]any{"role": "admin"}}).want(200)
+		}
 	})
 }
