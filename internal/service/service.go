@@ -40,7 +40,9 @@ type Config struct {
 	RefreshTTL time.Duration
 	Publisher  Publisher
 	// HashSlots bounds the password hashes running at once (each takes
-	// 64 MiB with the default parameters); zero means runtime.NumCPU().
+	// 64 MiB with the default parameters); zero means one per CPU the
+	// process may use (runtime.GOMAXPROCS, which follows a container's
+	// CPU limit).
 	// HashWait is how long a request waits for a slot before it is told
 	// to come back (503); zero means 2 s.
 	HashSlots int
@@ -92,7 +94,7 @@ func New(cfg Config) *Service {
 	s.limits = newSigninLimits()
 	slots, wait := cfg.HashSlots, cfg.HashWait
 	if slots <= 0 {
-		slots = runtime.NumCPU()
+		slots = runtime.GOMAXPROCS(0)
 	}
 	if wait <= 0 {
 		wait = defaultHashWait

@@ -29,6 +29,7 @@ type config struct {
 	SilenceSweepEvery time.Duration
 	Demo              bool
 	StreamsPerUser    int
+	HashSlots         int
 }
 
 // setting is one environment variable and the flag that mirrors it. A
@@ -55,6 +56,7 @@ var settings = []setting{
 	{env: "CONSENSO_LOG_FORMAT", flag: "log-format", def: "json", usage: "json or text"},
 	{env: "CONSENSO_SILENCE_SWEEP", flag: "silence-sweep", def: "1s", usage: "how often silence-procedure deadlines are checked"},
 	{env: "CONSENSO_STREAMS_PER_USER", flag: "streams-per-user", def: "5", usage: "concurrent live event streams allowed per account"},
+	{env: "CONSENSO_HASH_SLOTS", flag: "hash-slots", usage: "password hashes (argon2id, 64 MiB each) run at once; empty means one per CPU available"},
 	{env: "CONSENSO_DEMO", flag: "demo", def: "false", usage: "on an empty database, load a demo negotiation and print its accounts", isSwitch: true},
 }
 
@@ -111,6 +113,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("CONSENSO_STREAMS_PER_USER: want a whole number of 1 or more")
 	}
 	c.StreamsPerUser = n
+	if v := get("CONSENSO_HASH_SLOTS"); v != "" {
+		if c.HashSlots, err = strconv.Atoi(v); err != nil || c.HashSlots < 1 {
+			return c, fmt.Errorf("CONSENSO_HASH_SLOTS: want a whole number of 1 or more (or nothing, for one per CPU)")
+		}
+	}
 	if c.BodyLimit, err = strconv.ParseInt(get("CONSENSO_BODY_LIMIT"), 10, 64); err != nil || c.BodyLimit < 1024 {
 		return c, fmt.Errorf("CONSENSO_BODY_LIMIT: want a number of bytes of at least 1024")
 	}

@@ -29,14 +29,14 @@ func TestParseConfig(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
 		c := parse(t, nil, env())
 		if c.Addr != ":8080" || c.DatabaseURL != "consenso.db" || c.Demo || c.WebhookAllowPriv ||
-			c.AccessTTL != 15*time.Minute || c.BodyLimit != 1<<20 || c.StreamsPerUser != 5 {
+			c.AccessTTL != 15*time.Minute || c.BodyLimit != 1<<20 || c.StreamsPerUser != 5 || c.HashSlots != 0 {
 			t.Fatalf("defaults: %+v", c)
 		}
 	})
 	t.Run("environment_sets_values", func(t *testing.T) {
 		c := parse(t, nil, env("CONSENSO_ADDR", ":9000", "CONSENSO_DEMO", "true", "CONSENSO_WEBHOOK_ALLOW_PRIVATE", "1",
-			"CONSENSO_ACCESS_TOKEN_TTL", "5m", "CONSENSO_CORS_ORIGINS", " https://a.example, https://b.example "))
-		if c.Addr != ":9000" || !c.Demo || !c.WebhookAllowPriv || c.AccessTTL != 5*time.Minute ||
+			"CONSENSO_ACCESS_TOKEN_TTL", "5m", "CONSENSO_CORS_ORIGINS", " https://a.example, https://b.example ", "CONSENSO_HASH_SLOTS", "3"))
+		if c.Addr != ":9000" || !c.Demo || !c.WebhookAllowPriv || c.AccessTTL != 5*time.Minute || c.HashSlots != 3 ||
 			strings.Join(c.CORSOrigins, "|") != "https://a.example|https://b.example" {
 			t.Fatalf("from environment: %+v", c)
 		}
@@ -81,6 +81,7 @@ func TestParseConfig(t *testing.T) {
 			{nil, env("CONSENSO_ACCESS_TOKEN_TTL", "soon"), "CONSENSO_ACCESS_TOKEN_TTL"},
 			{[]string{"-body-limit", "12"}, env(), "CONSENSO_BODY_LIMIT"},
 			{[]string{"-streams-per-user", "0"}, env(), "CONSENSO_STREAMS_PER_USER"},
+			{[]string{"-hash-slots", "0"}, env(), "CONSENSO_HASH_SLOTS"},
 			{[]string{"-no-such-flag"}, env(), "no-such-flag"},
 			{[]string{"demo"}, env(), `unexpected argument "demo"`},
 		} {
