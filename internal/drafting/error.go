@@ -19,7 +19,7 @@ const (
 	KindPrecondition    Kind = "precondition"     // stale If-Match (412)
 	KindPreconditionReq Kind = "precondition_req" // If-Match missing (428)
 	KindRateLimited     Kind = "rate_limited"     // too many attempts (429)
-	KindUnavailable     Kind = "unavailable"      // not now: the database did not answer; retry (503)
+	KindUnavailable     Kind = "unavailable"      // busy, or the database did not answer: retry later (503)
 	KindInternal        Kind = "internal"         // our fault (500)
 )
 

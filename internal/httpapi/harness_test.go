@@ -78,7 +78,8 @@ type env struct {
 	seq    atomic.Int64
 }
 
-func newEnv(t testing.TB) *env {
+// newEnv starts a server; options adjust the service's configuration.
+func newEnv(t testing.TB, options ...func(*service.Config)) *env {
 	t.Helper()
 	contract(t)
 	clk := clocktest.New()
@@ -87,7 +88,11 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
+	cfg := service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2}
+	for _, o := range options {
+		o(&cfg)
+	}
+	svc := service.New(cfg)
 	hub := events.NewHub(5)
 	svc.SetPublisher(hub)
 	srv, err := httpapi.New(httpapi.Config{Service: svc, Spec: api.OpenAPI, BodyLimit: 1 << 20,

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -82,6 +83,9 @@ type NewUser struct {
 	HeadOfDelegation bool
 }
 
+// maxEmailLen is the longest e-mail address an account may have.
+const maxEmailLen = 254
+
 // NormalizeEmail lower-cases and trims an address so sign-in is case-insensitive.
 func NormalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 
@@ -123,7 +127,7 @@ func (s *Service) CreateUserOnce(ctx context.Context, p auth.Principal, in NewUs
 	if !p.IsAdmin() {
 		return Created[drafting.User]{}, forbidden("only admins manage accounts")
 	}
-	in, hash, errs, err := s.prepareUser(in)
+	in, hash, errs, err := s.prepareUser(ctx, in)
 	if err != nil {
 		return Created[drafting.User]{}, err
 	}
@@ -136,7 +140,7 @@ func (s *Service) CreateUserOnce(ctx context.Context, p auth.Principal, in NewUs
 }
 
 func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (drafting.User, error) {
-	in, hash, errs, err := s.prepareUser(in)
+	in, hash, errs, err := s.prepareUser(ctx, in)
 	if err != nil {
 		return drafting.User{}, err
 	}
@@ -152,22 +156,34 @@ func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (dra
 // prepareUser checks what needs no database and hashes the password outside
 // any transaction: argon2id takes a good fraction of a second, and a
 // transaction must not hold SQLite's write lock that long.
-func (s *Service) prepareUser(in NewUser) (NewUser, string, drafting.Fields, error) {
+func (s *Service) prepareUser(ctx context.Context, in NewUser) (NewUser, string, drafting.Fields, error) {
 	in.Email = NormalizeEmail(in.Email)
 	in.Name = drafting.CleanText(in.Name)
 	var errs drafting.Fields
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > maxEmailLen {
 		errs.Add("email", "must be a plain e-mail address")
 	}
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > drafting.MaxTitleLen {
 		errs.Add("name", "required, at most 300 characters")
 	}
-	if utf8.RuneCountInString(in.Password) < auth.MinPasswordLen || len(in.Password) > 1024 {
-		errs.Add("password", "must be at least 12 characters (and at most 1024 bytes)")
+	if msg := passwordProblem(in.Password); msg != "" {
+		errs.Add("password", msg)
 		return in, "", errs, nil
 	}
-	hash, err := auth.HashPassword(s.argon, in.Password)
+	hash, err := s.hashPassword(ctx, in.Password)
 	return in, hash, errs, err
+}
+
+// passwordProblem says what is wrong with a new password, or "" when
+// nothing is.
+func passwordProblem(pw string) string {
+	switch {
+	case utf8.RuneCountInString(pw) < auth.MinPasswordLen || len(pw) > 1024:
+		return "must be at least 12 characters (and at most 1024 bytes)"
+	case strings.TrimFunc(pw, unicode.IsSpace) == "":
+		return "must not be only spaces"
+	}
+	return ""
 }
 
 // insertUser checks the account against the database and stores it.
@@ -243,12 +259,13 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 		return drafting.User{}, forbidden("only admins manage accounts")
 	}
 	// Hash outside the transaction (see prepareUser).
-	newHash := ""
-	passwordOK := patch.Password != nil && utf8.RuneCountInString(*patch.Password) >= auth.MinPasswordLen && len(*patch.Password) <= 1024
-	if passwordOK {
-		var err error
-		if newHash, err = auth.HashPassword(s.argon, *patch.Password); err != nil {
-			return drafting.User{}, err
+	newHash, passwordMsg := "", ""
+	if patch.Password != nil {
+		if passwordMsg = passwordProblem(*patch.Password); passwordMsg == "" {
+			var err error
+			if newHash, err = s.hashPassword(ctx, *patch.Password); err != nil {
+				return drafting.User{}, err
+			}
 		}
 	}
 	var user drafting.User
@@ -258,6 +275,7 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 		if err != nil {
 			return err
 		}
+		before := user
 		var errs drafting.Fields
 		changed := map[string]any{}
 		if patch.Name != nil {
@@ -269,8 +287,8 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 			changed["name"] = n
 		}
 		if patch.Password != nil {
-			if !passwordOK {
-				errs.Add("password", "must be at least 12 characters (and at most 1024 bytes)")
+			if passwordMsg != "" {
+				errs.Add("password", passwordMsg)
 			}
 			user.PasswordHash = newHash
 			changed["password"] = "changed"
@@ -288,9 +306,6 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 			changed["head_of_delegation"] = user.HeadOfDelegation
 		}
 		if patch.Active != nil {
-			if !*patch.Active && user.ID == p.ID {
-				errs.Add("active", "an admin cannot disable their own account")
-			}
 			user.Active = *patch.Active
 			changed["active"] = user.Active
 		}
@@ -298,6 +313,9 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 			return err
 		}
 		if err := errs.Err("user.invalid"); err != nil {
+			return err
+		}
+		if err := keepAnAdmin(u, before, user); err != nil {
 			return err
 		}
 		user.Revision++
@@ -316,6 +334,26 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 		return u.emit(drafting.EventUserUpdated, "", user.ID, changed)
 	})
 	return user, err
+}
+
+// keepAnAdmin refuses a change that would leave no active admin: the last
+// one cannot demote or disable themselves (nobody else could undo it).
+func keepAnAdmin(u *unit, before, after drafting.User) error {
+	isAdmin := func(x drafting.User) bool { return x.Active && x.Role == drafting.RoleAdmin }
+	if !isAdmin(before) || isAdmin(after) {
+		return nil
+	}
+	ids, err := u.LockActiveAdmins()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id != before.ID {
+			return nil
+		}
+	}
+	return drafting.Errorf(drafting.KindConflict, "user.last_admin",
+		"this is the last active admin account; make another account admin before demoting or disabling it")
 }
 
 // BootstrapAdmin creates the first admin on an empty database. With no email

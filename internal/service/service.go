@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,17 @@ type Config struct {
 	// RefreshTTL is how long a refresh token lives.
 	RefreshTTL time.Duration
 	Publisher  Publisher
+	// HashSlots bounds the password hashes running at once (each takes
+	// 64 MiB with the default parameters); zero means one per CPU the
+	// process may use (runtime.GOMAXPROCS, which follows a container's
+	// CPU limit).
+	// HashWait is how long a request waits for a slot before it is told
+	// to come back (503); zero means 2 s.
+	HashSlots int
+	HashWait  time.Duration
+	// OnHash, when set, runs with a hashing slot held, just before the
+	// hash: tests use it to hold the slot.
+	OnHash func()
 }
 
 // Service implements every use case.
@@ -51,7 +63,8 @@ type Service struct {
 	argon      auth.Argon2Params
 	refreshTTL time.Duration
 	publisher  Publisher
-	limits     *loginLimits
+	limits     *signinLimits
+	hashing    *hashGate
 	principals principalCache
 	// approved keeps renderings of approved versions, served after the
 	// caller is authorized.
@@ -84,8 +97,16 @@ func New(cfg Config) *Service {
 	if s.refreshTTL == 0 {
 		s.refreshTTL = 30 * 24 * time.Hour
 	}
-	s.limits = newLoginLimits()
 	s.approved = newApprovedCache()
+	s.limits = newSigninLimits()
+	slots, wait := cfg.HashSlots, cfg.HashWait
+	if slots <= 0 {
+		slots = runtime.GOMAXPROCS(0)
+	}
+	if wait <= 0 {
+		wait = defaultHashWait
+	}
+	s.hashing = newHashGate(slots, wait, cfg.OnHash)
 	return s
 }
 

@@ -2,8 +2,8 @@ package service
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -20,46 +20,23 @@ type TokenPair struct {
 
 var errBadCredentials = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_credentials", "wrong e-mail or password")
 
-// dummyHashes holds, per Argon2 parameters, a hash checked against when the
-// account does not exist, so a missing account costs the same time as a
-// wrong password hashed with the service's parameters.
-var dummyHashes sync.Map // auth.Argon2Params → string
-
-func dummyHash(p auth.Argon2Params) string {
-	if h, ok := dummyHashes.Load(p); ok {
-		return h.(string)
-	}
-	h, _ := auth.HashPassword(p, "consenso-timing-equaliser")
-	h2, _ := dummyHashes.LoadOrStore(p, h)
-	return h2.(string)
-}
-
 // Login checks an e-mail and password and starts a sign-in (a refresh token
-// family). Failures are rate limited per account and per client address.
+// family). Failures are rate limited per (account, client address) and per
+// client address, and the password hash waits for a hashing slot.
 func (s *Service) Login(ctx context.Context, email, password, clientIP string) (TokenPair, error) {
 	email = NormalizeEmail(email)
-	now := s.clock()
-	if wait := s.limits.begin(email, clientIP, now); wait > 0 {
+	if len(email) > maxEmailLen {
+		return TokenPair{}, errBadCredentials // no such account can exist
+	}
+	try, wait := s.limits.begin(email, clientIP, s.now())
+	if wait > 0 {
 		return TokenPair{}, rateLimited(wait)
 	}
-	var user drafting.User
-	err := s.read(ctx, func(tx *store.Tx) error {
-		var err error
-		user, err = tx.UserByEmail(email)
-		return err
-	})
-	if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+	user, err := s.checkPassword(ctx, email, password)
+	try.end(s.now(), err)
+	if err != nil {
 		return TokenPair{}, err
 	}
-	hash := user.PasswordHash
-	if err != nil {
-		hash = dummyHash(s.argon)
-	}
-	ok, herr := auth.CheckPassword(hash, password)
-	if err != nil || herr != nil || !ok || !user.Active {
-		return TokenPair{}, errBadCredentials
-	}
-	s.limits.succeed(email, clientIP)
 	return s.startSession(ctx, user.ID, s.newID())
 }
 
@@ -283,23 +260,15 @@ func readCaller(tx *store.Tx, kind, subject, session string) (auth.Principal, er
 // ClientToken exchanges integration client credentials for an access token
 // (OAuth 2.0 client_credentials). No refresh token: clients ask again.
 func (s *Service) ClientToken(ctx context.Context, clientID, secret, clientIP string) (TokenPair, error) {
-	now := s.clock()
-	if wait := s.limits.begin("client:"+clientID, clientIP, now); wait > 0 {
+	try, wait := s.limits.begin("client:"+clientID, clientIP, s.now())
+	if wait > 0 {
 		return TokenPair{}, rateLimited(wait)
 	}
-	var in drafting.Integration
-	err := s.read(ctx, func(tx *store.Tx) error {
-		var err error
-		in, err = tx.IntegrationByClientID(clientID)
-		return err
-	})
-	if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+	in, err := s.checkClient(ctx, clientID, secret)
+	try.end(s.now(), err)
+	if err != nil {
 		return TokenPair{}, err
 	}
-	if err != nil || !in.Active || auth.HashToken(secret) != in.SecretHash {
-		return TokenPair{}, drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_client", "unknown client or wrong secret")
-	}
-	s.limits.succeed("client:"+clientID, clientIP)
 	access, err := s.tokens.Issue(in.ID, "client", auth.ClientSession(in.SecretHash))
 	if err != nil {
 		return TokenPair{}, err
@@ -307,8 +276,26 @@ func (s *Service) ClientToken(ctx context.Context, clientID, secret, clientIP st
 	return TokenPair{AccessToken: access, ExpiresIn: int(s.tokens.AccessTTL().Seconds())}, nil
 }
 
-// RateLimitError carries how long the caller must wait.
-type RateLimitError struct{ RetryAfter time.Duration }
+var errBadClient = drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_client", "unknown client or wrong secret")
+
+// checkClient returns the active integration with these credentials, or
+// errBadClient. Client secrets are long random strings, so a SHA-256
+// comparison suffices: no password hash, no hashing slot.
+func (s *Service) checkClient(ctx context.Context, clientID, secret string) (drafting.Integration, error) {
+	var in drafting.Integration
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		in, err = tx.IntegrationByClientID(clientID)
+		return err
+	})
+	if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+		return in, err
+	}
+	if err != nil || !in.Active || subtle.ConstantTimeCompare([]byte(auth.HashToken(secret)), []byte(in.SecretHash)) != 1 {
+		return in, errBadClient
+	}
+	return in, nil
+}
 
 func rateLimited(wait time.Duration) error {
 	e := drafting.Errorf(drafting.KindRateLimited, "auth.rate_limited", "too many failed sign-in attempts; try again later")
@@ -321,7 +308,8 @@ func rateLimited(wait time.Duration) error {
 }
 
 // RetryAfter extracts, in seconds, how long the caller of a rate-limited
-// (429) or unavailable (503) answer should wait before trying again.
+// (429) or unavailable (503) answer should wait before trying again; 0 for
+// any other error.
 func RetryAfter(err error) int {
 	var e *drafting.Error
 	if errors.As(err, &e) && (e.Kind == drafting.KindRateLimited || e.Kind == drafting.KindUnavailable) {

@@ -3,6 +3,8 @@ package store
 import (
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
 
@@ -136,6 +138,17 @@ func (tx *Tx) CountUsers() (int64, error) {
 	var n int64
 	err := tx.db.Model(&userRow{}).Count(&n).Error
 	return n, err
+}
+
+// LockActiveAdmins returns the ids of the active admins and, on PostgreSQL,
+// locks their rows until the transaction ends (SQLite's write transactions
+// run one at a time already), so two admins stepping down at once cannot
+// leave none: the second waits, then reads the first one's change.
+func (tx *Tx) LockActiveAdmins() ([]string, error) {
+	var ids []string
+	err := tx.db.Model(&userRow{}).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Where("role = ? AND active = ?", string(drafting.RoleAdmin), true).Order("id").Pluck("id", &ids).Error
+	return ids, err
 }
 
 // Users lists users ordered by email, after the cursor email.

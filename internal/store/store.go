@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -54,6 +56,25 @@ func SQLiteDSN(path string) string {
 	return path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 }
 
+// createPrivate creates the SQLite file at path, readable and writable by
+// its owner only, unless it exists already (its mode is then the operator's
+// choice). SQLite gives the -wal and -shm files it creates beside it the
+// database file's mode. DSNs with options, file: URIs and :memory: are
+// left to SQLite.
+func createPrivate(path string) error {
+	if path == "" || strings.Contains(path, "?") || strings.HasPrefix(path, "file:") || strings.HasPrefix(path, ":memory:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create the SQLite database: %w", err)
+	}
+	return f.Close()
+}
+
 // Open connects to url: a postgres:// URL or a SQLite file path. now is the
 // program's clock; GORM reads it for the timestamps it fills in itself.
 func Open(ctx context.Context, url string, log *slog.Logger, now func() time.Time) (*Store, error) {
@@ -73,6 +94,9 @@ func Open(ctx context.Context, url string, log *slog.Logger, now func() time.Tim
 		dialector = postgres.Open(url)
 	} else {
 		s.dialect = SQLite
+		if err := createPrivate(url); err != nil {
+			return nil, err
+		}
 		dialector = sqlite.Open(SQLiteDSN(url))
 	}
 	db, err := gorm.Open(dialector, cfg)

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,23 +35,19 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, errHelp) {
-			fmt.Fprintln(os.Stderr, "consenso:", err)
-		}
+		fmt.Fprintln(os.Stderr, "consenso:", err)
 		os.Exit(1)
 	}
 }
-
-var errHelp = errors.New("help requested")
 
 // run starts the server and blocks until ctx is cancelled, then shuts down
 // gracefully: in-flight requests finish within the shutdown timeout.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the usage is printed already
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "help requested") {
-			return nil
-		}
 		return err
 	}
 	log, err := newLogger(cfg, stderr)
@@ -78,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, Now: now, RefreshTTL: cfg.RefreshTTL})
+	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, Now: now, RefreshTTL: cfg.RefreshTTL, HashSlots: cfg.HashSlots})
 	svc.SetWebhookAllowPrivate(cfg.WebhookAllowPriv)
 	hub := events.NewHub(cfg.StreamsPerUser)
 	// Background work stops with bg; it outlives ctx until requests drain.

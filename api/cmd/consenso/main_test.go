@@ -10,9 +10,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -376,4 +378,38 @@ func TestRun(t *testing.T) {
 			t.Fatal("run did not return")
 		}
 	})
+}
+
+// TestPrivateFiles: the embedded database (with its -wal and -shm files) and
+// the generated JWT key are readable by their owner only, whatever the umask.
+func TestPrivateFiles(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		t.Skip("PostgreSQL keeps no files here and needs CONSENSO_JWT_SECRET; the SQLite run covers this")
+	}
+	old := syscall.Umask(0o022) // what most systems run with: new files 0644
+	t.Cleanup(func() { syscall.Umask(old) })
+	dir := t.TempDir()
+	db := filepath.Join(dir, "consenso.db")
+	p := start(t, map[string]string{"CONSENSO_DATABASE_URL": db})
+	if code := p.login(t, "admin@consenso.local", "wrong password, but it reads the database"); code != 401 {
+		t.Fatalf("login: %d", code)
+	}
+	files := []string{db, filepath.Join(dir, "consenso.jwt-secret")}
+	for _, side := range []string{"-wal", "-shm"} { // present while the database is open in WAL mode
+		if _, err := os.Stat(db + side); err == nil {
+			files = append(files, db+side)
+		}
+	}
+	if len(files) < 4 {
+		t.Logf("no -wal or -shm file to check; files: %v", files)
+	}
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %#o, want 0600", filepath.Base(f), mode)
+		}
+	}
 }
