@@ -142,22 +142,29 @@ func toUserView(u drafting.User) userView {
 func (s *Server) handleMe(c *gin.Context) {
 	p := principal(c)
 	if p.IsIntegration() {
-		c.JSON(http.StatusOK, gin.H{"id": p.ID, "email": nil, "name": p.Name, "role": p.Role, "country": nil, "head_of_delegation": false})
+		c.JSON(http.StatusOK, gin.H{"id": p.ID, "email": nil, "name": p.Name, "role": p.Role, "country": nil, "head_of_delegation": false,
+			"alternate": false})
 		return
 	}
-	u, err := s.svc.User(c.Request.Context(), p, p.ID)
+	me, err := s.svc.Me(c.Request.Context(), p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	v := toUserView(u)
-	c.JSON(http.StatusOK, gin.H{"id": v.ID, "email": v.Email, "name": v.Name, "role": v.Role, "country": v.Country, "head_of_delegation": v.HeadOfDelegation})
+	v := toUserView(me.User)
+	c.JSON(http.StatusOK, gin.H{"id": v.ID, "email": v.Email, "name": v.Name, "role": v.Role, "country": v.Country, "head_of_delegation": v.HeadOfDelegation,
+		"alternate": me.AlternateFor != ""})
 }
 
 type countryView struct {
-	Code     string `json:"code"`
-	Name     string `json:"name"`
-	Language string `json:"language"`
+	Code        string  `json:"code"`
+	Name        string  `json:"name"`
+	Language    string  `json:"language"`
+	AlternateID *string `json:"alternate_id"`
+}
+
+func toCountryView(x drafting.Country) countryView {
+	return countryView{Code: x.Code, Name: x.Name, Language: x.Language, AlternateID: optional(x.AlternateID)}
 }
 
 func (s *Server) handleCountriesGet(c *gin.Context) {
@@ -168,13 +175,17 @@ func (s *Server) handleCountriesGet(c *gin.Context) {
 	}
 	items := make([]countryView, len(cs))
 	for i, x := range cs {
-		items[i] = countryView{Code: x.Code, Name: x.Name, Language: x.Language}
+		items[i] = toCountryView(x)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
 func (s *Server) handleCountriesPost(c *gin.Context) {
-	var req countryView
+	var req struct {
+		Code     string `json:"code"`
+		Name     string `json:"name"`
+		Language string `json:"language"`
+	}
 	raw, err := decodeKeepingBody(c, &req)
 	if err != nil {
 		s.fail(c, err)
@@ -182,7 +193,7 @@ func (s *Server) handleCountriesPost(c *gin.Context) {
 	}
 	res, err := s.svc.CreateCountryOnce(c.Request.Context(), principal(c), drafting.Country{Code: req.Code, Name: req.Name, Language: req.Language},
 		idempotency(c, raw), func(x drafting.Country) (int, []byte, error) {
-			return jsonAnswer(http.StatusCreated, countryView{Code: x.Code, Name: x.Name, Language: x.Language})
+			return jsonAnswer(http.StatusCreated, toCountryView(x))
 		})
 	if err != nil {
 		s.fail(c, err)

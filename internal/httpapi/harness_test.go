@@ -78,7 +78,14 @@ type env struct {
 	seq    atomic.Int64
 }
 
-func newEnv(t testing.TB) *env {
+// testMinSilence is the shortest silence procedure in tests: an hour, so a
+// test need not move its clock a day on for a deadline to pass. The
+// deployment default (24 h) is tested with withConfig.
+const testMinSilence = time.Hour
+
+// newEnv starts a server on a fresh database; opts adjust the service's
+// configuration.
+func newEnv(t testing.TB, opts ...func(*service.Config)) *env {
 	t.Helper()
 	contract(t)
 	clk := clocktest.New()
@@ -87,7 +94,11 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
+	cfg := service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2, MinSilence: testMinSilence}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	svc := service.New(cfg)
 	hub := events.NewHub(5)
 	svc.SetPublisher(hub)
 	srv, err := httpapi.New(httpapi.Config{Service: svc, Spec: api.OpenAPI, BodyLimit: 1 << 20,

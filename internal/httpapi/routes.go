@@ -21,6 +21,8 @@ func (s *Server) routes() {
 
 	a.GET("/countries", s.handleCountriesGet)
 	a.POST("/countries", s.handleCountriesPost)
+	a.PUT("/countries/:code/alternate", s.handleCountryAlternatePut)
+	a.DELETE("/countries/:code/alternate", s.handleCountryAlternateDelete)
 
 	a.GET("/users", s.handleUsersGet)
 	a.POST("/users", s.handleUsersPost)

@@ -303,7 +303,10 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 				return err
 			}
 		}
-		return u.emit(drafting.EventUserUpdated, "", user.ID, changed)
+		if err := u.emit(drafting.EventUserUpdated, "", user.ID, changed); err != nil {
+			return err
+		}
+		return s.lapseAlternate(u, user)
 	})
 	return user, err
 }

@@ -38,6 +38,9 @@ type Config struct {
 	// RefreshTTL is how long a refresh token lives.
 	RefreshTTL time.Duration
 	Publisher  Publisher
+	// MinSilence is the shortest silence procedure (CONSENSO_MIN_SILENCE;
+	// 0: drafting.DefaultMinSilence, 24 h). Tests and the demo may lower it.
+	MinSilence time.Duration
 }
 
 // Service implements every use case.
@@ -49,6 +52,7 @@ type Service struct {
 	newID      func() string
 	argon      auth.Argon2Params
 	refreshTTL time.Duration
+	minSilence time.Duration
 	publisher  Publisher
 	limits     *loginLimits
 	principals principalCache
@@ -61,7 +65,7 @@ type Service struct {
 func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, now: cfg.Now, newID: cfg.NewID,
-		argon: cfg.Argon2, refreshTTL: cfg.RefreshTTL, publisher: cfg.Publisher,
+		argon: cfg.Argon2, refreshTTL: cfg.RefreshTTL, publisher: cfg.Publisher, minSilence: cfg.MinSilence,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -77,6 +81,9 @@ func New(cfg Config) *Service {
 	}
 	if s.refreshTTL == 0 {
 		s.refreshTTL = 30 * 24 * time.Hour
+	}
+	if s.minSilence <= 0 {
+		s.minSilence = drafting.DefaultMinSilence
 	}
 	s.limits = newLoginLimits()
 	return s

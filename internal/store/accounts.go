@@ -19,15 +19,20 @@ func (r countryRow) domain() drafting.Country {
 	return drafting.Country{Code: r.Code, Name: r.Name, Language: r.Language, CreatedAt: r.CreatedAt}
 }
 
-// Countries lists every country by code.
+// Countries lists every country by code, with its alternate.
 func (tx *Tx) Countries() ([]drafting.Country, error) {
 	var rows []countryRow
 	if err := tx.db.Order("code").Find(&rows).Error; err != nil {
 		return nil, err
 	}
+	alts, err := tx.alternates()
+	if err != nil {
+		return nil, err
+	}
 	out := make([]drafting.Country, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
+		out[i].AlternateID = alts[r.Code]
 	}
 	return out, nil
 }

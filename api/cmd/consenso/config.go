@@ -27,6 +27,7 @@ type config struct {
 	LogLevel          string
 	LogFormat         string
 	SilenceSweepEvery time.Duration
+	MinSilence        time.Duration
 	Demo              bool
 	StreamsPerUser    int
 }
@@ -51,6 +52,7 @@ var settings = []setting{
 	{"CONSENSO_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"CONSENSO_LOG_FORMAT", "log-format", "json", "json or text"},
 	{"CONSENSO_SILENCE_SWEEP", "silence-sweep", "1s", "how often silence-procedure deadlines are checked"},
+	{"CONSENSO_MIN_SILENCE", "min-silence", "24h", "shortest silence procedure: earlier deadlines are refused, so every capital can be heard"},
 	{"CONSENSO_STREAMS_PER_USER", "streams-per-user", "5", "concurrent live event streams allowed per account"},
 	{"CONSENSO_DEMO", "demo", "false", "on an empty database, load a demo negotiation and print its accounts"},
 }
@@ -114,6 +116,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"CONSENSO_REFRESH_TOKEN_TTL": &c.RefreshTTL,
 		"CONSENSO_SHUTDOWN_TIMEOUT":  &c.ShutdownTimeout,
 		"CONSENSO_SILENCE_SWEEP":     &c.SilenceSweepEvery,
+		"CONSENSO_MIN_SILENCE":       &c.MinSilence,
 	} {
 		d, err := time.ParseDuration(get(env))
 		if err != nil || d <= 0 {
