@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,10 +131,12 @@ func TestAlternate(t *testing.T) {
 		d.do(req{method: "PUT", path: "/api/v1/countries/BZ/alternate", token: d.integration, body: body}).wantProblem(403, "auth.forbidden")
 		d.do(req{method: "PUT", path: "/api/v1/countries/BZ/alternate", body: body}).wantProblem(401, "")
 		put(d.heads["BZ"], "ZZ", body).wantProblem(404, "country.not_found")
+		put(d.heads["BZ"], "B%00", body).wantProblem(404, "country.not_found")
 		del(d.heads["BZ"], "ZZ").wantProblem(404, "country.not_found")
 		// Another country's delegate, a facilitator, the head, a disabled
 		// delegate, an unknown account, nobody: the same answer for each.
-		for _, id := range []string{crOfficer.ID, d.fac.ID, d.heads["BZ"].ID, inactive.ID, "00000000-0000-0000-0000-000000000000", ""} {
+		for _, id := range []string{crOfficer.ID, d.fac.ID, d.heads["BZ"].ID, inactive.ID, "00000000-0000-0000-0000-000000000000", "",
+			"abc\x00def", strings.Repeat("x", 1000)} {
 			r := put(d.heads["BZ"], "BZ", map[string]any{"user_id": id}).wantProblem(422, "country.alternate_invalid")
 			checkFieldErrors(t, r, "user_id")
 		}
@@ -358,4 +361,66 @@ func TestMinimumSilence(t *testing.T) {
 		d.unchangedSince(before, cid, "a refused silence procedure")
 		d.post("/api/v1/clauses/"+cid+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(time.Hour)}).want(200)
 	})
+}
+
+// TestParticipantsChangeRacesPositions changes the participants while the
+// heads record positions: every request either succeeds or is a 409 to
+// retry (never a 500, never a deadlock), and afterwards every clause's
+// status is what its positions and the final participants say.
+func TestParticipantsChangeRacesPositions(t *testing.T) {
+	d := newDelib(t)
+	clauses := []string{d.mustOpenClause(), d.mustOpenClause()}
+	var wg sync.WaitGroup
+	codes := make(chan string, 64)
+	for round := 0; round < 3; round++ {
+		for _, c := range countries8 {
+			for _, cid := range clauses {
+				wg.Add(1)
+				go func(c, cid string) {
+					defer wg.Done()
+					stance := map[string]any{"stance": "agree", "clause_version": 1}
+					if c == "SV" {
+						stance = map[string]any{"stance": "object", "clause_version": 1, "reason": "El Salvador objects."}
+					}
+					r := d.position(cid, c, d.heads[c], stance)
+					if r.Code != 200 && r.Code != 409 && r.Code != 422 {
+						codes <- fmt.Sprintf("position %s: %d %s", c, r.Code, r.Body.String())
+					}
+				}(c, cid)
+			}
+		}
+		for _, parts := range [][]string{countries8[:7], countries8} {
+			wg.Add(1)
+			go func(parts []string) {
+				defer wg.Done()
+				r := d.do(req{method: "PATCH", path: "/api/v1/guidelines/" + d.gid, token: d.fac.Token, body: map[string]any{"participants": parts}})
+				if r.Code != 200 && r.Code != 409 {
+					codes <- fmt.Sprintf("participants: %d %s", r.Code, r.Body.String())
+				}
+			}(parts)
+		}
+		wg.Wait()
+	}
+	close(codes)
+	for c := range codes {
+		t.Error(c)
+	}
+	m := d.get("/api/v1/guidelines/"+d.gid+"/consensus", d.fac).want(200).JSON()
+	for _, it := range m["clauses"].([]any) {
+		row := it.(map[string]any)
+		want := "consensus"
+		for _, cell := range row["positions"].(map[string]any) {
+			switch cell {
+			case "object":
+				want = "contested"
+			case "pending", "stale":
+				if want != "contested" {
+					want = "open"
+				}
+			}
+		}
+		if row["status"] != want {
+			t.Errorf("clause %v: status %v, but its positions say %s: %v", row["number"], row["status"], want, row["positions"])
+		}
+	}
 }

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -21,7 +23,7 @@ func (s *Service) DesignateAlternate(ctx context.Context, p auth.Principal, code
 	userID = strings.TrimSpace(userID)
 	var out drafting.Country
 	err := s.write(ctx, p.ID, func(u *unit) error {
-		c, err := u.Country(code)
+		c, err := readCountry(u, code)
 		if err != nil {
 			return err
 		}
@@ -31,11 +33,16 @@ func (s *Service) DesignateAlternate(ctx context.Context, p auth.Principal, code
 		if userID == "" {
 			return drafting.Invalid("country.alternate_invalid", drafting.FieldError{Field: "user_id", Message: "required"})
 		}
-		candidate, err := u.User(userID)
-		if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
-			return err
+		var candidate drafting.User
+		found := false
+		if plausibleID(userID) {
+			candidate, err = u.User(userID)
+			if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+				return err
+			}
+			found = err == nil
 		}
-		if err := drafting.CheckAlternate(candidate, err == nil, code); err != nil {
+		if err := drafting.CheckAlternate(candidate, found, code); err != nil {
 			return err
 		}
 		out = c
@@ -58,7 +65,7 @@ func (s *Service) DesignateAlternate(ctx context.Context, p auth.Principal, code
 func (s *Service) RevokeAlternate(ctx context.Context, p auth.Principal, code string) error {
 	code = strings.ToUpper(strings.TrimSpace(code))
 	return s.write(ctx, p.ID, func(u *unit) error {
-		c, err := u.Country(code)
+		c, err := readCountry(u, code)
 		if err != nil {
 			return err
 		}
@@ -113,6 +120,21 @@ func (s *Service) alternateEvent(u *unit, typ, code string, data map[string]any)
 		}
 	}
 	return nil
+}
+
+// readCountry reads a country by code; anything that is not a code is 404
+// before any query.
+func readCountry(u *unit, code string) (drafting.Country, error) {
+	if !countryCode.MatchString(code) {
+		return drafting.Country{}, drafting.NotFound("country")
+	}
+	return u.Country(code)
+}
+
+// plausibleID reports whether id could be an account id, so that nothing a
+// database would refuse (a NUL, invalid UTF-8, a megabyte) reaches a query.
+func plausibleID(id string) bool {
+	return id != "" && len(id) <= 64 && utf8.ValidString(id) && !strings.ContainsFunc(id, unicode.IsControl)
 }
 
 func optionalID(id string) any {

@@ -215,45 +215,59 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 			}
 			return err
 		}
+		// Claim the clauses before the first event: every writer takes a
+		// clause before the event counter, so no two transactions wait on
+		// each other in opposite orders (PostgreSQL would abort one).
+		var clauses []drafting.Clause
+		if change != nil {
+			if clauses, err = claimClauses(u, g.ID); err != nil {
+				return err
+			}
+		}
 		if err := u.emit(drafting.EventGuidelineUpdated, g.ID, g.ID, changed); err != nil {
 			return err
 		}
 		if change != nil {
-			return s.rederiveClauses(u, g, *change)
+			return s.rederiveClauses(u, g, *change, clauses)
 		}
 		return nil
 	})
 	return g, err
 }
 
-// rederiveClauses derives every clause of the guideline again after its
-// consensus body changed (drafting.ApplyParticipants): a newcomer's pending
-// position undoes a consensus and reopens an agreed clause, a participant's
-// objection contests even an agreed clause or breaks a silence procedure, a
-// departed objector's objection no longer counts. Each change is recorded
-// with its reason and the countries that caused it.
-//
-// Every clause is claimed first, changed or not, and the positions are read
-// after the claims: a position, a lock, an opening or the end of a silence
-// procedure running meanwhile on any clause either committed before (and is
-// counted) or finds its claim taken and is derived again with the new
-// participants. Otherwise a position recorded against the old consensus body
-// could leave a status the new one does not support.
-func (s *Service) rederiveClauses(u *unit, g drafting.Guideline, change drafting.ParticipantsChange) error {
-	clauses, err := u.ClauseStates(g.ID)
+// claimClauses claims every clause of a guideline, changed or not, before a
+// change of its consensus body reads their positions: a position, a lock,
+// an opening or the end of a silence procedure running meanwhile on any
+// clause either committed before (and is counted) or finds its claim taken
+// and is derived again with the new participants. Otherwise a position
+// recorded against the old consensus body could leave a status the new one
+// does not support. A clause claimed by someone else meanwhile is 409
+// guideline.busy.
+func claimClauses(u *unit, gid string) ([]drafting.Clause, error) {
+	clauses, err := u.ClauseStates(gid)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := range clauses {
 		ok, err := u.ClaimClause(clauses[i].ID, clauses[i].Revision, u.now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !ok {
-			return drafting.Errorf(drafting.KindConflict, "guideline.busy", "a clause is being changed meanwhile; try again")
+			return nil, drafting.Errorf(drafting.KindConflict, "guideline.busy", "a clause is being changed meanwhile; try again")
 		}
 		clauses[i].Revision++
 	}
+	return clauses, nil
+}
+
+// rederiveClauses derives every (claimed) clause of the guideline again
+// after its consensus body changed (drafting.ApplyParticipants): a
+// newcomer's pending position undoes a consensus and reopens an agreed
+// clause, a participant's objection contests even an agreed clause or breaks
+// a silence procedure, a departed objector's objection no longer counts.
+// Each change is recorded with its reason and the countries that caused it.
+func (s *Service) rederiveClauses(u *unit, g drafting.Guideline, change drafting.ParticipantsChange, clauses []drafting.Clause) error {
 	stances, err := u.GuidelineStances(g.ID)
 	if err != nil {
 		return err
