@@ -80,7 +80,8 @@ type env struct {
 
 // testMinSilence is the shortest silence procedure in tests: an hour, so a
 // test need not move its clock a day on for a deadline to pass. The
-// deployment default (24 h) is tested with withConfig.
+// deployment default (24 h) is tested by passing an option to newEnv
+// (TestMinimumSilence).
 const testMinSilence = time.Hour
 
 // newEnv starts a server on a fresh database; opts adjust the service's
