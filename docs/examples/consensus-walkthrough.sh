@@ -3,7 +3,9 @@
 # eight countries, one reservation, one objection, a compromise merged from a
 # delegation's amendment, and a silence procedure.
 #
-# Against a running server (an empty database, its first admin known):
+# Against a running server (an empty database, its first admin known, and a
+# minimum silence procedure of a second, CONSENSO_MIN_SILENCE=1s, since the
+# silence procedure below lasts seconds, not the 24 hours of a real session):
 #   API=http://localhost:8080 ADMIN_EMAIL=admin@example.org ADMIN_PASSWORD='…' \
 #     docs/examples/consensus-walkthrough.sh
 # Or let the script build and start a throwaway server on a temporary SQLite
@@ -23,7 +25,7 @@ if [ "${1:-}" = --serve ]; then
 	port=$((20000 + RANDOM % 20000))
 	CONSENSO_ADDR=127.0.0.1:$port CONSENSO_DATABASE_URL=$tmp/consenso.db \
 		CONSENSO_ADMIN_EMAIL=$ADMIN_EMAIL CONSENSO_ADMIN_PASSWORD=$ADMIN_PASSWORD \
-		CONSENSO_SILENCE_SWEEP=200ms CONSENSO_LOG_LEVEL=warn \
+		CONSENSO_SILENCE_SWEEP=200ms CONSENSO_MIN_SILENCE=1s CONSENSO_LOG_LEVEL=warn \
 		"$tmp/consenso" >"$tmp/server.log" 2>&1 &
 	server=$!
 	trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -83,7 +85,8 @@ login() {
 }
 
 # --- 1. Accounts: the chair (facilitator), eight heads of delegation, a
-# Guatemalan technical officer and an observer from the secretariat.
+# Guatemalan and a Panamanian technical officer and an observer from the
+# secretariat.
 ADMIN=$(curl -sS -X POST "$API/api/v1/auth/login" -H "$JSON" \
 	-d "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .access_token)
 call POST /api/v1/users "$ADMIN" '{"email":"chair@iom.int","name":"Chair","password":"a long enough password","role":"facilitator"}' >/dev/null
@@ -96,6 +99,8 @@ for c in BZ CR SV GT HN MX NI PA; do
 done
 call POST /api/v1/users "$ADMIN" '{"email":"officer.gt@minex.example","name":"Technical officer GT","password":"a long enough password","role":"delegate","country":"GT"}' >/dev/null
 OFFICER_GT=$(login officer.gt@minex.example)
+OFFICER_PA_ID=$(call POST /api/v1/users "$ADMIN" '{"email":"officer.pa@mire.example","name":"Technical officer PA","password":"a long enough password","role":"delegate","country":"PA"}' | jq -r .id)
+OFFICER_PA=$(login officer.pa@mire.example)
 call POST /api/v1/users "$ADMIN" '{"email":"secretariat@rcm.example","name":"Secretariat","password":"a long enough password","role":"observer"}' >/dev/null
 OBSERVER=$(login secretariat@rcm.example)
 
@@ -162,15 +167,20 @@ check "the amendment" "$(call GET "/api/v1/comments/$AMENDMENT" "$CHAIR" | jq -r
 check "Belize's position" "$(call GET "/api/v1/clauses/$C1/positions" "$CHAIR" | jq -c '.items[0] | [.stance, .current]')" '["agree",false]'
 refused 409 position.version_stale PUT "/api/v1/clauses/$C1/positions/BZ" "${HEAD[BZ]}" '{"stance":"agree","clause_version":1}'
 
-# --- 6. Everyone states a position on version 2 — in session, the chair
-# records Panama's — and the chair locks the clause.
+# --- 6. Everyone states a position on version 2 and the chair locks the
+# clause. Panama's head is called away: she designates Panama's technical
+# officer as alternate, who records Panama's position. Nobody else speaks for
+# a country — not the chair, not an admin.
 for c in BZ CR SV GT HN NI; do
 	call PUT "/api/v1/clauses/$C1/positions/$c" "${HEAD[$c]}" '{"stance":"agree","clause_version":2}' >/dev/null
 done
 call PUT "/api/v1/clauses/$C1/positions/MX" "${HEAD[MX]}" '{"stance":"agree_with_reservation","clause_version":2,
 	"reservation":"Mexico understands \"presumed victims\" as defined in its General Law on Trafficking."}' >/dev/null
-check "after Panama's position" "$(call PUT "/api/v1/clauses/$C1/positions/PA" "$CHAIR" \
-	'{"stance":"agree","clause_version":2}' | jq -r .clause_status)" consensus
+refused 403 auth.forbidden PUT "/api/v1/clauses/$C1/positions/PA" "$CHAIR" '{"stance":"agree","clause_version":2}'
+refused 403 auth.forbidden PUT "/api/v1/clauses/$C1/positions/PA" "$OFFICER_PA" '{"stance":"agree","clause_version":2}'
+check "Panama's alternate" "$(call PUT /api/v1/countries/PA/alternate "${HEAD[PA]}" "{\"user_id\":\"$OFFICER_PA_ID\"}" | jq -r .alternate_id)" "$OFFICER_PA_ID"
+check "after Panama's position" "$(call PUT "/api/v1/clauses/$C1/positions/PA" "$OFFICER_PA" \
+	'{"stance":"agree","clause_version":2}' | jq -r '.clause_status + " (" + .recorded_as + ")"')" "consensus (alternate)"
 check "clause 1.1" "$(call POST "/api/v1/clauses/$C1/lock" "$CHAIR" | jq -r .status)" agreed
 refused 409 clause.agreed PUT "/api/v1/clauses/$C1/positions/GT" "${HEAD[GT]}" '{"stance":"object","clause_version":2,"reason":"late"}'
 
@@ -179,7 +189,9 @@ refused 409 clause.agreed PUT "/api/v1/clauses/$C1/positions/GT" "${HEAD[GT]}" '
 # and the six silent countries are recorded as deemed to agree.
 call PUT "/api/v1/clauses/$C2/positions/BZ" "${HEAD[BZ]}" '{"stance":"agree","clause_version":1}' >/dev/null
 call PUT "/api/v1/clauses/$C2/positions/CR" "${HEAD[CR]}" '{"stance":"agree","clause_version":1}' >/dev/null
-DEADLINE=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ) # in a real session: days, not seconds
+# In a real session the deadline is days away: a server refuses anything
+# shorter than CONSENSO_MIN_SILENCE (24 h unless configured; 1 s here).
+DEADLINE=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)
 check "clause 1.2" "$(call POST "/api/v1/clauses/$C2/silence" "$CHAIR" "{\"deadline\":\"$DEADLINE\"}" | jq -r .status)" silence
 for _ in $(seq 100); do # no request is needed: the server concludes it on time
 	[ "$(call GET "/api/v1/clauses/$C2" "$OBSERVER" | jq -r .status)" = agreed ] && break

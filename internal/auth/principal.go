@@ -44,11 +44,7 @@ func (p Principal) CanComment() bool {
 	return false
 }
 
-// CanSetPosition reports whether p may record country's position: its own
-// head of delegation, or a facilitator recording it in session.
-func (p Principal) CanSetPosition(country string) bool {
-	if p.IsFacilitator() {
-		return true
-	}
-	return p.Role == drafting.RoleDelegate && p.HeadOfDelegation && p.Country == country
+// Speaker is p as someone asking to speak for a country.
+func (p Principal) Speaker() drafting.Speaker {
+	return drafting.Speaker{ID: p.ID, Role: p.Role, Country: p.Country, HeadOfDelegation: p.HeadOfDelegation}
 }

@@ -30,6 +30,9 @@ type Country struct {
 	Name      string
 	Language  string
 	CreatedAt time.Time
+	// AlternateID is the account the head of delegation designated to
+	// record the country's positions besides the heads ("" when none).
+	AlternateID string
 }
 
 // User is a person's account.

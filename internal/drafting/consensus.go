@@ -34,15 +34,19 @@ type Position struct {
 	Reservation   string
 	Reason        string
 	RecordedBy    string // empty when deemed
-	Deemed        bool
-	CreatedAt     time.Time
+	// RecordedAs is the capacity RecordedBy spoke in (RecordedAsHead,
+	// RecordedAsAlternate, or RecordedOnBehalf for history kept from before
+	// only the country could speak for itself); empty when deemed.
+	RecordedAs string
+	Deemed     bool
+	CreatedAt  time.Time
 }
 
 // Current reports whether p is about the clause's current version.
 func (p Position) Current(c *Clause) bool { return p.ClauseVersion == c.Version }
 
-// PositionInput is what a head of delegation (or a facilitator in session)
-// asks to record.
+// PositionInput is what a head of delegation (or the alternate the head
+// designated) asks to record.
 type PositionInput struct {
 	Stance        Stance
 	ClauseVersion int
@@ -192,8 +196,14 @@ func (c *Clause) ApplyPosition(participants []string, p Position, all []Position
 	c.Status = Derive(participants, c.Version, all)
 }
 
-// StartSilence begins a silence procedure ending at deadline.
-func (c *Clause) StartSilence(deadline, now time.Time) error {
+// DefaultMinSilence is the shortest silence procedure unless a deployment
+// configures another (DOMAIN.md rule 8): long enough for every capital to
+// be heard.
+const DefaultMinSilence = 24 * time.Hour
+
+// StartSilence begins a silence procedure ending at deadline, which must be
+// at least minSilence after now.
+func (c *Clause) StartSilence(deadline, now time.Time, minSilence time.Duration) error {
 	switch c.Status {
 	case StatusOpen, StatusConsensus:
 	case StatusContested:
@@ -204,11 +214,29 @@ func (c *Clause) StartSilence(deadline, now time.Time) error {
 	if !deadline.After(now) {
 		return Invalid("silence.deadline_past", FieldError{Field: "deadline", Message: "must be in the future"})
 	}
+	if deadline.Sub(now) < minSilence {
+		e := Invalid("silence.deadline_too_soon", FieldError{Field: "deadline",
+			Message: "a silence procedure lasts at least " + FormatDuration(minSilence) + " so that every capital can be heard"})
+		e.Data = map[string]any{"min_silence": FormatDuration(minSilence), "earliest_deadline": now.Add(minSilence).UTC()}
+		return e
+	}
 	d := deadline.UTC()
 	c.Status = StatusSilence
 	c.SilenceDeadline = &d
 	c.UpdatedAt = now
 	return nil
+}
+
+// FormatDuration writes d the way people read it: "24h", "90m", "1h30m".
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // SilenceDue reports whether the silence deadline has passed at now.
@@ -219,9 +247,18 @@ func (c *Clause) SilenceDue(now time.Time) bool {
 // EndSilence concludes a silence procedure whose deadline passed with no
 // objection: the clause is agreed, and the participants that said nothing on
 // the current version are returned, to be recorded as deemed to agree.
+// Should a participant hold a current objection all the same, the clause is
+// contested instead and nobody is deemed to agree: an agreed clause never
+// stands against a participant's objection.
 func (c *Clause) EndSilence(participants []string, positions []Position, now time.Time) ([]string, error) {
 	if !c.SilenceDue(now) {
 		return nil, stateConflict("clause.silence_not_due", "the silence procedure has not ended")
+	}
+	c.SilenceDeadline = nil
+	c.UpdatedAt = now
+	if len(Objecting(participants, c.Version, positions)) > 0 {
+		c.Status = StatusContested
+		return nil, nil
 	}
 	spoke := map[string]bool{}
 	for _, p := range positions {
@@ -237,8 +274,6 @@ func (c *Clause) EndSilence(participants []string, positions []Position, now tim
 	}
 	sort.Strings(silent)
 	c.Status = StatusAgreed
-	c.SilenceDeadline = nil
-	c.UpdatedAt = now
 	return silent, nil
 }
 
@@ -279,21 +314,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// Rederive recomputes the status of a clause under discussion after the
-// consensus body changed; draft, silence and agreed clauses keep theirs. It
-// reports whether the status changed.
-func (c *Clause) Rederive(participants []string, positions []Position, now time.Time) bool {
-	switch c.Status {
-	case StatusOpen, StatusContested, StatusConsensus:
-	default:
-		return false
-	}
-	d := Derive(participants, c.Version, positions)
-	if d == c.Status {
-		return false
-	}
-	c.Status, c.UpdatedAt = d, now
-	return true
 }

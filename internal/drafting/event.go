@@ -7,6 +7,8 @@ const (
 	EventUserCreated         = "user.created"
 	EventUserUpdated         = "user.updated"
 	EventCountryCreated      = "country.created"
+	EventAlternateDesignated = "country.alternate_designated"
+	EventAlternateRevoked    = "country.alternate_revoked"
 	EventGuidelineCreated    = "guideline.created"
 	EventGuidelineUpdated    = "guideline.updated"
 	EventSectionCreated      = "section.created"

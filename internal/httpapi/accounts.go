@@ -124,21 +124,24 @@ func toUserView(u drafting.User) userView {
 func (s *Server) handleMe(c *gin.Context) (int, any, error) {
 	p := principal(c)
 	if p.IsIntegration() {
-		return http.StatusOK, gin.H{"id": p.ID, "email": nil, "name": p.Name, "role": p.Role, "country": nil, "head_of_delegation": false}, nil
+		return http.StatusOK, gin.H{"id": p.ID, "email": nil, "name": p.Name, "role": p.Role, "country": nil, "head_of_delegation": false,
+			"alternate": false}, nil
 	}
-	u, err := s.svc.User(c.Request.Context(), p, p.ID)
-	v := toUserView(u)
-	return reply(gin.H{"id": v.ID, "email": v.Email, "name": v.Name, "role": v.Role, "country": v.Country, "head_of_delegation": v.HeadOfDelegation}, err)
+	me, err := s.svc.Me(c.Request.Context(), p)
+	v := toUserView(me.User)
+	return reply(gin.H{"id": v.ID, "email": v.Email, "name": v.Name, "role": v.Role, "country": v.Country, "head_of_delegation": v.HeadOfDelegation,
+		"alternate": me.AlternateFor != ""}, err)
 }
 
 type countryView struct {
-	Code     string `json:"code"`
-	Name     string `json:"name"`
-	Language string `json:"language"`
+	Code        string  `json:"code"`
+	Name        string  `json:"name"`
+	Language    string  `json:"language"`
+	AlternateID *string `json:"alternate_id"`
 }
 
 func toCountryView(x drafting.Country) countryView {
-	return countryView{Code: x.Code, Name: x.Name, Language: x.Language}
+	return countryView{Code: x.Code, Name: x.Name, Language: x.Language, AlternateID: optional(x.AlternateID)}
 }
 
 func (s *Server) handleCountriesGet(c *gin.Context) (int, any, error) {
@@ -147,7 +150,11 @@ func (s *Server) handleCountriesGet(c *gin.Context) (int, any, error) {
 }
 
 func (s *Server) handleCountriesPost(c *gin.Context) (int, any, error) {
-	var req countryView
+	var req struct {
+		Code     string `json:"code"`
+		Name     string `json:"name"`
+		Language string `json:"language"`
+	}
 	idem, err := decodeCreate(c, &req)
 	if err != nil {
 		return 0, nil, err

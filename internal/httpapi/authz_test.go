@@ -60,7 +60,7 @@ var (
 	authzCommenters  = authzExpect(401, 201, 201, 201, 201, 201, 201, 403)
 	authzFacilitator = authzExpect(401, 200, 200, 403, 403, 403, 403, 403)
 	authzAuthor      = authzExpect(401, 403, 403, 403, 403, 200, 403, 403)
-	authzHeadOfBZ    = authzExpect(401, 200, 200, 200, 403, 403, 403, 403)
+	authzHeadOfBZ    = authzExpect(401, 403, 403, 200, 403, 403, 403, 403) // only the country speaks for itself
 )
 
 // TestDeliberationAuthorization runs every route of deliberation as every

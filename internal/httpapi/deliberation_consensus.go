@@ -18,13 +18,14 @@ type positionView struct {
 	Reservation   string     `json:"reservation"`
 	Reason        string     `json:"reason"`
 	RecordedBy    *string    `json:"recorded_by"`
+	RecordedAs    *string    `json:"recorded_as"`
 	Deemed        bool       `json:"deemed"`
 	RecordedAt    *time.Time `json:"recorded_at"`
 }
 
 func toPositionView(p service.PositionView) positionView {
 	v := positionView{Country: p.Country, Stance: p.Stance, Current: p.Current, Reservation: p.Reservation, Reason: p.Reason,
-		RecordedBy: optional(p.RecordedBy), Deemed: p.Deemed, RecordedAt: p.RecordedAt}
+		RecordedBy: optional(p.RecordedBy), RecordedAs: optional(p.RecordedAs), Deemed: p.Deemed, RecordedAt: p.RecordedAt}
 	if p.ClauseVersion > 0 {
 		n := p.ClauseVersion
 		v.ClauseVersion = &n
@@ -77,6 +78,7 @@ type positionRecordView struct {
 	Reservation   string    `json:"reservation"`
 	Reason        string    `json:"reason"`
 	RecordedBy    *string   `json:"recorded_by"`
+	RecordedAs    *string   `json:"recorded_as"`
 	Deemed        bool      `json:"deemed"`
 	Superseded    bool      `json:"superseded"`
 	RecordedAt    time.Time `json:"recorded_at"`
@@ -84,7 +86,7 @@ type positionRecordView struct {
 
 func toPositionRecordView(r service.PositionRecord) positionRecordView {
 	return positionRecordView{ID: r.ID, Country: r.Country, Stance: string(r.Stance), ClauseVersion: r.ClauseVersion,
-		Reservation: r.Reservation, Reason: r.Reason, RecordedBy: optional(r.RecordedBy), Deemed: r.Deemed,
+		Reservation: r.Reservation, Reason: r.Reason, RecordedBy: optional(r.RecordedBy), RecordedAs: optional(r.RecordedAs), Deemed: r.Deemed,
 		Superseded: r.Superseded, RecordedAt: r.CreatedAt}
 }
 

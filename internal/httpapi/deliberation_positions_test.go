@@ -44,7 +44,7 @@ func TestPositions(t *testing.T) {
 			"section_id": sec["id"], "text": map[string]string{"es": "Texto."}}).want(201).JSON()["id"].(string)
 		d.post("/api/v1/clauses/"+small+"/open", d.fac, nil).want(200)
 		d.position(small, "BZ", d.heads["BZ"], agree).wantProblem(422, "position.not_participant")
-		d.position(small, "XX", d.fac, agree).wantProblem(422, "position.not_participant")
+		d.position(small, "XX", d.fac, agree).wantProblem(403, "auth.forbidden")
 		// Belize's delegate may not comment on a guideline Belize is not part of.
 		d.comment(small, d.delegate, map[string]any{"body": "x"}).wantProblem(403, "auth.forbidden")
 		d.position(small, "CR", d.heads["CR"], agree).want(200)
@@ -54,10 +54,17 @@ func TestPositions(t *testing.T) {
 		}
 	})
 
-	t.Run("facilitators record in session", func(t *testing.T) {
-		r := d.position(cid, "CR", d.fac, map[string]any{"stance": "agree_with_reservation", "clause_version": 1,
-			"reservation": "Costa Rica reads “victims” per its Law 9095."}).want(200).JSON()
-		if r["recorded_by"] != d.fac.ID || r["reservation"] == "" {
+	t.Run("only the country speaks for itself", func(t *testing.T) {
+		reservation := map[string]any{"stance": "agree_with_reservation", "clause_version": 1,
+			"reservation": "Costa Rica reads “victims” per its Law 9095."}
+		before := d.get("/api/v1/clauses/"+cid+"/positions/history", d.fac).want(200).Body.String()
+		d.position(cid, "CR", d.fac, reservation).wantProblem(403, "auth.forbidden")
+		d.position(cid, "CR", d.admin, reservation).wantProblem(403, "auth.forbidden")
+		if after := d.get("/api/v1/clauses/"+cid+"/positions/history", d.fac).want(200).Body.String(); after != before {
+			t.Fatal("a refused position changed the history")
+		}
+		r := d.position(cid, "CR", d.heads["CR"], reservation).want(200).JSON()
+		if r["recorded_by"] != d.heads["CR"].ID || r["recorded_as"] != "head_of_delegation" || r["reservation"] == "" {
 			t.Fatalf("recorded = %v", r)
 		}
 	})

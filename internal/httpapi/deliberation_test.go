@@ -10,6 +10,7 @@ import (
 
 	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/service"
 )
 
 // countries8 are the participating countries of the test guideline.
@@ -54,9 +55,9 @@ func (d *delib) advance(dt time.Duration) {
 	d.integration = in.Token
 }
 
-func newDelib(t testing.TB) *delib {
+func newDelib(t testing.TB, opts ...func(*service.Config)) *delib {
 	t.Helper()
-	e := newEnv(t)
+	e := newEnv(t, opts...)
 	d := &delib{env: e, t: t, heads: map[string]account{}}
 	d.admin = e.mustAdmin()
 	d.fac = e.mustUser(d.admin, drafting.RoleFacilitator, "", false)

@@ -344,10 +344,8 @@ func TestGuidelines(t *testing.T) {
 		d.clause(gid, sid, map[string]string{"en": "Agreed text.", "es": "Texto acordado."})
 		// Adoption needs every clause agreed, which the deliberation flow
 		// decides; here only "an adopted guideline keeps its title and
-		// participants" is under test, so the status is set directly.
-		if err := e.store.DB().Exec("UPDATE clauses SET status = 'agreed' WHERE guideline_id = ?", gid).Error; err != nil {
-			t.Fatal(err)
-		}
+		// participants" is under test, so agreement is set directly.
+		e.mustForceAgreed(gid)
 		d.draft(gid, "Final")
 		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts/1/adopt", token: f.Token}).want(201)
 		e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"participants": []string{"BZ"}}}).wantProblem(409, "guideline.adopted")

@@ -78,8 +78,15 @@ type env struct {
 	seq    atomic.Int64
 }
 
-// newEnv starts a server; options adjust the service's configuration.
-func newEnv(t testing.TB, options ...func(*service.Config)) *env {
+// testMinSilence is the shortest silence procedure in tests: an hour, so a
+// test need not move its clock a day on for a deadline to pass. The
+// deployment default (24 h) is tested by passing an option to newEnv
+// (TestMinimumSilence).
+const testMinSilence = time.Hour
+
+// newEnv starts a server on a fresh database; opts adjust the service's
+// configuration.
+func newEnv(t testing.TB, opts ...func(*service.Config)) *env {
 	t.Helper()
 	contract(t)
 	clk := clocktest.New()
@@ -88,8 +95,8 @@ func newEnv(t testing.TB, options ...func(*service.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2}
-	for _, o := range options {
+	cfg := service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2, MinSilence: testMinSilence}
+	for _, o := range opts {
 		o(&cfg)
 	}
 	svc := service.New(cfg)

@@ -40,9 +40,7 @@ func publishedFixture(t *testing.T, e *env, f account, agree bool) (gid string, 
 		clauses = append(clauses, c["id"].(string))
 	}
 	if agree {
-		if err := e.store.DB().Exec("UPDATE clauses SET status = 'agreed' WHERE guideline_id = ?", gid).Error; err != nil {
-			t.Fatal(err)
-		}
+		e.mustForceAgreed(gid)
 	}
 	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts", token: f.Token, body: map[string]any{"label": "Final draft"}}).want(201)
 	return gid, clauses

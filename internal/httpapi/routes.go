@@ -27,9 +27,11 @@ func (s *Server) routes() {
 	a.POST("/auth/logout", h(s.handleLogout))
 	a.GET("/me", h(s.handleMe))
 
-	// Countries and accounts (admin writes).
+	// Countries, their alternates, and accounts (admin writes).
 	a.GET("/countries", h(s.handleCountriesGet))
 	a.POST("/countries", h(s.handleCountriesPost))
+	a.PUT("/countries/:code/alternate", h(s.handleCountryAlternatePut))
+	a.DELETE("/countries/:code/alternate", h(s.handleCountryAlternateDelete))
 	a.GET("/users", h(s.handleUsersGet))
 	a.POST("/users", h(s.handleUsersPost))
 	a.GET("/users/:uid", h(s.handleUserGet))

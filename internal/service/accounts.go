@@ -331,6 +331,11 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 				return err
 			}
 		}
+		// Before the event: a designation is written before the event
+		// counter is taken, here as in DesignateAlternate.
+		if err := s.lapseAlternate(u, user); err != nil {
+			return err
+		}
 		return u.emit(drafting.EventUserUpdated, "", user.ID, changed)
 	})
 	return user, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -218,4 +219,50 @@ func (s *Service) CompareDrafts(ctx context.Context, p auth.Principal, gid strin
 		return nil
 	})
 	return out, err
+}
+
+// checkAdoption re-checks, in the adopting transaction, every clause of
+// draft d against the participants of this moment (drafting.CheckAdoption):
+// agreed at the draft's version, and a current position that is not an
+// objection from every participant — a position deemed by a silence
+// procedure that ended counts. Otherwise 409 draft.not_agreed names the
+// clauses in its message and lists them, with the reason and the countries,
+// in data.blocking. The stored status alone is not trusted: it may have been
+// reached under another consensus body.
+func (s *Service) checkAdoption(u *unit, g drafting.Guideline, d drafting.Draft) error {
+	if len(d.Clauses) == 0 {
+		return drafting.Errorf(drafting.KindConflict, "draft.empty", "an empty draft cannot be adopted")
+	}
+	states, err := u.ClauseStates(g.ID)
+	if err != nil {
+		return err
+	}
+	clauses := make(map[string]drafting.Clause, len(states))
+	for _, c := range states {
+		clauses[c.ID] = c
+	}
+	stances, err := u.GuidelineStances(g.ID)
+	if err != nil {
+		return err
+	}
+	positions := map[string][]drafting.Position{}
+	for _, p := range stances {
+		positions[p.ClauseID] = append(positions[p.ClauseID], p)
+	}
+	blockers := drafting.CheckAdoption(g.Participants, d, clauses, positions)
+	if len(blockers) == 0 {
+		return nil
+	}
+	blocking := make([]map[string]any, len(blockers))
+	numbers := make([]string, len(blockers))
+	for i, b := range blockers {
+		blocking[i] = map[string]any{"clause_id": b.ClauseID, "number": b.Number, "status": b.Status, "version": b.Version,
+			"draft_version": b.DraftVersion, "reason": b.Reason, "objecting": b.Objecting, "unheard": b.Unheard}
+		numbers[i] = b.Number
+	}
+	e := drafting.Errorf(drafting.KindConflict, "draft.not_agreed",
+		"%d clause(s) of draft %d cannot be adopted by the participating countries now (%s): each must be agreed at the draft's version, with a position that is not an objection from every participant",
+		len(blockers), d.Number, strings.Join(numbers, ", "))
+	e.Data = map[string]any{"blocking": blocking}
+	return e
 }

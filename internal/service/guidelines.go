@@ -198,12 +198,15 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 			g.Title = validateTitle(&errs, "title", *patch.Title)
 			changed["title"] = g.Title
 		}
+		var change *drafting.ParticipantsChange
 		if patch.Participants != nil {
 			parts, err := validateParticipants(u.Tx, &errs, *patch.Participants)
 			if err != nil {
 				return err
 			}
-			changed["participants"] = map[string]any{"before": g.Participants, "after": parts}
+			change = &drafting.ParticipantsChange{Before: g.Participants, After: parts}
+			changed["participants"] = map[string]any{"before": g.Participants, "after": parts,
+				"added": change.Added(), "removed": change.Removed()}
 			g.Participants = parts
 		}
 		if err := errs.Err("guideline.invalid"); err != nil {
@@ -217,26 +220,59 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 			}
 			return err
 		}
+		// Claim the clauses before the first event: every writer takes a
+		// clause before the event counter, so no two transactions wait on
+		// each other in opposite orders (PostgreSQL would abort one).
+		var clauses []drafting.Clause
+		if change != nil {
+			if clauses, err = claimClauses(u, g.ID); err != nil {
+				return err
+			}
+		}
 		if err := u.emit(drafting.EventGuidelineUpdated, g.ID, g.ID, changed); err != nil {
 			return err
 		}
-		if patch.Participants != nil {
-			return s.rederiveClauses(u, g)
+		if change != nil {
+			return s.rederiveClauses(u, g, *change, clauses)
 		}
 		return nil
 	})
 	return g, err
 }
 
-// rederiveClauses recomputes, after the consensus body changed, the status
-// of every clause under discussion: a new participant's pending position
-// undoes a consensus, a departed objector's objection no longer counts.
-// Each changed clause is claimed like any clause change.
-func (s *Service) rederiveClauses(u *unit, g drafting.Guideline) error {
-	clauses, err := u.Clauses(store.ClauseFilter{GuidelineID: g.ID})
+// claimClauses claims every clause of a guideline, changed or not, before a
+// change of its consensus body reads their positions: a position, a lock,
+// an opening or the end of a silence procedure running meanwhile on any
+// clause either committed before (and is counted) or finds its claim taken
+// and is derived again with the new participants. Otherwise a position
+// recorded against the old consensus body could leave a status the new one
+// does not support. A clause claimed by someone else meanwhile is 409
+// guideline.busy.
+func claimClauses(u *unit, gid string) ([]drafting.Clause, error) {
+	clauses, err := u.ClauseStates(gid)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	for i := range clauses {
+		ok, err := u.ClaimClause(clauses[i].ID, clauses[i].Revision, u.now)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, drafting.Errorf(drafting.KindConflict, "guideline.busy", "a clause is being changed meanwhile; try again")
+		}
+		clauses[i].Revision++
+	}
+	return clauses, nil
+}
+
+// rederiveClauses derives every (claimed) clause of the guideline again
+// after its consensus body changed (drafting.ApplyParticipants): a
+// newcomer's pending position undoes a consensus and reopens an agreed
+// clause, a participant's objection contests even an agreed clause or breaks
+// a silence procedure, a departed objector's objection no longer counts.
+// Each change is recorded with its reason and the countries that caused it.
+func (s *Service) rederiveClauses(u *unit, g drafting.Guideline, change drafting.ParticipantsChange, clauses []drafting.Clause) error {
 	stances, err := u.GuidelineStances(g.ID)
 	if err != nil {
 		return err
@@ -247,22 +283,21 @@ func (s *Service) rederiveClauses(u *unit, g drafting.Guideline) error {
 	}
 	for i := range clauses {
 		c := &clauses[i]
-		from := c.Status
-		if !c.Rederive(g.Participants, byClause[c.ID], u.now) {
+		r, changed := c.ApplyParticipants(change, byClause[c.ID], u.now)
+		if !changed {
 			continue
 		}
-		ok, err := u.ClaimClause(c.ID, c.Revision, u.now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return drafting.Errorf(drafting.KindConflict, "guideline.busy", "a clause is being changed meanwhile; try again")
-		}
-		c.Revision++
 		if err := u.SaveClause(*c); err != nil {
 			return err
 		}
-		if err := statusChanged(u, c, from, map[string]any{"reason": "participating countries changed"}); err != nil {
+		if r.From == drafting.StatusSilence && r.To == drafting.StatusContested {
+			if err := u.emit(drafting.EventSilenceBroken, c.GuidelineID, c.ID, map[string]any{
+				"countries": r.Countries, "version": c.Version, "reason": r.Reason}); err != nil {
+				return err
+			}
+		}
+		if err := statusChanged(u, c, r.From, map[string]any{"reason": r.Reason, "countries": r.Countries,
+			"participants_changed": true}); err != nil {
 			return err
 		}
 	}

@@ -23,8 +23,10 @@ type PositionView struct {
 	Reservation string
 	Reason      string
 	RecordedBy  string
-	Deemed      bool
-	RecordedAt  *time.Time
+	// RecordedAs is the capacity RecordedBy spoke in (drafting.RecordedAs…).
+	RecordedAs string
+	Deemed     bool
+	RecordedAt *time.Time
 }
 
 func positionView(country string, p *drafting.Position, version int) PositionView {
@@ -34,7 +36,7 @@ func positionView(country string, p *drafting.Position, version int) PositionVie
 	at := p.CreatedAt
 	return PositionView{Country: country, Stance: string(p.Stance), ClauseVersion: p.ClauseVersion,
 		Current: p.ClauseVersion == version, Reservation: p.Reservation, Reason: p.Reason, RecordedBy: p.RecordedBy,
-		Deemed: p.Deemed, RecordedAt: &at}
+		RecordedAs: p.RecordedAs, Deemed: p.Deemed, RecordedAt: &at}
 }
 
 // Recorded is a position just recorded and the clause after it.
@@ -43,17 +45,24 @@ type Recorded struct {
 	Clause   ClauseView
 }
 
-// SetPosition records country's position on a clause: by that country's
-// head of delegation, or by a facilitator in session (recorded_by tells
-// which). The clause's status is derived again from every current position
-// in the same transaction; an objection breaks a silence procedure.
+// SetPosition records country's position on a clause. Only the country
+// speaks for itself: its head of delegation, or the alternate the head
+// designated from its delegation (recorded_as tells which). Facilitators and
+// admins are refused whatever they ask: a country's objection cannot be
+// turned into agreement by anyone else. The designation is read in the
+// transaction that records the position, so a revocation takes effect at
+// once. The clause's status is derived again from every current position in
+// the same transaction; an objection breaks a silence procedure.
 func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, country string, in drafting.PositionInput) (Recorded, error) {
 	country = strings.ToUpper(strings.TrimSpace(country))
 	if !p.CanReadDrafts() || p.Role == drafting.RoleObserver {
 		return Recorded{}, forbidden("observers and integrations cannot hold positions")
 	}
-	if !p.CanSetPosition(country) {
-		return Recorded{}, forbidden("only the head of delegation of " + country + " (or a facilitator in session) records its position")
+	notYours := forbidden("only the head of delegation of " + country + ", or the alternate that head designated, records its position; nobody else does, facilitators and admins included")
+	// Only a delegate of the country could be its head or its alternate:
+	// everyone else is refused before anything is read.
+	if _, maybe := p.Speaker().SpeaksFor(country, p.ID); !maybe {
+		return Recorded{}, notYours
 	}
 	in, err := in.Validate()
 	if err != nil {
@@ -61,6 +70,14 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 	}
 	var out Recorded
 	view, err := s.updateClause(ctx, p, clauseID, AnyRevision, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+		alternate, err := u.Alternate(country)
+		if err != nil {
+			return err
+		}
+		as, ok := p.Speaker().SpeaksFor(country, alternate)
+		if !ok {
+			return notYours
+		}
 		if !g.IsParticipant(country) {
 			return drafting.Invalid("position.not_participant",
 				drafting.FieldError{Field: "country", Message: country + " is not a participating country of this guideline"})
@@ -73,7 +90,7 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 			return err
 		}
 		pos := drafting.Position{ID: s.newID(), ClauseID: c.ID, Country: country, ClauseVersion: c.Version, Stance: in.Stance,
-			Reservation: in.Reservation, Reason: in.Reason, RecordedBy: p.ID, CreatedAt: u.now}
+			Reservation: in.Reservation, Reason: in.Reason, RecordedBy: p.ID, RecordedAs: as, CreatedAt: u.now}
 		var previous *drafting.Position
 		all := make([]drafting.Position, 0, len(current)+1)
 		for i := range current {
@@ -90,7 +107,7 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		from := c.Status
 		c.ApplyPosition(g.Participants, pos, all, u.now)
 		data := map[string]any{"clause_id": c.ID, "country": country, "stance": pos.Stance, "version": c.Version,
-			"reservation": pos.Reservation, "reason": pos.Reason, "recorded_by": p.ID, "previous_stance": nil}
+			"reservation": pos.Reservation, "reason": pos.Reason, "recorded_by": p.ID, "recorded_as": as, "previous_stance": nil}
 		if previous != nil {
 			data["previous_stance"] = previous.Stance
 			data["previous_version"] = previous.ClauseVersion

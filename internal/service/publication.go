@@ -82,9 +82,11 @@ func ContentHash(canonical []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// Adopt makes draft n the guideline's next approved version. Every clause of
-// the draft must be agreed at exactly the draft's version; otherwise 409
-// lists the blocking clauses. A draft is adopted once.
+// Adopt makes draft n the guideline's next approved version. In the
+// adopting transaction, every clause of the draft must be agreed at exactly
+// the draft's version and hold a current position that is not an objection
+// from every participant of this moment (checkAdoption); otherwise 409
+// draft.not_agreed lists the blocking clauses. A draft is adopted once.
 func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int) (drafting.Approved, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Approved{}, err
@@ -111,30 +113,8 @@ func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int
 		} else if !drafting.IsKind(err, drafting.KindNotFound) {
 			return err
 		}
-		current, err := u.Clauses(store.ClauseFilter{GuidelineID: gid})
-		if err != nil {
+		if err := s.checkAdoption(u, g, d); err != nil {
 			return err
-		}
-		now := map[string]drafting.Clause{}
-		for _, c := range current {
-			now[c.ID] = c
-		}
-		blocking := []map[string]any{}
-		for _, dc := range d.Clauses {
-			c := now[dc.ClauseID]
-			if c.Status != drafting.StatusAgreed || c.Version != dc.Version {
-				blocking = append(blocking, map[string]any{"clause_id": dc.ClauseID, "number": c.Number, "status": c.Status,
-					"version": c.Version, "draft_version": dc.Version})
-			}
-		}
-		if len(d.Clauses) == 0 {
-			return drafting.Errorf(drafting.KindConflict, "draft.empty", "an empty draft cannot be adopted")
-		}
-		if len(blocking) > 0 {
-			e := drafting.Errorf(drafting.KindConflict, "draft.not_agreed",
-				"%d clause(s) of draft %d are not agreed at the draft's version", len(blocking), n)
-			e.Data = map[string]any{"blocking": blocking}
-			return e
 		}
 		res, err := u.DraftReservations(gid, n)
 		if err != nil {

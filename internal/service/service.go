@@ -51,6 +51,9 @@ type Config struct {
 	// OnHash, when set, runs with a hashing slot held, just before the
 	// hash: tests use it to hold the slot.
 	OnHash func()
+	// MinSilence is the shortest silence procedure (CONSENSO_MIN_SILENCE;
+	// 0: drafting.DefaultMinSilence, 24 h). Tests and the demo may lower it.
+	MinSilence time.Duration
 }
 
 // Service implements every use case.
@@ -62,6 +65,7 @@ type Service struct {
 	newID      func() string
 	argon      auth.Argon2Params
 	refreshTTL time.Duration
+	minSilence time.Duration
 	publisher  Publisher
 	limits     *signinLimits
 	hashing    *hashGate
@@ -80,7 +84,7 @@ type Service struct {
 func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, now: cfg.Now, newID: cfg.NewID,
-		argon: cfg.Argon2, refreshTTL: cfg.RefreshTTL, publisher: cfg.Publisher,
+		argon: cfg.Argon2, refreshTTL: cfg.RefreshTTL, publisher: cfg.Publisher, minSilence: cfg.MinSilence,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -107,6 +111,9 @@ func New(cfg Config) *Service {
 		wait = defaultHashWait
 	}
 	s.hashing = newHashGate(slots, wait, cfg.OnHash)
+	if s.minSilence <= 0 {
+		s.minSilence = drafting.DefaultMinSilence
+	}
 	return s
 }
 

@@ -42,7 +42,9 @@ func (s *Service) OpenClause(ctx context.Context, p auth.Principal, id string, e
 const maxSilence = 366 * 24 * time.Hour
 
 // StartSilence begins a silence procedure: unless a participating country
-// objects before deadline, the clause is then agreed (facilitator).
+// objects before deadline, the clause is then agreed (facilitator). The
+// deadline is at least the deployment's minimum silence ahead (422
+// silence.deadline_too_soon otherwise), so every capital can be heard.
 func (s *Service) StartSilence(ctx context.Context, p auth.Principal, id string, expect Precondition, deadline time.Time) (ClauseView, error) {
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
@@ -56,7 +58,7 @@ func (s *Service) StartSilence(ctx context.Context, p auth.Principal, id string,
 			return drafting.Invalid("silence.deadline_too_far", drafting.FieldError{Field: "deadline", Message: "at most a year ahead"})
 		}
 		from := c.Status
-		if err := c.StartSilence(deadline, u.now); err != nil {
+		if err := c.StartSilence(deadline, u.now, s.minSilence); err != nil {
 			return err
 		}
 		if err := statusChanged(u, c, from, map[string]any{"reason": "silence procedure", "deadline": deadline}); err != nil {
@@ -165,6 +167,16 @@ func (s *Service) endSilence(ctx context.Context, id string, now time.Time) erro
 			return err
 		}
 		c.UpdatedAt = u.now
+		if c.Status == drafting.StatusContested {
+			// A participant objects all the same (see EndSilence): the
+			// procedure is broken, nobody is deemed to agree.
+			objecting := drafting.Objecting(g.Participants, c.Version, positions)
+			if err := u.emit(drafting.EventSilenceBroken, c.GuidelineID, c.ID, map[string]any{
+				"countries": objecting, "version": c.Version, "deadline": deadline}); err != nil {
+				return err
+			}
+			return statusChanged(u, c, drafting.StatusSilence, map[string]any{"reason": "the silence procedure ended with a participant objecting"})
+		}
 		deemed := make([]drafting.Position, len(silent))
 		for i, country := range silent {
 			deemed[i] = drafting.Position{ID: s.newID(), ClauseID: c.ID, Country: country, ClauseVersion: c.Version,

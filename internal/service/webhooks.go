@@ -25,6 +25,7 @@ const (
 // all of them).
 var webhookEventTypes = eventTypeSet(
 	drafting.EventUserCreated, drafting.EventUserUpdated, drafting.EventCountryCreated,
+	drafting.EventAlternateDesignated, drafting.EventAlternateRevoked,
 	drafting.EventGuidelineCreated, drafting.EventGuidelineUpdated,
 	drafting.EventSectionCreated, drafting.EventSectionUpdated,
 	drafting.EventClauseCreated, drafting.EventClauseMoved, drafting.EventClauseTextChanged, drafting.EventClauseStatusChanged,

@@ -21,26 +21,22 @@ func (r countryRow) domain() drafting.Country {
 	return drafting.Country{Code: r.Code, Name: r.Name, Language: r.Language, CreatedAt: r.CreatedAt}
 }
 
-// Countries lists every country by code.
+// Countries lists every country by code, with its alternate.
 func (tx *Tx) Countries() ([]drafting.Country, error) {
 	var rows []countryRow
 	if err := tx.db.Order("code").Find(&rows).Error; err != nil {
 		return nil, err
 	}
+	alts, err := tx.alternates()
+	if err != nil {
+		return nil, err
+	}
 	out := make([]drafting.Country, len(rows))
 	for i, r := range rows {
 		out[i] = r.domain()
+		out[i].AlternateID = alts[r.Code]
 	}
 	return out, nil
-}
-
-// Country reads one country by its code.
-func (tx *Tx) Country(code string) (drafting.Country, error) {
-	var r countryRow
-	if err := tx.db.Where("code = ?", code).Take(&r).Error; err != nil {
-		return drafting.Country{}, notFound(err, "country")
-	}
-	return r.domain(), nil
 }
 
 // CountryCodes returns the set of known country codes.

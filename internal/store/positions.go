@@ -15,6 +15,7 @@ type positionRow struct {
 	Reservation   string
 	Reason        string
 	RecordedBy    *string
+	RecordedAs    *string
 	Deemed        bool
 	Superseded    bool
 	CreatedAt     time.Time
@@ -25,13 +26,13 @@ func (positionRow) TableName() string { return "positions" }
 func (r positionRow) domain() drafting.Position {
 	return drafting.Position{ID: r.ID, ClauseID: r.ClauseID, Country: r.CountryCode, ClauseVersion: r.ClauseVersion,
 		Stance: drafting.Stance(r.Stance), Reservation: r.Reservation, Reason: r.Reason, RecordedBy: deref(r.RecordedBy),
-		Deemed: r.Deemed, CreatedAt: r.CreatedAt}
+		RecordedAs: deref(r.RecordedAs), Deemed: r.Deemed, CreatedAt: r.CreatedAt}
 }
 
 func positionToRow(p drafting.Position) positionRow {
 	return positionRow{ID: p.ID, ClauseID: p.ClauseID, CountryCode: p.Country, ClauseVersion: p.ClauseVersion,
 		Stance: string(p.Stance), Reservation: p.Reservation, Reason: p.Reason, RecordedBy: ptr(p.RecordedBy),
-		Deemed: p.Deemed, CreatedAt: p.CreatedAt}
+		RecordedAs: ptr(p.RecordedAs), Deemed: p.Deemed, CreatedAt: p.CreatedAt}
 }
 
 func positionsOf(rows []positionRow) []drafting.Position {

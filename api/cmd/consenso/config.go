@@ -27,6 +27,7 @@ type config struct {
 	LogLevel          string
 	LogFormat         string
 	SilenceSweepEvery time.Duration
+	MinSilence        time.Duration
 	Demo              bool
 	StreamsPerUser    int
 	HashSlots         int
@@ -55,6 +56,7 @@ var settings = []setting{
 	{env: "CONSENSO_LOG_LEVEL", flag: "log-level", def: "info", usage: "debug, info, warn or error"},
 	{env: "CONSENSO_LOG_FORMAT", flag: "log-format", def: "json", usage: "json or text"},
 	{env: "CONSENSO_SILENCE_SWEEP", flag: "silence-sweep", def: "1s", usage: "how often silence-procedure deadlines are checked"},
+	{env: "CONSENSO_MIN_SILENCE", flag: "min-silence", def: "24h", usage: "shortest silence procedure: earlier deadlines are refused, so every capital can be heard"},
 	{env: "CONSENSO_STREAMS_PER_USER", flag: "streams-per-user", def: "5", usage: "concurrent live event streams allowed per account"},
 	{env: "CONSENSO_HASH_SLOTS", flag: "hash-slots", usage: "password hashes (argon2id, 64 MiB each) run at once; empty means one per CPU available"},
 	{env: "CONSENSO_DEMO", flag: "demo", def: "false", usage: "on an empty database, load a demo negotiation and print its accounts", isSwitch: true},
@@ -126,6 +128,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"CONSENSO_REFRESH_TOKEN_TTL": &c.RefreshTTL,
 		"CONSENSO_SHUTDOWN_TIMEOUT":  &c.ShutdownTimeout,
 		"CONSENSO_SILENCE_SWEEP":     &c.SilenceSweepEvery,
+		"CONSENSO_MIN_SILENCE":       &c.MinSilence,
 	} {
 		d, err := time.ParseDuration(get(env))
 		if err != nil || d <= 0 {

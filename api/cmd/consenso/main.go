@@ -75,7 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, Now: now, RefreshTTL: cfg.RefreshTTL, HashSlots: cfg.HashSlots})
+	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, Now: now, RefreshTTL: cfg.RefreshTTL,
+		HashSlots: cfg.HashSlots, MinSilence: cfg.MinSilence})
 	svc.SetWebhookAllowPrivate(cfg.WebhookAllowPriv)
 	hub := events.NewHub(cfg.StreamsPerUser)
 	// Background work stops with bg; it outlives ctx until requests drain.

@@ -1,0 +1,426 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/service"
+)
+
+// snapshot reads back everything a refused request could have changed: the
+// clause, its positions and their history, the countries with their
+// alternates, the guideline's event log and the number of events of any
+// guideline (or none).
+func (d *delib) snapshot(cid string) string {
+	d.t.Helper()
+	var n int64
+	if err := d.store.DB().Raw("SELECT COUNT(*) FROM events").Scan(&n).Error; err != nil {
+		d.t.Fatal(err)
+	}
+	out := fmt.Sprintf("events: %d\n", n)
+	paths := []string{"/api/v1/countries", "/api/v1/guidelines/" + d.gid + "/events?limit=200", "/api/v1/guidelines/" + d.gid}
+	if cid != "" {
+		paths = append(paths, "/api/v1/clauses/"+cid, "/api/v1/clauses/"+cid+"/positions", "/api/v1/clauses/"+cid+"/positions/history?limit=200")
+	}
+	for _, p := range paths {
+		out += d.get(p, d.fac).want(200).Body.String() + "\n"
+	}
+	return out
+}
+
+func (d *delib) unchangedSince(before, cid, what string) {
+	d.t.Helper()
+	if after := d.snapshot(cid); after != before {
+		d.t.Fatalf("%s changed something:\nbefore: %s\nafter:  %s", what, before, after)
+	}
+}
+
+// TestFacilitatorCannotOverwriteAnObjection is the attack of issue 10, item
+// 1: Belize objects; a facilitator (or an admin) records "agree" for Belize,
+// then locks and adopts. Every step is refused and changes nothing.
+func TestFacilitatorCannotOverwriteAnObjection(t *testing.T) {
+	d := newDelib(t)
+	cid := d.mustOpenClause()
+	for _, c := range countries8[1:] {
+		d.position(cid, c, d.heads[c], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
+	}
+	d.position(cid, "BZ", d.heads["BZ"], map[string]any{"stance": "object", "clause_version": 1,
+		"reason": "Belize cannot accept a 72-hour deadline."}).want(200)
+	if s := d.status(cid); s != "contested" {
+		t.Fatalf("status = %s, want contested", s)
+	}
+	d.post("/api/v1/guidelines/"+d.gid+"/drafts", d.fac, map[string]any{"label": "Draft with an objection"}).want(201)
+
+	before := d.snapshot(cid)
+	for _, who := range []struct {
+		name string
+		a    account
+	}{{"facilitator", d.fac}, {"admin", d.admin}} {
+		for _, body := range []map[string]any{
+			{"stance": "agree", "clause_version": 1},
+			{"stance": "abstain", "clause_version": 1},
+			{"stance": "agree_with_reservation", "clause_version": 1, "reservation": "In session."},
+		} {
+			d.position(cid, "BZ", who.a, body).wantProblem(403, "auth.forbidden")
+			d.position(cid, "bz", who.a, body).wantProblem(403, "auth.forbidden")
+		}
+		d.unchangedSince(before, cid, who.name+" recording Belize's position")
+	}
+	d.post("/api/v1/clauses/"+cid+"/lock", d.fac, nil).wantProblem(409, "clause.not_consensus")
+	d.post("/api/v1/clauses/"+cid+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(48 * time.Hour)}).wantProblem(409, "clause.contested")
+	p := d.post("/api/v1/guidelines/"+d.gid+"/drafts/1/adopt", d.fac, nil).wantProblem(409, "draft.not_agreed").JSON()
+	if !strings.Contains(p["detail"].(string), "1.") {
+		t.Fatalf("the refusal does not name the clause: %v", p["detail"])
+	}
+	d.unchangedSince(before, cid, "lock, silence and adoption of a contested clause")
+	if ps := d.positions(cid)["BZ"]; ps["stance"] != "object" || ps["recorded_by"] != d.heads["BZ"].ID || ps["recorded_as"] != "head_of_delegation" {
+		t.Fatalf("Belize's position = %v", ps)
+	}
+}
+
+// TestAlternate: a head of delegation designates an alternate from the
+// country's own delegation, who then records the country's positions; the
+// head revokes the designation and the former alternate is refused. Every
+// refused designation changes nothing.
+func TestAlternate(t *testing.T) {
+	d := newDelib(t)
+	cid := d.mustOpenClause()
+	officer := d.delegate // a Belizean delegate, not head
+	put := func(a account, code string, body any) *resp {
+		t.Helper()
+		return d.do(req{method: "PUT", path: "/api/v1/countries/" + code + "/alternate", token: a.Token, body: body})
+	}
+	del := func(a account, code string) *resp {
+		t.Helper()
+		return d.do(req{method: "DELETE", path: "/api/v1/countries/" + code + "/alternate", token: a.Token})
+	}
+	country := func(code string) map[string]any {
+		t.Helper()
+		for _, it := range d.get("/api/v1/countries", d.observer).want(200).JSON()["items"].([]any) {
+			if c := it.(map[string]any); c["code"] == code {
+				return c
+			}
+		}
+		t.Fatalf("no country %s", code)
+		return nil
+	}
+	me := func(a account) map[string]any { t.Helper(); return d.get("/api/v1/me", a).want(200).JSON() }
+	agree := map[string]any{"stance": "agree", "clause_version": 1}
+
+	if country("BZ")["alternate_id"] != nil || me(officer)["alternate"] != false || me(d.heads["BZ"])["alternate"] != false {
+		t.Fatal("an alternate before any designation")
+	}
+	before := d.snapshot(cid)
+	d.position(cid, "BZ", officer, agree).wantProblem(403, "auth.forbidden")
+	d.unchangedSince(before, cid, "a position by a delegate not designated")
+
+	t.Run("refused designations change nothing", func(t *testing.T) {
+		inactive := d.mustUser(d.admin, "delegate", "BZ", false)
+		d.do(req{method: "PATCH", path: "/api/v1/users/" + inactive.ID, token: d.admin.Token, body: map[string]any{"active": false}}).want(200)
+		crOfficer := d.mustUser(d.admin, "delegate", "CR", false)
+		before := d.snapshot(cid)
+		body := map[string]any{"user_id": officer.ID}
+		// Facilitator, admin, Belize's own officer, Costa Rica's head, an observer.
+		for _, a := range []account{d.fac, d.admin, officer, d.heads["CR"], d.observer} {
+			put(a, "BZ", body).wantProblem(403, "auth.forbidden")
+			del(a, "BZ").wantProblem(403, "auth.forbidden")
+		}
+		d.do(req{method: "PUT", path: "/api/v1/countries/BZ/alternate", token: d.integration, body: body}).wantProblem(403, "auth.forbidden")
+		d.do(req{method: "PUT", path: "/api/v1/countries/BZ/alternate", body: body}).wantProblem(401, "")
+		put(d.heads["BZ"], "ZZ", body).wantProblem(404, "country.not_found")
+		put(d.heads["BZ"], "B%00", body).wantProblem(404, "country.not_found")
+		del(d.heads["BZ"], "ZZ").wantProblem(404, "country.not_found")
+		// Another country's delegate, a facilitator, the head, a disabled
+		// delegate, an unknown account, nobody: the same answer for each.
+		for _, id := range []string{crOfficer.ID, d.fac.ID, d.heads["BZ"].ID, inactive.ID, "00000000-0000-0000-0000-000000000000", "",
+			"abc\x00def", strings.Repeat("x", 1000)} {
+			r := put(d.heads["BZ"], "BZ", map[string]any{"user_id": id}).wantProblem(422, "country.alternate_invalid")
+			checkFieldErrors(t, r, "user_id")
+		}
+		put(d.heads["BZ"], "BZ", map[string]any{"user_id": officer.ID, "country": "BZ"}).want(422)
+		put(d.heads["BZ"], "BZ", map[string]any{}).wantProblem(422, "country.alternate_invalid")
+		d.unchangedSince(before, cid, "a refused designation")
+	})
+
+	t.Run("the alternate speaks for the country", func(t *testing.T) {
+		r := put(d.heads["BZ"], "BZ", map[string]any{"user_id": officer.ID}).want(200).JSON()
+		if r["code"] != "BZ" || r["alternate_id"] != officer.ID {
+			t.Fatalf("designation = %v", r)
+		}
+		if country("BZ")["alternate_id"] != officer.ID || country("CR")["alternate_id"] != nil {
+			t.Fatal("GET /countries does not show the alternate")
+		}
+		if me(officer)["alternate"] != true || me(d.heads["BZ"])["alternate"] != false || me(d.heads["CR"])["alternate"] != false {
+			t.Fatal("GET /me does not tell the alternate")
+		}
+		ev := d.eventData("BZ", "country.alternate_designated")
+		if len(ev) != 1 || ev[0]["user_id"] != officer.ID || ev[0]["country"] != "BZ" || ev[0]["previous_user_id"] != nil {
+			t.Fatalf("country.alternate_designated = %v", ev)
+		}
+		// Designating the same alternate again records nothing.
+		before := d.snapshot(cid)
+		put(d.heads["BZ"], "BZ", map[string]any{"user_id": officer.ID}).want(200)
+		d.unchangedSince(before, cid, "designating the alternate again")
+
+		p := d.position(cid, "BZ", officer, map[string]any{"stance": "object", "clause_version": 1, "reason": "Pending consultation with the capital."}).want(200).JSON()
+		if p["recorded_by"] != officer.ID || p["recorded_as"] != "alternate" || p["clause_status"] != "contested" {
+			t.Fatalf("the alternate's position = %v", p)
+		}
+		// The alternate speaks for Belize only.
+		d.position(cid, "CR", officer, agree).wantProblem(403, "auth.forbidden")
+		h := d.get("/api/v1/clauses/"+cid+"/positions/history", d.fac).want(200).JSON()["items"].([]any)
+		if first := h[0].(map[string]any); first["recorded_as"] != "alternate" || first["recorded_by"] != officer.ID {
+			t.Fatalf("history = %v", first)
+		}
+		if ev := d.eventData(cid, "position.recorded"); ev[len(ev)-1]["recorded_as"] != "alternate" {
+			t.Fatalf("position.recorded = %v", ev[len(ev)-1])
+		}
+		// The head still speaks for the country.
+		d.position(cid, "BZ", d.heads["BZ"], agree).want(200)
+	})
+
+	t.Run("revoked, the former alternate is refused", func(t *testing.T) {
+		del(d.heads["BZ"], "BZ").want(204)
+		if country("BZ")["alternate_id"] != nil || me(officer)["alternate"] != false {
+			t.Fatal("the alternate survived its revocation")
+		}
+		ev := d.eventData("BZ", "country.alternate_revoked")
+		if len(ev) != 1 || ev[0]["user_id"] != officer.ID {
+			t.Fatalf("country.alternate_revoked = %v", ev)
+		}
+		before := d.snapshot(cid)
+		d.position(cid, "BZ", officer, map[string]any{"stance": "object", "clause_version": 1, "reason": "x"}).wantProblem(403, "auth.forbidden")
+		del(d.heads["BZ"], "BZ").want(204) // nothing to revoke: nothing recorded
+		d.unchangedSince(before, cid, "a position by a former alternate")
+	})
+
+	t.Run("a designation lapses when the account no longer qualifies", func(t *testing.T) {
+		put(d.heads["BZ"], "BZ", map[string]any{"user_id": officer.ID}).want(200)
+		d.do(req{method: "PATCH", path: "/api/v1/users/" + officer.ID, token: d.admin.Token, body: map[string]any{"country": "CR"}}).want(200)
+		if country("BZ")["alternate_id"] != nil {
+			t.Fatal("a delegate moved to Costa Rica is still Belize's alternate")
+		}
+		ev := d.eventData("BZ", "country.alternate_revoked")
+		if len(ev) != 2 || !strings.Contains(ev[1]["reason"].(string), "no longer qualifies") {
+			t.Fatalf("country.alternate_revoked = %v", ev)
+		}
+		// Moved back, the account is not the alternate again by itself.
+		d.do(req{method: "PATCH", path: "/api/v1/users/" + officer.ID, token: d.admin.Token, body: map[string]any{"country": "BZ"}}).want(200)
+		if country("BZ")["alternate_id"] != nil {
+			t.Fatal("the designation came back to life")
+		}
+		d.position(cid, "BZ", officer, agree).wantProblem(403, "auth.forbidden")
+	})
+}
+
+// TestParticipantsCannotBeChangedAroundAnObjection is the attack of issue
+// 10, item 2: drop the objecting country, lock, add it back, adopt. Adding
+// it back contests the agreed clause, and adoption re-checks every clause
+// against the participants of that moment.
+func TestParticipantsCannotBeChangedAroundAnObjection(t *testing.T) {
+	d := newDelib(t)
+	cid := d.mustOpenClause()
+	for _, c := range countries8[1:] {
+		d.position(cid, c, d.heads[c], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
+	}
+	d.position(cid, "BZ", d.heads["BZ"], map[string]any{"stance": "object", "clause_version": 1, "reason": "Not acceptable to Belize."}).want(200)
+	participants := func(codes []string) {
+		t.Helper()
+		d.do(req{method: "PATCH", path: "/api/v1/guidelines/" + d.gid, token: d.fac.Token, body: map[string]any{"participants": codes}}).want(200)
+	}
+
+	participants(countries8[1:]) // Belize dropped: its objection no longer counts
+	if s := d.status(cid); s != "consensus" {
+		t.Fatalf("without Belize: %s", s)
+	}
+	d.post("/api/v1/clauses/"+cid+"/lock", d.fac, nil).want(200)
+	d.post("/api/v1/guidelines/"+d.gid+"/drafts", d.fac, map[string]any{"label": "Without Belize"}).want(201)
+
+	participants(countries8) // Belize back, its objection still current
+	if s := d.status(cid); s != "contested" {
+		t.Fatalf("Belize back: %s, want contested", s)
+	}
+	ch := d.eventData(cid, "clause.status_changed")
+	last := ch[len(ch)-1]
+	if last["from"] != "agreed" || last["to"] != "contested" || !strings.Contains(last["reason"].(string), "BZ objects") ||
+		fmt.Sprint(last["countries"]) != "[BZ]" {
+		t.Fatalf("status change = %v", last)
+	}
+	before := d.snapshot(cid)
+	p := d.post("/api/v1/guidelines/"+d.gid+"/drafts/1/adopt", d.fac, nil).wantProblem(409, "draft.not_agreed").JSON()
+	b := p["data"].(map[string]any)["blocking"].([]any)[0].(map[string]any)
+	if b["clause_id"] != cid || b["reason"] != "not_agreed" || fmt.Sprint(b["objecting"]) != "[BZ]" {
+		t.Fatalf("blocking = %v", b)
+	}
+	d.unchangedSince(before, cid, "a refused adoption")
+	d.get("/api/v1/guidelines/"+d.gid+"/approved", d.fac).wantProblem(404, "approved.not_found")
+
+	t.Run("adoption does not trust a stored status", func(t *testing.T) {
+		// A clause agreed against a current objection (as the attack left
+		// clauses before this rule) is refused at adoption all the same.
+		if err := d.store.DB().Exec("UPDATE clauses SET status = 'agreed' WHERE id = ?", cid).Error; err != nil {
+			t.Fatal(err)
+		}
+		before := d.snapshot(cid)
+		p := d.post("/api/v1/guidelines/"+d.gid+"/drafts/1/adopt", d.fac, nil).wantProblem(409, "draft.not_agreed").JSON()
+		b := p["data"].(map[string]any)["blocking"].([]any)[0].(map[string]any)
+		if b["reason"] != "objection" || fmt.Sprint(b["objecting"]) != "[BZ]" || !strings.Contains(p["detail"].(string), b["number"].(string)) {
+			t.Fatalf("refusal = %v", p)
+		}
+		d.unchangedSince(before, cid, "a refused adoption")
+	})
+}
+
+// TestNewParticipantReopensAgreedClauses: a country added to the consensus
+// body reopens every agreed clause it has no current position on, ends a
+// silence procedure it could not be heard in, and is needed for adoption.
+func TestNewParticipantReopensAgreedClauses(t *testing.T) {
+	d := newDelib(t)
+	heard := d.mustAgreedClause() // all eight agreed, El Salvador included
+	seven := countries8[:7]       // without SV
+	d.do(req{method: "PATCH", path: "/api/v1/guidelines/" + d.gid, token: d.fac.Token, body: map[string]any{"participants": seven}}).want(200)
+	agreed := d.mustOpenClause()
+	for _, c := range seven {
+		d.position(agreed, c, d.heads[c], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
+	}
+	d.position(agreed, "SV", d.heads["SV"], map[string]any{"stance": "agree", "clause_version": 1}).wantProblem(422, "position.not_participant")
+	d.post("/api/v1/clauses/"+agreed+"/lock", d.fac, nil).want(200)
+	silent := d.mustOpenClause()
+	d.post("/api/v1/clauses/"+silent+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(48 * time.Hour)}).want(200)
+
+	d.do(req{method: "PATCH", path: "/api/v1/guidelines/" + d.gid, token: d.fac.Token, body: map[string]any{"participants": countries8}}).want(200)
+	if s := d.status(agreed); s != "open" {
+		t.Fatalf("agreed clause after El Salvador joined: %s, want open", s)
+	}
+	ch := d.eventData(agreed, "clause.status_changed")
+	if last := ch[len(ch)-1]; last["from"] != "agreed" || !strings.Contains(last["reason"].(string), "SV has no position") || fmt.Sprint(last["countries"]) != "[SV]" {
+		t.Fatalf("status change = %v", last)
+	}
+	if c := d.clause(silent); c["status"] != "open" || c["silence_deadline"] != nil {
+		t.Fatalf("silence after El Salvador joined: %v", c)
+	}
+	if s := d.status(heard); s != "agreed" {
+		t.Fatalf("a clause El Salvador agreed to before it left: %s, want agreed", s)
+	}
+	d.position(agreed, "SV", d.heads["SV"], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
+	if s := d.status(agreed); s != "consensus" {
+		t.Fatalf("after El Salvador agreed: %s", s)
+	}
+}
+
+// TestAdoptionAfterSilence: positions deemed by a silence procedure that
+// ended count at adoption.
+func TestAdoptionAfterSilence(t *testing.T) {
+	d := newDelib(t)
+	cid := d.mustOpenClause()
+	d.position(cid, "BZ", d.heads["BZ"], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
+	d.post("/api/v1/clauses/"+cid+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(testMinSilence)}).want(200)
+	d.advance(testMinSilence)
+	if _, err := d.svc.SweepSilence(t.Context(), d.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if s := d.status(cid); s != "agreed" {
+		t.Fatalf("after the deadline: %s", s)
+	}
+	d.post("/api/v1/guidelines/"+d.gid+"/drafts", d.fac, map[string]any{"label": "Final"}).want(201)
+	d.post("/api/v1/guidelines/"+d.gid+"/drafts/1/adopt", d.fac, nil).want(201)
+}
+
+// TestMinimumSilence: a silence procedure lasts at least the server's
+// minimum, 24 h unless configured; shorter deadlines are refused, naming the
+// minimum, and change nothing.
+func TestMinimumSilence(t *testing.T) {
+	t.Run("the default refuses an hour", func(t *testing.T) {
+		d := newDelib(t, func(c *service.Config) { c.MinSilence = 0 }) // the deployment default
+		cid := d.mustOpenClause()
+		before := d.snapshot(cid)
+		r := d.post("/api/v1/clauses/"+cid+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(time.Hour)}).
+			wantProblem(422, "silence.deadline_too_soon")
+		checkFieldErrors(t, r, "deadline")
+		p := r.JSON()
+		if !strings.Contains(p["detail"].(string), "24h") || p["data"].(map[string]any)["min_silence"] != "24h" {
+			t.Fatalf("the refusal does not name the minimum: %v", p)
+		}
+		d.post("/api/v1/clauses/"+cid+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(24*time.Hour - time.Second)}).
+			wantProblem(422, "silence.deadline_too_soon")
+		d.unchangedSince(before, cid, "a refused silence procedure")
+		d.post("/api/v1/clauses/"+cid+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(24 * time.Hour)}).want(200)
+	})
+	t.Run("a configured minimum", func(t *testing.T) {
+		d := newDelib(t) // testMinSilence: an hour
+		cid := d.mustOpenClause()
+		before := d.snapshot(cid)
+		r := d.post("/api/v1/clauses/"+cid+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(59 * time.Minute)}).
+			wantProblem(422, "silence.deadline_too_soon")
+		if !strings.Contains(r.JSON()["detail"].(string), "1h") {
+			t.Fatalf("detail = %v", r.JSON()["detail"])
+		}
+		d.unchangedSince(before, cid, "a refused silence procedure")
+		d.post("/api/v1/clauses/"+cid+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(time.Hour)}).want(200)
+	})
+}
+
+// TestParticipantsChangeRacesPositions changes the participants while the
+// heads record positions: every request either succeeds or is a 409 to
+// retry (never a 500, never a deadlock), and afterwards every clause's
+// status is what its positions and the final participants say.
+func TestParticipantsChangeRacesPositions(t *testing.T) {
+	d := newDelib(t)
+	clauses := []string{d.mustOpenClause(), d.mustOpenClause()}
+	var wg sync.WaitGroup
+	codes := make(chan string, 64)
+	for round := 0; round < 3; round++ {
+		for _, c := range countries8 {
+			for _, cid := range clauses {
+				wg.Add(1)
+				go func(c, cid string) {
+					defer wg.Done()
+					stance := map[string]any{"stance": "agree", "clause_version": 1}
+					if c == "SV" {
+						stance = map[string]any{"stance": "object", "clause_version": 1, "reason": "El Salvador objects."}
+					}
+					r := d.position(cid, c, d.heads[c], stance)
+					if r.Code != 200 && r.Code != 409 && r.Code != 422 {
+						codes <- fmt.Sprintf("position %s: %d %s", c, r.Code, r.Body.String())
+					}
+				}(c, cid)
+			}
+		}
+		for _, parts := range [][]string{countries8[:7], countries8} {
+			wg.Add(1)
+			go func(parts []string) {
+				defer wg.Done()
+				r := d.do(req{method: "PATCH", path: "/api/v1/guidelines/" + d.gid, token: d.fac.Token, body: map[string]any{"participants": parts}})
+				if r.Code != 200 && r.Code != 409 {
+					codes <- fmt.Sprintf("participants: %d %s", r.Code, r.Body.String())
+				}
+			}(parts)
+		}
+		wg.Wait()
+	}
+	close(codes)
+	for c := range codes {
+		t.Error(c)
+	}
+	m := d.get("/api/v1/guidelines/"+d.gid+"/consensus", d.fac).want(200).JSON()
+	for _, it := range m["clauses"].([]any) {
+		row := it.(map[string]any)
+		want := "consensus"
+		for _, cell := range row["positions"].(map[string]any) {
+			switch cell {
+			case "object":
+				want = "contested"
+			case "pending", "stale":
+				if want != "contested" {
+					want = "open"
+				}
+			}
+		}
+		if row["status"] != want {
+			t.Errorf("clause %v: status %v, but its positions say %s: %v", row["number"], row["status"], want, row["positions"])
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// DesignateAlternate makes userID the alternate of country: besides its
+// heads of delegation, the one account that records the country's
+// positions. Only a head of delegation of that country designates, and only
+// an active delegate of the same country who is not a head qualifies (422
+// country.alternate_invalid otherwise, the same answer whatever the reason).
+// A new designation replaces the previous one; designating the current
+// alternate again changes nothing and records nothing.
+func (s *Service) DesignateAlternate(ctx context.Context, p auth.Principal, code, userID string) (drafting.Country, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	userID = strings.TrimSpace(userID)
+	var out drafting.Country
+	err := s.write(ctx, p.ID, func(u *unit) error {
+		c, err := readCountry(u, code)
+		if err != nil {
+			return err
+		}
+		if err := p.Speaker().CheckDesignator(code); err != nil {
+			return err
+		}
+		if userID == "" {
+			return drafting.Invalid("country.alternate_invalid", drafting.FieldError{Field: "user_id", Message: "required"})
+		}
+		var candidate drafting.User
+		found := false
+		if plausibleID(userID) {
+			candidate, err = u.User(userID)
+			if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+				return err
+			}
+			found = err == nil
+		}
+		if err := drafting.CheckAlternate(candidate, found, code); err != nil {
+			return err
+		}
+		out = c
+		if c.AlternateID == userID {
+			return nil
+		}
+		if err := u.SetAlternate(code, userID, p.ID, u.now); err != nil {
+			return err
+		}
+		out.AlternateID = userID
+		return s.alternateEvent(u, drafting.EventAlternateDesignated, code, map[string]any{
+			"country": code, "user_id": userID, "previous_user_id": optionalID(c.AlternateID)})
+	})
+	return out, err
+}
+
+// RevokeAlternate ends the designation of country's alternate (a head of
+// that country). Revoking when there is none changes nothing and records
+// nothing.
+func (s *Service) RevokeAlternate(ctx context.Context, p auth.Principal, code string) error {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	return s.write(ctx, p.ID, func(u *unit) error {
+		c, err := readCountry(u, code)
+		if err != nil {
+			return err
+		}
+		if err := p.Speaker().CheckDesignator(code); err != nil {
+			return err
+		}
+		if c.AlternateID == "" {
+			return nil
+		}
+		if _, err := u.RemoveAlternate(code); err != nil {
+			return err
+		}
+		return s.alternateEvent(u, drafting.EventAlternateRevoked, code, map[string]any{
+			"country": code, "user_id": c.AlternateID, "reason": "revoked by the head of delegation"})
+	})
+}
+
+// lapseAlternate ends user's designation as an alternate when the account
+// no longer qualifies (disabled, moved to another country or role, made a
+// head): the designation was of that delegate of that country, and must not
+// come back to life should the account be changed back. Called in the
+// transaction that changed the account.
+func (s *Service) lapseAlternate(u *unit, user drafting.User) error {
+	code, err := u.AlternateOf(user.ID)
+	if err != nil || code == "" || drafting.QualifiesAsAlternate(user, code) {
+		return err
+	}
+	if _, err := u.RemoveAlternate(code); err != nil {
+		return err
+	}
+	return s.alternateEvent(u, drafting.EventAlternateRevoked, code, map[string]any{
+		"country": code, "user_id": user.ID, "reason": "the account no longer qualifies: it is not an active delegate of " + code + " below its head"})
+}
+
+// alternateEvent records a designation or revocation where those who
+// follow the negotiation see it: in the event log of every guideline being
+// drafted in which the country takes part (their live streams and
+// webhooks), since it changes who may speak for the country there. A
+// country that takes part in none gets one event outside any guideline, as
+// for country.created, so the change is always on record.
+func (s *Service) alternateEvent(u *unit, typ, code string, data map[string]any) error {
+	gids, err := u.ParticipatingGuidelines(code)
+	if err != nil {
+		return err
+	}
+	if len(gids) == 0 {
+		return u.emit(typ, "", code, data)
+	}
+	for _, gid := range gids {
+		if err := u.emit(typ, gid, code, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readCountry reads a country by code; anything that is not a code is 404
+// before any query.
+func readCountry(u *unit, code string) (drafting.Country, error) {
+	if !countryCode.MatchString(code) {
+		return drafting.Country{}, drafting.NotFound("country")
+	}
+	return u.Country(code)
+}
+
+// plausibleID reports whether id could be an account id, so that nothing a
+// database would refuse (a NUL, invalid UTF-8, a megabyte) reaches a query.
+func plausibleID(id string) bool {
+	return id != "" && len(id) <= 64 && utf8.ValidString(id) && !strings.ContainsFunc(id, unicode.IsControl)
+}
+
+func optionalID(id string) any {
+	if id == "" {
+		return nil
+	}
+	return id
+}
+
+// Me is the caller's own account, with whether they are their country's
+// alternate.
+type Me struct {
+	drafting.User
+	// AlternateFor is the country the user is the designated alternate of
+	// ("" when none).
+	AlternateFor string
+}
+
+// Me reads the caller's account.
+func (s *Service) Me(ctx context.Context, p auth.Principal) (Me, error) {
+	var out Me
+	err := s.read(ctx, func(tx *store.Tx) error {
+		var err error
+		if out.User, err = tx.User(p.ID); err != nil {
+			return err
+		}
+		out.AlternateFor, err = tx.AlternateOf(p.ID)
+		return err
+	})
+	return out, err
+}
