@@ -110,6 +110,13 @@ func (s *Service) createClause(u *unit, p auth.Principal, gid string, in NewClau
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
+	var t drafting.Texts
+	in.Text = t.Map("text", in.Text)
+	in.Note = t.Text("note", in.Note)
+	in.Number = t.Plain("number", in.Number)
+	if err := t.Err(); err != nil {
+		return ClauseView{}, err
+	}
 	var view ClauseView
 	g, err := u.Guideline(gid)
 	if err != nil {
@@ -128,6 +135,7 @@ func (s *Service) createClause(u *unit, p auth.Principal, gid string, in NewClau
 	var sec drafting.Section
 	if in.SectionID == "" {
 		errs.Add("section_id", "required")
+	} else if !checkIDField(&errs, "section_id", in.SectionID, "no such section in this guideline") {
 	} else if sec, err = u.Section(in.SectionID); err != nil || sec.GuidelineID != gid {
 		if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
 			return view, err
@@ -200,6 +208,10 @@ func (s *Service) Clauses(ctx context.Context, p auth.Principal, gid, sectionID 
 	if status != "" && !drafting.ValidStatus(status) {
 		return nil, drafting.Invalid("clause.invalid_filter", drafting.FieldError{Field: "status", Message: "unknown status " + string(status)})
 	}
+	var filter drafting.Fields
+	if !checkIDField(&filter, "section_id", sectionID, "not a section id") {
+		return nil, filter.Err("clause.invalid_filter")
+	}
 	var out []ClauseView
 	err := s.read(ctx, func(tx *store.Tx) error {
 		g, err := tx.Guideline(gid)
@@ -236,6 +248,15 @@ func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, e
 	}
 	if expect == AnyRevision {
 		expect = 0
+	}
+	var t drafting.Texts
+	in.Text = t.Map("text", in.Text)
+	in.Note = t.Text("note", in.Note)
+	for i, id := range in.Incorporates {
+		t.Plain(fmt.Sprintf("incorporates[%d]", i), id)
+	}
+	if err := t.Err(); err != nil {
+		return ClauseView{}, err
 	}
 	return s.updateClause(ctx, p, id, expect, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
 		var errs drafting.Fields
@@ -292,6 +313,10 @@ func (s *Service) MoveClause(ctx context.Context, p auth.Principal, id, sectionI
 	}
 	if position < 1 {
 		return ClauseView{}, drafting.Invalid("clause.invalid", drafting.FieldError{Field: "position", Message: "must be 1 or more"})
+	}
+	var idErrs drafting.Fields
+	if !checkIDField(&idErrs, "section_id", sectionID, "no such section in this guideline") {
+		return ClauseView{}, idErrs.Err("clause.invalid")
 	}
 	var view ClauseView
 	err := s.write(ctx, p.ID, func(u *unit) error {

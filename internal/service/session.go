@@ -37,6 +37,9 @@ func dummyHash(p auth.Argon2Params) string {
 // Login checks an e-mail and password and starts a sign-in (a refresh token
 // family). Failures are rate limited per account and per client address.
 func (s *Service) Login(ctx context.Context, email, password, clientIP string) (TokenPair, error) {
+	if err := checkPlain("email", email, "password", password); err != nil {
+		return TokenPair{}, err
+	}
 	email = NormalizeEmail(email)
 	now := s.clock()
 	if wait := s.limits.begin(email, clientIP, now); wait > 0 {
@@ -231,6 +234,9 @@ func (s *Service) account(ctx context.Context, kind, subject string) (auth.Princ
 // ClientToken exchanges integration client credentials for an access token
 // (OAuth 2.0 client_credentials). No refresh token: clients ask again.
 func (s *Service) ClientToken(ctx context.Context, clientID, secret, clientIP string) (TokenPair, error) {
+	if err := checkPlain("client_id", clientID, "client_secret", secret); err != nil {
+		return TokenPair{}, err
+	}
 	now := s.clock()
 	if wait := s.limits.begin("client:"+clientID, clientIP, now); wait > 0 {
 		return TokenPair{}, rateLimited(wait)
