@@ -74,7 +74,9 @@ func MissingLanguages(languages []string, t Text) []string {
 
 // ValidateText checks a clause text against the guideline's languages:
 // at least one language, no language outside the guideline's, bounded size.
-// It returns the cleaned text.
+// It returns the cleaned text. The characters of each text are checked
+// before (Texts.Map), so that a refusal carries text.invalid_character; a
+// text refused here for its characters anyway is one that skipped that.
 func ValidateText(field string, languages []string, t Text) (Text, Fields) {
 	var errs Fields
 	clean := Text{}
@@ -90,6 +92,8 @@ func ValidateText(field string, languages []string, t Text) (Text, Fields) {
 	for _, lang := range keys {
 		s := CleanText(t[lang])
 		switch {
+		case TextProblem(t[lang]) != "":
+			errs.Add(field+"."+lang, TextProblem(t[lang]))
 		case !allowed[lang]:
 			errs.Add(field+"."+lang, fmt.Sprintf("language %q is not one of the guideline's languages %v", lang, languages))
 		case utf8.RuneCountInString(s) > MaxClauseTextLen:

@@ -84,9 +84,16 @@ type CommentInput struct {
 // written against: an amendment needs proposed text in the guideline's
 // languages; a quote must be an exact excerpt of that version's text.
 func ValidateComment(in CommentInput, languages []string, current Text) (CommentInput, error) {
+	var t Texts
+	in.Body = t.Text("body", in.Body)
+	in.Quote = t.Text("quote", in.Quote)
+	in.ProposedText = t.Map("proposed_text", in.ProposedText)
+	in.ParentID = t.Plain("parent_id", in.ParentID)
+	in.Kind = CommentKind(t.Plain("kind", string(in.Kind)))
+	if err := t.Err(); err != nil {
+		return in, err
+	}
 	var errs Fields
-	in.Body = CleanText(in.Body)
-	in.Quote = CleanText(in.Quote)
 	if in.Kind == "" {
 		in.Kind = KindGeneral
 	}
@@ -108,7 +115,9 @@ func ValidateComment(in CommentInput, languages []string, current Text) (Comment
 	if in.Quote != "" {
 		found := false
 		for _, t := range current {
-			if strings.Contains(t, in.Quote) {
+			// Stored texts were cleaned the same way; older ones may
+			// still carry CRLF or another normal form.
+			if strings.Contains(normalizeText(t), in.Quote) {
 				found = true
 				break
 			}

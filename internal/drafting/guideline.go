@@ -92,7 +92,3 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // ValidSlug reports whether s is a usable slug.
 func ValidSlug(s string) bool { return len(s) <= 80 && slugPattern.MatchString(s) }
-
-// CleanText trims surrounding space and normalises to NFC so that equal
-// texts compare equal and quotes can be matched.
-func CleanText(s string) string { return norm.NFC.String(strings.TrimSpace(s)) }

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,21 +17,34 @@ import (
 )
 
 // decode reads a JSON body into v strictly: JSON media type (415), size
-// limit (413), well-formed (400), no unknown fields and right types (422),
-// exactly one value.
+// limit (413), well-formed UTF-8 JSON (400), no duplicate keys (400), keys
+// spelt exactly as the request type's json names and no unknown ones (422),
+// no string with a character the text rule refuses (422
+// text.invalid_character), right types (422), exactly one value.
 func decode(c *gin.Context, v any) error {
-	ct := c.GetHeader("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
+	return decodeBody(c.GetHeader("Content-Type"), c.Request.Body, v)
+}
+
+// decodeBody is decode without Gin (and the target of FuzzDecode).
+func decodeBody(contentType string, r io.Reader, v any) error {
+	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return &drafting.Error{Kind: kindUnsupportedMedia, Code: "request.unsupported_media_type", Message: "the body must be application/json"}
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := io.ReadAll(r)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return &drafting.Error{Kind: kindTooLarge, Code: "request.too_large", Message: fmt.Sprintf("the body is larger than %d bytes", mbe.Limit)}
 		}
 		return drafting.Errorf(drafting.KindMalformed, "request.unreadable", "the body could not be read")
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would quietly turn the bad bytes into U+FFFD.
+		return drafting.Errorf(drafting.KindMalformed, "request.malformed", "the body is not valid UTF-8")
+	}
+	if err := checkShape(body, v); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -102,7 +102,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	e.Use(securityHeaders)
-	e.Use(s.requestID, s.accessLog, s.recoverPanic, s.cors, s.limitBody)
+	e.Use(s.requestID, s.accessLog, s.recoverPanic, s.cors, s.limitBody, s.checkParams)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFoundRoute) })
 	s.engine = e
 	s.routes()

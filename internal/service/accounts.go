@@ -47,9 +47,14 @@ func (s *Service) createCountry(u *unit, p auth.Principal, c drafting.Country) (
 	if !p.IsAdmin() {
 		return c, forbidden("only admins add countries")
 	}
+	var t drafting.Texts
+	c.Code = strings.TrimSpace(t.Plain("code", c.Code))
+	c.Name = t.Text("name", c.Name)
+	c.Language = t.Plain("language", c.Language)
+	if err := t.Err(); err != nil {
+		return c, err
+	}
 	var errs drafting.Fields
-	c.Code = strings.TrimSpace(c.Code)
-	c.Name = drafting.CleanText(c.Name)
 	if !countryCode.MatchString(c.Code) {
 		errs.Add("code", "must be an ISO 3166-1 alpha-2 code in capitals, e.g. BZ")
 	}
@@ -157,8 +162,15 @@ func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (dra
 // any transaction: argon2id takes a good fraction of a second, and a
 // transaction must not hold SQLite's write lock that long.
 func (s *Service) prepareUser(ctx context.Context, in NewUser) (NewUser, string, drafting.Fields, error) {
-	in.Email = NormalizeEmail(in.Email)
-	in.Name = drafting.CleanText(in.Name)
+	var t drafting.Texts
+	in.Email = NormalizeEmail(t.Plain("email", in.Email))
+	in.Name = t.Text("name", in.Name)
+	t.Plain("password", in.Password)
+	t.Plain("role", string(in.Role))
+	in.Country = t.Plain("country", in.Country)
+	if err := t.Err(); err != nil {
+		return in, "", nil, err
+	}
 	var errs drafting.Fields
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > maxEmailLen {
 		errs.Add("email", "must be a plain e-mail address")
@@ -258,6 +270,23 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 	if !p.IsAdmin() {
 		return drafting.User{}, forbidden("only admins manage accounts")
 	}
+	var t drafting.Texts
+	if patch.Name != nil {
+		name := t.Text("name", *patch.Name)
+		patch.Name = &name
+	}
+	if patch.Password != nil {
+		t.Plain("password", *patch.Password)
+	}
+	if patch.Role != nil {
+		t.Plain("role", string(*patch.Role))
+	}
+	if patch.Country != nil {
+		t.Plain("country", *patch.Country)
+	}
+	if err := t.Err(); err != nil {
+		return drafting.User{}, err
+	}
 	// Hash outside the transaction (see prepareUser).
 	newHash, passwordMsg := "", ""
 	if patch.Password != nil {
@@ -279,7 +308,7 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 		var errs drafting.Fields
 		changed := map[string]any{}
 		if patch.Name != nil {
-			n := drafting.CleanText(*patch.Name)
+			n := *patch.Name
 			if n == "" || utf8.RuneCountInString(n) > drafting.MaxTitleLen {
 				errs.Add("name", "required, at most 300 characters")
 			}

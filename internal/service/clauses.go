@@ -115,6 +115,13 @@ func (s *Service) createClause(u *unit, p auth.Principal, gid string, in NewClau
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
+	var t drafting.Texts
+	in.Text = t.Map("text", in.Text)
+	in.Note = t.Text("note", in.Note)
+	in.Number = t.Plain("number", in.Number)
+	if err := t.Err(); err != nil {
+		return ClauseView{}, err
+	}
 	var view ClauseView
 	g, err := u.Guideline(gid)
 	if err != nil {
@@ -133,6 +140,7 @@ func (s *Service) createClause(u *unit, p auth.Principal, gid string, in NewClau
 	var sec drafting.Section
 	if in.SectionID == "" {
 		errs.Add("section_id", "required")
+	} else if !checkIDField(&errs, "section_id", in.SectionID, "no such section in this guideline") {
 	} else if sec, err = u.Section(in.SectionID); err != nil || sec.GuidelineID != gid {
 		if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
 			return view, err
@@ -205,6 +213,10 @@ func (s *Service) Clauses(ctx context.Context, p auth.Principal, gid, sectionID 
 	if status != "" && !drafting.ValidStatus(status) {
 		return nil, drafting.Invalid("clause.invalid_filter", drafting.FieldError{Field: "status", Message: "unknown status " + string(status)})
 	}
+	var filter drafting.Fields
+	if !checkIDField(&filter, "section_id", sectionID, "not a section id") {
+		return nil, filter.Err("clause.invalid_filter")
+	}
 	var out []ClauseView
 	err := s.read(ctx, func(tx *store.Tx) error {
 		g, err := tx.Guideline(gid)
@@ -237,6 +249,15 @@ type TextChange struct {
 // the same transaction.
 func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, expect Precondition, in TextChange) (ClauseView, error) {
 	if err := requireFacilitator(p); err != nil {
+		return ClauseView{}, err
+	}
+	var t drafting.Texts
+	in.Text = t.Map("text", in.Text)
+	in.Note = t.Text("note", in.Note)
+	for i, id := range in.Incorporates {
+		t.Plain(fmt.Sprintf("incorporates[%d]", i), id)
+	}
+	if err := t.Err(); err != nil {
 		return ClauseView{}, err
 	}
 	return s.updateClause(ctx, p, id, expect, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
@@ -294,6 +315,10 @@ func (s *Service) MoveClause(ctx context.Context, p auth.Principal, id, sectionI
 	}
 	if position < 1 {
 		return ClauseView{}, drafting.Invalid("clause.invalid", drafting.FieldError{Field: "position", Message: "must be 1 or more"})
+	}
+	var idErrs drafting.Fields
+	if !checkIDField(&idErrs, "section_id", sectionID, "no such section in this guideline") {
+		return ClauseView{}, idErrs.Err("clause.invalid")
 	}
 	var view ClauseView
 	err := s.write(ctx, p.ID, func(u *unit) error {

@@ -43,7 +43,12 @@ func (s *Service) createComment(u *unit, p auth.Principal, clauseID string, in d
 		return drafting.Comment{}, forbidden(p.Country + " does not participate in this guideline")
 	}
 	clean, err := drafting.ValidateComment(in, g.Languages, c.Text)
-	if clean.ParentID != "" {
+	if isTextRefusal(err) {
+		return drafting.Comment{}, err
+	}
+	if clean.ParentID != "" && !drafting.ValidID(clean.ParentID) {
+		err = addField(err, "comment.invalid", "parent_id", "not a comment on this clause")
+	} else if clean.ParentID != "" {
 		parent, perr := u.Comment(clean.ParentID)
 		if perr != nil && !drafting.IsKind(perr, drafting.KindNotFound) {
 			return drafting.Comment{}, perr
@@ -152,7 +157,10 @@ func (s *Service) EditComment(ctx context.Context, p auth.Principal, id string, 
 	if !p.CanComment() {
 		return drafting.Comment{}, forbidden("integrations cannot comment")
 	}
-	body = drafting.CleanText(body)
+	body, err := drafting.CheckText("body", body)
+	if err != nil {
+		return drafting.Comment{}, err
+	}
 	var errs drafting.Fields
 	if body == "" {
 		errs.Add("body", "required")
@@ -194,7 +202,12 @@ func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id strin
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Comment{}, err
 	}
-	note = drafting.CleanText(note)
+	var t drafting.Texts
+	note = t.Text("note", note)
+	t.Plain("status", string(status))
+	if err := t.Err(); err != nil {
+		return drafting.Comment{}, err
+	}
 	if note == "" {
 		return drafting.Comment{}, drafting.Invalid("comment.invalid_resolution", drafting.FieldError{Field: "note", Message: "required: say how the comment was dealt with"})
 	}

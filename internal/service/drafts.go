@@ -40,7 +40,10 @@ func (s *Service) createDraft(u *unit, p auth.Principal, gid, label string) (dra
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Draft{}, err
 	}
-	label = drafting.CleanText(label)
+	label, err := drafting.CheckText("label", label)
+	if err != nil {
+		return drafting.Draft{}, err
+	}
 	if utf8.RuneCountInString(label) > drafting.MaxTitleLen {
 		return drafting.Draft{}, drafting.Invalid("draft.invalid", drafting.FieldError{Field: "label", Message: "at most 300 characters"})
 	}

@@ -89,6 +89,9 @@ func (s *Service) createGuideline(u *unit, p auth.Principal, in NewGuideline) (d
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Guideline{}, err
 	}
+	if err := checkText("title", &in.Title); err != nil {
+		return drafting.Guideline{}, err
+	}
 	var errs drafting.Fields
 	title := validateTitle(&errs, "title", in.Title)
 	slug := in.Slug
@@ -176,6 +179,9 @@ type GuidelinePatch struct {
 // guideline is being drafted; expect comes from If-Match.
 func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id string, expect Precondition, patch GuidelinePatch) (drafting.Guideline, error) {
 	if err := requireFacilitator(p); err != nil {
+		return drafting.Guideline{}, err
+	}
+	if err := checkText("title", patch.Title); err != nil {
 		return drafting.Guideline{}, err
 	}
 	var g drafting.Guideline
@@ -328,6 +334,9 @@ func (s *Service) createSection(u *unit, p auth.Principal, gid, title string, po
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Section{}, err
 	}
+	if err := checkText("title", &title); err != nil {
+		return drafting.Section{}, err
+	}
 	var errs drafting.Fields
 	title = validateTitle(&errs, "title", title)
 	if position < 0 {
@@ -377,6 +386,9 @@ func (s *Service) Sections(ctx context.Context, p auth.Principal, gid string) ([
 // UpdateSection renames and/or moves a section; clause numbers follow.
 func (s *Service) UpdateSection(ctx context.Context, p auth.Principal, sid string, title *string, position *int) (drafting.Section, error) {
 	if err := requireFacilitator(p); err != nil {
+		return drafting.Section{}, err
+	}
+	if err := checkText("title", title); err != nil {
 		return drafting.Section{}, err
 	}
 	var errs drafting.Fields

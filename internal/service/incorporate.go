@@ -23,9 +23,19 @@ func (s *Service) incorporate(u *unit, c *drafting.Clause, ids []string) ([]stri
 	if len(uniq) == 0 {
 		return uniq, nil
 	}
-	open, err := u.OpenCommentIDs(c.ID, uniq)
-	if err != nil {
-		return nil, err
+	// A malformed id names no comment: it is not looked up.
+	wellFormed := make([]string, 0, len(uniq))
+	for _, id := range uniq {
+		if drafting.ValidID(id) {
+			wellFormed = append(wellFormed, id)
+		}
+	}
+	open := map[string]bool{}
+	if len(wellFormed) > 0 {
+		var err error
+		if open, err = u.OpenCommentIDs(c.ID, wellFormed); err != nil {
+			return nil, err
+		}
 	}
 	var errs drafting.Fields
 	for _, id := range uniq {

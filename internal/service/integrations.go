@@ -21,6 +21,9 @@ func (s *Service) CreateIntegration(ctx context.Context, p auth.Principal, name 
 	if err := requireAdmin(p); err != nil {
 		return drafting.Integration{}, "", err
 	}
+	if err := checkText("name", &name); err != nil {
+		return drafting.Integration{}, "", err
+	}
 	var errs drafting.Fields
 	name = validateTitle(&errs, "name", name)
 	if err := errs.Err("integration.invalid"); err != nil {
@@ -72,6 +75,9 @@ func (s *Service) Integration(ctx context.Context, p auth.Principal, id string) 
 // client's tokens stop working at once.
 func (s *Service) UpdateIntegration(ctx context.Context, p auth.Principal, id string, name *string, active *bool, rotate bool) (drafting.Integration, string, error) {
 	if err := requireAdmin(p); err != nil {
+		return drafting.Integration{}, "", err
+	}
+	if err := checkText("name", name); err != nil {
 		return drafting.Integration{}, "", err
 	}
 	var in drafting.Integration

@@ -1,8 +1,11 @@
 package service
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"math"
+	"strings"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
@@ -27,12 +30,58 @@ func encodeCursor(v any) string {
 	return base64.RawURLEncoding.EncodeToString(raw)
 }
 
+// maxCursorLen bounds a cursor: the ones this API makes are well under it.
+const maxCursorLen = 1000
+
+// decode reads a cursor into v. A cursor is opaque to clients but not
+// trusted: anything this API could not have made (not base64url, not JSON,
+// too long, a string that is not plain text, an id that is not an id) is
+// refused with 422 before it reaches a query.
 func (p Page) decode(v any) error {
+	if len(p.Cursor) > maxCursorLen {
+		return errBadCursor
+	}
 	raw, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-	if err != nil || json.Unmarshal(raw, v) != nil {
+	if err != nil || !plainJSON(raw) || json.Unmarshal(raw, v) != nil {
 		return errBadCursor
 	}
 	return nil
+}
+
+// plainJSON reports whether raw is one JSON value whose strings (keys
+// included) are all plain text, and whose "i" or "id" fields (the keyset
+// ids of the cursors) are ids.
+func plainJSON(raw []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil || dec.More() {
+		return false
+	}
+	var walk func(v any) bool
+	walk = func(v any) bool {
+		switch x := v.(type) {
+		case string:
+			return drafting.TextProblem(x) == ""
+		case []any:
+			for _, e := range x {
+				if !walk(e) {
+					return false
+				}
+			}
+		case map[string]any:
+			for k, e := range x {
+				if drafting.TextProblem(k) != "" || !walk(e) {
+					return false
+				}
+				if id, ok := e.(string); ok && (strings.EqualFold(k, "i") || strings.EqualFold(k, "id")) && !drafting.ValidID(id) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return walk(v)
 }
 
 func (p Page) decodeString() (string, error) {
@@ -44,14 +93,20 @@ func (p Page) decodeString() (string, error) {
 	return s, err
 }
 
-// decodeInt reads an integer cursor (0 when there is none).
+// decodeInt reads an integer cursor (0 when there is none): a version or
+// draft number, so it must fit the INTEGER columns it is compared with.
 func (p Page) decodeInt() (int, error) {
 	n := 0
 	if p.Cursor == "" {
 		return 0, nil
 	}
-	err := p.decode(&n)
-	return n, err
+	if err := p.decode(&n); err != nil {
+		return 0, err
+	}
+	if n < 1 || n > math.MaxInt32 {
+		return 0, errBadCursor
+	}
+	return n, nil
 }
 
 // trimPage cuts a list read with limit+1 rows to the page and returns the

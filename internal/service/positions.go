@@ -64,6 +64,13 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 	if _, maybe := p.Speaker().SpeaksFor(country, p.ID); !maybe {
 		return Recorded{}, notYours
 	}
+	var t drafting.Texts
+	in.Reservation = t.Text("reservation", in.Reservation)
+	in.Reason = t.Text("reason", in.Reason)
+	in.Stance = drafting.Stance(t.Plain("stance", string(in.Stance)))
+	if err := t.Err(); err != nil {
+		return Recorded{}, err
+	}
 	in, err := in.Validate()
 	if err != nil {
 		return Recorded{}, err

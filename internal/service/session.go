@@ -24,6 +24,9 @@ var errBadCredentials = drafting.Errorf(drafting.KindUnauthenticated, "auth.inva
 // family). Failures are rate limited per (account, client address) and per
 // client address, and the password hash waits for a hashing slot.
 func (s *Service) Login(ctx context.Context, email, password, clientIP string) (TokenPair, error) {
+	if err := checkPlain("email", email, "password", password); err != nil {
+		return TokenPair{}, err
+	}
 	email = NormalizeEmail(email)
 	if len(email) > maxEmailLen {
 		return TokenPair{}, errBadCredentials // no such account can exist
@@ -260,6 +263,9 @@ func readCaller(tx *store.Tx, kind, subject, session string) (auth.Principal, er
 // ClientToken exchanges integration client credentials for an access token
 // (OAuth 2.0 client_credentials). No refresh token: clients ask again.
 func (s *Service) ClientToken(ctx context.Context, clientID, secret, clientIP string) (TokenPair, error) {
+	if err := checkPlain("client_id", clientID, "client_secret", secret); err != nil {
+		return TokenPair{}, err
+	}
 	try, wait := s.limits.begin("client:"+clientID, clientIP, s.now())
 	if wait > 0 {
 		return TokenPair{}, rateLimited(wait)

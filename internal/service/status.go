@@ -92,7 +92,10 @@ func (s *Service) ReopenClause(ctx context.Context, p auth.Principal, id string,
 	if err := requireFacilitator(p); err != nil {
 		return ClauseView{}, err
 	}
-	reason = drafting.CleanText(reason)
+	reason, err := drafting.CheckText("reason", reason)
+	if err != nil {
+		return ClauseView{}, err
+	}
 	if utf8.RuneCountInString(reason) > drafting.MaxNoteLen {
 		return ClauseView{}, drafting.Invalid("clause.invalid", drafting.FieldError{Field: "reason", Message: "at most 2000 characters"})
 	}

@@ -73,6 +73,9 @@ func (s *Service) createWebhook(u *unit, p auth.Principal, url string, eventType
 	if err := requireAdmin(p); err != nil {
 		return drafting.Webhook{}, err
 	}
+	if err := checkPlain("url", url, "secret", secret); err != nil {
+		return drafting.Webhook{}, err
+	}
 	var errs drafting.Fields
 	url = strings.TrimSpace(url)
 	if err := events.ValidateURL(url, s.webhookAllowPrivate()); err != nil {
