@@ -111,8 +111,10 @@ func (t *Tokens) Verify(raw string) (*Claims, error) {
 	c, ok := t.verified[raw]
 	t.mu.RUnlock()
 	if ok {
+		// The same bounds as the parser's: valid while now < exp+leeway
+		// and now >= nbf-leeway.
 		now := t.now()
-		if now.After(c.ExpiresAt.Add(leeway)) || (c.NotBefore != nil && now.Before(c.NotBefore.Add(-leeway))) {
+		if !now.Before(c.ExpiresAt.Add(leeway)) || (c.NotBefore != nil && now.Before(c.NotBefore.Add(-leeway))) {
 			return nil, ErrInvalidToken
 		}
 		return c, nil
