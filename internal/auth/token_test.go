@@ -43,7 +43,7 @@ func newTokens(t *testing.T, clk *clocktest.Clock) *auth.Tokens {
 
 func mustIssue(t *testing.T, tk *auth.Tokens, subject, kind string) string {
 	t.Helper()
-	raw, err := tk.Issue(subject, kind)
+	raw, err := tk.Issue(subject, kind, "session-"+subject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func sign(t *testing.T, method jwt.SigningMethod, key any, typ string, claims jw
 
 // goodClaims are the claims of a valid user access token issued at now.
 func goodClaims(now time.Time) jwt.MapClaims {
-	return jwt.MapClaims{"iss": auth.Issuer, "aud": []string{auth.Audience}, "sub": "user-1", "knd": "user",
+	return jwt.MapClaims{"iss": auth.Issuer, "aud": []string{auth.Audience}, "sub": "user-1", "knd": "user", "sid": "session-1",
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": "j1"}
 }
 
