@@ -120,7 +120,7 @@ func (tx *Tx) Comments(f CommentFilter) ([]drafting.Comment, error) {
 		q = q.Where("clause_version = ?", f.Version)
 	}
 	if f.After != nil {
-		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", f.After.CreatedAt, f.After.CreatedAt, f.After.ID)
+		q = q.Where(keysetAfter(""), f.After.CreatedAt, f.After.ID)
 	}
 	var rows []commentRow
 	if err := q.Find(&rows).Error; err != nil {

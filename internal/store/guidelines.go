@@ -126,7 +126,7 @@ func (tx *Tx) Guidelines(after *GuidelineCursor, limit int, onlyApproved bool) (
 	var rows []guidelineRow
 	q := tx.db.Order("created_at, id").Limit(limit)
 	if after != nil {
-		q = q.Where("created_at > ? OR (created_at = ? AND id > ?)", after.CreatedAt, after.CreatedAt, after.ID)
+		q = q.Where(keysetAfter(""), after.CreatedAt, after.ID)
 	}
 	if onlyApproved {
 		q = q.Where("EXISTS (SELECT 1 FROM approved_versions a WHERE a.guideline_id = guidelines.id)")

@@ -121,7 +121,7 @@ func (tx *Tx) PositionHistory(clauseID string, after *PositionCursor, limit int)
 	var rows []positionRow
 	q := tx.db.Where("clause_id = ?", clauseID).Order("created_at DESC, id DESC").Limit(limit)
 	if after != nil {
-		q = q.Where("created_at < ? OR (created_at = ? AND id < ?)", after.CreatedAt, after.CreatedAt, after.ID)
+		q = q.Where(keysetBefore(""), after.CreatedAt, after.ID)
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err

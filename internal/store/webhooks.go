@@ -136,7 +136,7 @@ func (tx *Tx) WebhookList(p WebhookPage) ([]drafting.Webhook, error) {
 		q = q.Where("active = ?", true)
 	}
 	if p.AfterTime != nil {
-		q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", *p.AfterTime, *p.AfterTime, p.AfterID)
+		q = q.Where(keysetAfter(""), *p.AfterTime, p.AfterID)
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err
@@ -283,7 +283,7 @@ func (tx *Tx) DeliveryLog(p DeliveryPage) ([]DeliveryLogEntry, error) {
 		q = q.Where("d.status = ?", p.Status)
 	}
 	if p.BeforeTime != nil {
-		q = q.Where("(d.created_at < ? OR (d.created_at = ? AND d.id < ?))", *p.BeforeTime, *p.BeforeTime, p.BeforeID)
+		q = q.Where(keysetBefore("d."), *p.BeforeTime, p.BeforeID)
 	}
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, err
