@@ -30,6 +30,7 @@ const (
 	EventIntegrationCreated  = "integration.created"
 	EventIntegrationUpdated  = "integration.updated"
 	EventWebhookCreated      = "webhook.created"
+	EventWebhookUpdated      = "webhook.updated"
 	EventWebhookDeleted      = "webhook.deleted"
 )
 

@@ -3,9 +3,6 @@ package events
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,14 +42,6 @@ func Backoff(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, maxRetry)
-}
-
-// Sign returns the X-Consenso-Signature value for body: "sha256=" and the
-// hex HMAC-SHA256 of the raw body keyed with the webhook's secret.
-func Sign(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 // Payload is the JSON body of a delivery: the event as integrations see it.
@@ -113,8 +102,8 @@ type DelivererConfig struct {
 // in several replicas on one database: a delivery is claimed by a
 // conditional UPDATE before it is sent, so each attempt is made by one
 // worker, and a claim expires so nothing is lost when a worker dies
-// mid-attempt (delivery is at least once; receivers de-duplicate on
-// X-Consenso-Delivery). Sending happens outside any transaction.
+// mid-attempt (delivery is at least once; receivers de-duplicate on the
+// webhook-id header). Sending happens outside any transaction.
 type Deliverer struct {
 	store        *store.Store
 	log          *slog.Logger
@@ -346,11 +335,23 @@ func (d *Deliverer) send(ctx context.Context, job store.DeliveryJob) (int, error
 	if err != nil {
 		return 0, err
 	}
+	// Signed now, at the attempt: a retry carries the same webhook-id and
+	// body with a fresh timestamp, so receivers can refuse old replays.
+	at := d.clock()
+	var keys [][]byte
+	for _, secret := range job.Webhook.SigningSecrets(at) {
+		key, err := SigningKey(secret)
+		if err != nil {
+			return 0, err
+		}
+		keys = append(keys, key)
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Consenso-Webhook/1")
+	req.Header.Set(HeaderWebhookID, job.Delivery.ID)
+	req.Header.Set(HeaderWebhookTimestamp, strconv.FormatInt(at.Unix(), 10))
+	req.Header.Set(HeaderWebhookSignature, Sign(job.Delivery.ID, at, body, keys...))
 	req.Header.Set("X-Consenso-Event", job.Event.Type)
-	req.Header.Set("X-Consenso-Delivery", job.Delivery.ID)
-	req.Header.Set("X-Consenso-Signature", Sign(job.Webhook.Secret, body))
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return 0, err

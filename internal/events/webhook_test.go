@@ -2,14 +2,13 @@ package events_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -46,14 +45,17 @@ func newWhFixture(t *testing.T) *whFixture {
 	return &whFixture{st: st, svc: svc, clk: clk, admin: auth.Principal{ID: u.ID, Role: drafting.RoleAdmin}}
 }
 
-const whSecret = "s3cret-s3cret-s3cret"
+// whSecret is the secret of the Standard Webhooks libraries' own test
+// vector (see TestSignKnownVector).
+const whSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
-// mustWebhook registers a webhook; with events ["*"] its own webhook.created
-// event is its first delivery.
+// mustWebhook registers a webhook; by default it subscribes to "*" and to
+// the administration events the tests make happen, so its own
+// webhook.created event is its first delivery.
 func (f *whFixture) mustWebhook(t *testing.T, url string, types ...string) drafting.Webhook {
 	t.Helper()
 	if len(types) == 0 {
-		types = []string{"*"}
+		types = []string{"*", drafting.EventWebhookCreated, drafting.EventCountryCreated}
 	}
 	w, err := f.svc.CreateWebhook(context.Background(), f.admin, url, types, whSecret)
 	if err != nil {
@@ -137,12 +139,6 @@ func (rc *whReceiver) requests() []whRequest {
 	return append([]whRequest(nil), rc.got...)
 }
 
-func hmacHex(secret string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
 func TestWebhookDeliverySigned(t *testing.T) {
 	t.Parallel()
 	f := newWhFixture(t)
@@ -161,17 +157,22 @@ func TestWebhookDeliverySigned(t *testing.T) {
 	r := got[0]
 	entry := f.only(t, w.ID)
 	for h, want := range map[string]string{
-		"Content-Type":         "application/json",
-		"X-Consenso-Event":     drafting.EventWebhookCreated,
-		"X-Consenso-Delivery":  entry.ID,
-		"X-Consenso-Signature": "sha256=" + hmacHex(whSecret, r.Body),
+		"Content-Type":      "application/json",
+		"X-Consenso-Event":  drafting.EventWebhookCreated,
+		"webhook-id":        entry.ID,
+		"webhook-timestamp": strconv.FormatInt(f.clk.Now().Unix(), 10),
 	} {
 		if v := r.Header.Get(h); v != want {
 			t.Errorf("%s = %q, want %q", h, v, want)
 		}
 	}
-	if events.Sign(whSecret, r.Body) != r.Header.Get("X-Consenso-Signature") {
-		t.Error("Sign disagrees with the independently computed HMAC")
+	for _, old := range []string{"X-Consenso-Signature", "X-Consenso-Delivery"} {
+		if v := r.Header.Get(old); v != "" {
+			t.Errorf("%s = %q: the pre-Standard-Webhooks headers are gone", old, v)
+		}
+	}
+	if sigs := verifyStandard(t, r, f.clk.Now(), whSecret); len(sigs) != 1 || !sigs[0] {
+		t.Errorf("signatures matching the secret = %v, want exactly one, matching", sigs)
 	}
 	if strings.Contains(string(r.Body), whSecret) {
 		t.Error("the body carries the secret")
@@ -214,6 +215,60 @@ func TestWebhookSubscription(t *testing.T) {
 	}
 	if e := f.only(t, countries.ID); e.EventType != drafting.EventCountryCreated {
 		t.Errorf("delivery of %s, want country.created", e.EventType)
+	}
+}
+
+// TestWebhookWildcardExcludesAdministration: "*" brings the negotiation, not
+// the accounts, countries, integrations and webhooks (e-mail addresses,
+// client ids, receiver URLs); those reach only webhooks that name them.
+func TestWebhookWildcardExcludesAdministration(t *testing.T) {
+	t.Parallel()
+	f := newWhFixture(t)
+	rc := newWhReceiver(t, nil)
+	ctx := context.Background()
+	all := f.mustWebhook(t, rc.URL+"/all", "*")
+	accounts := f.mustWebhook(t, rc.URL+"/accounts", "*", drafting.EventUserCreated, drafting.EventIntegrationCreated)
+
+	// Administration events of every kind.
+	if _, err := f.svc.CreateCountry(ctx, f.admin, drafting.Country{Code: "CO", Name: "Colombia", Language: "es"}); err != nil {
+		t.Fatal(err)
+	}
+	fac, err := f.svc.CreateUser(ctx, f.admin, service.NewUser{Email: "facilitator@example.org", Name: "Facilitator",
+		Password: "correct horse battery staple", Role: drafting.RoleFacilitator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.CreateIntegration(ctx, f.admin, "Referral system"); err != nil {
+		t.Fatal(err)
+	}
+	extra := f.mustWebhook(t, rc.URL+"/extra", drafting.EventGuidelineAdopted)
+	if err := f.svc.DeleteWebhook(ctx, f.admin, extra.ID); err != nil {
+		t.Fatal(err)
+	}
+	// And one negotiation event.
+	if _, err := f.svc.CreateGuideline(ctx, auth.Principal{ID: fac.ID, Role: drafting.RoleFacilitator},
+		service.NewGuideline{Title: "Regional guidelines", Languages: []string{"en"}, Participants: []string{"BZ", "CR"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	types := func(id string) []string {
+		var out []string
+		for _, e := range f.log(t, id) {
+			out = append(out, e.EventType)
+		}
+		sort.Strings(out)
+		return out
+	}
+	if got := types(all.ID); strings.Join(got, ",") != drafting.EventGuidelineCreated {
+		t.Errorf(`"*" got %v, want only guideline.created`, got)
+	}
+	if got := strings.Join(types(accounts.ID), ","); got != "guideline.created,integration.created,user.created" {
+		t.Errorf(`["*", "user.created", "integration.created"] got %s`, got)
+	}
+	for _, e := range f.log(t, all.ID) {
+		if e.EventID == 0 || drafting.AdministrationEvents[e.EventType] {
+			t.Errorf(`"*" delivery of %s`, e.EventType)
+		}
 	}
 }
 
@@ -285,9 +340,26 @@ func TestWebhookRetryThenSuccess(t *testing.T) {
 		t.Fatalf("delivery = %+v", e)
 	}
 	got := rc.requests()
-	if len(got) != 2 || string(got[0].Body) != string(got[1].Body) ||
-		got[0].Header.Get("X-Consenso-Delivery") != got[1].Header.Get("X-Consenso-Delivery") {
-		t.Error("a retry must send the same body and delivery id")
+	if len(got) != 2 || string(got[0].Body) != string(got[1].Body) {
+		t.Fatal("a retry must send the same body")
+	}
+	// The webhook-id is the delivery's, stable across retries (receivers
+	// de-duplicate on it); the timestamp is each attempt's own, and each
+	// attempt is signed for its own timestamp.
+	if id := got[0].Header.Get("webhook-id"); id != e.ID || got[1].Header.Get("webhook-id") != id {
+		t.Errorf("webhook-id = %q then %q, want the delivery id %s both times", id, got[1].Header.Get("webhook-id"), e.ID)
+	}
+	start := clocktest.Epoch()
+	for i, want := range []time.Time{start, start.Add(9 * time.Second)} {
+		if ts := got[i].Header.Get("webhook-timestamp"); ts != strconv.FormatInt(want.Unix(), 10) {
+			t.Errorf("attempt %d: webhook-timestamp = %s, want %d", i+1, ts, want.Unix())
+		}
+		if sigs := verifyStandard(t, got[i], want, whSecret); len(sigs) != 1 || !sigs[0] {
+			t.Errorf("attempt %d: signatures = %v", i+1, sigs)
+		}
+	}
+	if got[0].Header.Get("webhook-signature") == got[1].Header.Get("webhook-signature") {
+		t.Error("a retry reuses the first attempt's signature: the timestamp is not signed")
 	}
 }
 
@@ -342,7 +414,7 @@ func TestWebhookConcurrentDeliverersSendOnce(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for _, r := range rc.requests() {
-		seen[r.Header.Get("X-Consenso-Delivery")]++
+		seen[r.Header.Get("webhook-id")]++
 	}
 	for id, n := range seen {
 		if n != 1 {

@@ -92,6 +92,7 @@ func (s *Server) routes() {
 	a.POST("/webhooks", h(s.handleWebhooksPost))
 	a.GET("/webhooks", h(s.handleWebhooksGet))
 	a.GET("/webhooks/:wid", h(s.handleWebhookGet))
+	a.PATCH("/webhooks/:wid", h(s.handleWebhookPatch))
 	a.DELETE("/webhooks/:wid", h(s.handleWebhookDelete))
 	a.GET("/webhooks/:wid/deliveries", h(s.handleWebhookDeliveriesGet))
 }

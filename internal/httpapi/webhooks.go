@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -9,13 +10,15 @@ import (
 	"github.com/rcm-iom/consenso/internal/service"
 )
 
-// webhookView never carries the secret.
+// webhookView carries a secret only in the answer that generated it.
 type webhookView struct {
-	ID        string    `json:"id"`
-	URL       string    `json:"url"`
-	Events    []string  `json:"events"`
-	Active    bool      `json:"active"`
-	CreatedAt time.Time `json:"created_at"`
+	ID                      string     `json:"id"`
+	URL                     string     `json:"url"`
+	Events                  []string   `json:"events"`
+	Active                  bool       `json:"active"`
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at"`
+	CreatedAt               time.Time  `json:"created_at"`
+	Secret                  string     `json:"secret,omitempty"`
 }
 
 func toWebhookView(w drafting.Webhook) webhookView {
@@ -23,7 +26,17 @@ func toWebhookView(w drafting.Webhook) webhookView {
 	if evs == nil {
 		evs = []string{}
 	}
-	return webhookView{ID: w.ID, URL: w.URL, Events: evs, Active: w.Active, CreatedAt: w.CreatedAt}
+	return webhookView{ID: w.ID, URL: w.URL, Events: evs, Active: w.Active, PreviousSecretExpiresAt: w.PreviousSecretExpiresAt, CreatedAt: w.CreatedAt}
+}
+
+// withSecret shows a secret Consenso generated, once: the answer must not
+// be stored by any cache on the way.
+func withSecret(c *gin.Context, v webhookView, secret string) webhookView {
+	if secret != "" {
+		v.Secret = secret
+		c.Header("Cache-Control", "no-store")
+	}
+	return v
 }
 
 type deliveryView struct {
@@ -68,7 +81,32 @@ func (s *Server) handleWebhooksPost(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return created(c, r.Replayed, "/api/v1/webhooks/"+r.Value.ID, "", toWebhookView(r.Value))
+	// A secret the caller gave is not echoed, and a replay does not show
+	// the generated one again (it may have been rotated since).
+	view := toWebhookView(r.Value)
+	if req.Secret == "" && !r.Replayed {
+		view = withSecret(c, view, r.Value.Secret)
+	}
+	return created(c, r.Replayed, "/api/v1/webhooks/"+r.Value.ID, "", view)
+}
+
+func (s *Server) handleWebhookPatch(c *gin.Context) (int, any, error) {
+	var req struct {
+		Events               *[]string `json:"events"`
+		Active               *bool     `json:"active"`
+		Secret               *string   `json:"secret"`
+		RotateSecret         bool      `json:"rotate_secret"`
+		ExpirePreviousSecret bool      `json:"expire_previous_secret"`
+	}
+	if err := decode(c, &req); err != nil {
+		return 0, nil, err
+	}
+	w, secret, err := s.svc.UpdateWebhook(c.Request.Context(), principal(c), c.Param("wid"), service.WebhookChange{
+		Events: req.Events, Active: req.Active, Secret: req.Secret, RotateSecret: req.RotateSecret, ExpirePreviousSecret: req.ExpirePreviousSecret})
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, withSecret(c, toWebhookView(w), secret), nil
 }
 
 func (s *Server) handleWebhooksGet(c *gin.Context) (int, any, error) {

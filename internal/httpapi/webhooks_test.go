@@ -4,13 +4,15 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +23,8 @@ import (
 	"github.com/rcm-iom/consenso/internal/events"
 )
 
-const hookSecret = "a-shared-secret-for-hmac"
+// hookSecret is a Standard Webhooks secret: "whsec_" and the base64 of 32 bytes.
+const hookSecret = "whsec_Y29uc2Vuc28tdGVzdC13ZWJob29rLXNlY3JldC0zMmI="
 
 func (e *env) mustWebhook(admin account, target string, types ...string) map[string]any {
 	e.t.Helper()
@@ -81,6 +84,36 @@ func (rc *hookReceiver) got() []hookPost {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	return append([]hookPost(nil), rc.posts...)
+}
+
+// verifyHook checks a delivery as the Standard Webhooks specification tells
+// a receiver to, written from its text with nothing from Consenso: the
+// three headers, a timestamp within five minutes of now, and for each
+// "v1," entry of webhook-signature whether it is the base64 HMAC-SHA256,
+// keyed with the base64 after "whsec_", of "{id}.{timestamp}.{body}".
+func verifyHook(t *testing.T, p hookPost, now time.Time, secret string) []bool {
+	t.Helper()
+	id, ts, sig := p.header.Get("webhook-id"), p.header.Get("webhook-timestamp"), p.header.Get("webhook-signature")
+	if id == "" || ts == "" || sig == "" {
+		t.Fatalf("Standard Webhooks headers missing: %v", p.header)
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || now.Sub(time.Unix(sec, 0)).Abs() > 5*time.Minute {
+		t.Fatalf("webhook-timestamp %q is not within 5 minutes of %v", ts, now)
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(id + "." + ts + "."))
+	mac.Write(p.body)
+	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	var out []bool
+	for _, entry := range strings.Split(sig, " ") {
+		out = append(out, hmac.Equal([]byte(entry), []byte(want)))
+	}
+	return out
 }
 
 func TestWebhookAdmin(t *testing.T) {
@@ -188,9 +221,12 @@ func TestWebhookValidation(t *testing.T) {
 		{"no url", valid(map[string]any{"url": nil}), []string{"url"}},
 		{"no events", valid(map[string]any{"events": []string{}}), []string{"events"}},
 		{"unknown event", valid(map[string]any{"events": []string{"clause.created", "clause.exploded"}}), []string{"events"}},
-		{"short secret", valid(map[string]any{"secret": "too-short"}), []string{"secret"}},
-		{"long secret", valid(map[string]any{"secret": strings.Repeat("s", 257)}), []string{"secret"}},
-		{"no secret", valid(map[string]any{"secret": nil}), []string{"secret"}},
+		{"secret of the old kind", valid(map[string]any{"secret": "a-shared-secret-for-hmac"}), []string{"secret"}},
+		{"secret without prefix", valid(map[string]any{"secret": strings.TrimPrefix(hookSecret, "whsec_")}), []string{"secret"}},
+		{"short secret", valid(map[string]any{"secret": "whsec_" + base64.StdEncoding.EncodeToString(make([]byte, 23))}), []string{"secret"}},
+		{"long secret", valid(map[string]any{"secret": "whsec_" + base64.StdEncoding.EncodeToString(make([]byte, 65))}), []string{"secret"}},
+		{"secret not base64", valid(map[string]any{"secret": "whsec_" + strings.Repeat("*", 44)}), []string{"secret"}},
+		{"secret unpadded", valid(map[string]any{"secret": strings.TrimRight(hookSecret, "=")}), []string{"secret"}},
 		{"everything wrong", map[string]any{"url": "ftp://x", "events": []string{"nope"}, "secret": "x"}, []string{"url", "events", "secret"}},
 		{"unknown field", valid(map[string]any{"active": false}), []string{"active"}},
 	}
@@ -246,6 +282,8 @@ func TestWebhookNonAdminForbidden(t *testing.T) {
 			{method: "POST", path: "/api/v1/webhooks", body: body},
 			{method: "GET", path: "/api/v1/webhooks"},
 			{method: "GET", path: "/api/v1/webhooks/" + id},
+			{method: "PATCH", path: "/api/v1/webhooks/" + id, body: map[string]any{"rotate_secret": true}},
+			{method: "PATCH", path: "/api/v1/webhooks/" + id, body: map[string]any{"events": []string{"user.created"}, "active": false}},
 			{method: "DELETE", path: "/api/v1/webhooks/" + id},
 			{method: "GET", path: "/api/v1/webhooks/" + id + "/deliveries"},
 		} {
@@ -256,8 +294,11 @@ func TestWebhookNonAdminForbidden(t *testing.T) {
 		}
 	}
 	list := e.do(req{method: "GET", path: "/api/v1/webhooks", token: admin.Token}).want(200).JSON()["items"].([]any)
-	if len(list) != 1 || list[0].(map[string]any)["active"] != true {
+	if len(list) != 1 {
 		t.Fatalf("refused callers changed the webhooks: %v", list)
+	}
+	if w := list[0].(map[string]any); w["active"] != true || w["previous_secret_expires_at"] != nil || fmt.Sprint(w["events"]) != "[*]" {
+		t.Fatalf("refused callers changed the webhook: %v", w)
 	}
 }
 
@@ -284,12 +325,11 @@ func TestWebhookDeliveryEndToEnd(t *testing.T) {
 		t.Fatalf("steady receiver got %d POSTs, want 1", len(posts))
 	}
 	p := posts[0]
-	mac := hmac.New(sha256.New, []byte(hookSecret))
-	mac.Write(p.body)
-	if want := "sha256=" + hex.EncodeToString(mac.Sum(nil)); p.header.Get("X-Consenso-Signature") != want {
-		t.Errorf("signature = %q, want %q", p.header.Get("X-Consenso-Signature"), want)
+	if got := verifyHook(t, p, e.clock.Now(), hookSecret); len(got) != 1 || !got[0] {
+		t.Errorf("Standard Webhooks signatures = %v, want one, matching", got)
 	}
-	if p.header.Get("X-Consenso-Event") != "guideline.created" || p.header.Get("Content-Type") != "application/json" || p.header.Get("X-Consenso-Delivery") == "" {
+	if p.header.Get("X-Consenso-Event") != "guideline.created" || p.header.Get("Content-Type") != "application/json" ||
+		p.header.Get("webhook-id") == "" || p.header.Get("webhook-timestamp") != strconv.FormatInt(e.clock.Now().Unix(), 10) {
 		t.Errorf("headers = %v", p.header)
 	}
 	var payload map[string]any
@@ -327,7 +367,7 @@ func TestWebhookDeliveryEndToEnd(t *testing.T) {
 	entry := e.do(req{method: "GET", path: "/api/v1/webhooks/" + flakyID + "/deliveries", token: admin.Token}).want(200).JSON()["items"].([]any)[0].(map[string]any)
 	if entry["status"] != "delivered" || entry["attempts"] != float64(2) || entry["last_status_code"] != float64(200) ||
 		entry["last_error"] != nil || entry["next_attempt_at"] != nil || entry["delivered_at"] != at(1*time.Minute+5*time.Second) ||
-		entry["id"] != flakyPosts[1].header.Get("X-Consenso-Delivery") || entry["webhook_id"] != flakyID {
+		entry["id"] != flakyPosts[1].header.Get("webhook-id") || entry["id"] != flakyPosts[0].header.Get("webhook-id") || entry["webhook_id"] != flakyID {
 		t.Fatalf("after the retry: %v", entry)
 	}
 	pending := e.do(req{method: "GET", path: "/api/v1/webhooks/" + flakyID + "/deliveries?status=pending", token: admin.Token}).want(200).JSON()

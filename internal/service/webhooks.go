@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,36 +15,29 @@ import (
 
 // Webhook limits.
 const (
-	MinWebhookSecret   = 16
-	MaxWebhookSecret   = 256
 	MaxWebhookEvents   = 64
 	MaxActiveWebhooks  = 100 // every event writes one outbox row per subscribed webhook
 	webhookEventsField = "events"
+	webhookSecretField = "secret"
 )
 
-// webhookEventTypes are the event types a webhook may subscribe to ("*":
-// all of them).
-var webhookEventTypes = eventTypeSet(
-	drafting.EventUserCreated, drafting.EventUserUpdated, drafting.EventCountryCreated,
-	drafting.EventAlternateDesignated, drafting.EventAlternateRevoked,
-	drafting.EventGuidelineCreated, drafting.EventGuidelineUpdated,
-	drafting.EventSectionCreated, drafting.EventSectionUpdated,
-	drafting.EventClauseCreated, drafting.EventClauseMoved, drafting.EventClauseTextChanged, drafting.EventClauseStatusChanged,
-	drafting.EventCommentCreated, drafting.EventCommentEdited, drafting.EventCommentWithdrawn, drafting.EventCommentResolved,
-	drafting.EventPositionRecorded,
-	drafting.EventSilenceStarted, drafting.EventSilenceBroken, drafting.EventSilenceEnded,
-	drafting.EventDraftCreated, drafting.EventGuidelineAdopted,
-	drafting.EventIntegrationCreated, drafting.EventIntegrationUpdated,
-	drafting.EventWebhookCreated, drafting.EventWebhookDeleted,
-)
+// WebhookRotationWindow is how long the secret a rotation replaced keeps
+// signing deliveries beside the new one: receivers have that long to switch.
+const WebhookRotationWindow = 24 * time.Hour
 
-func eventTypeSet(items ...string) map[string]bool {
-	m := make(map[string]bool, len(items))
-	for _, it := range items {
-		m[it] = true
+// webhookEventTypes are the event types a webhook may subscribe to: the
+// negotiation events ("*" stands for them) and the administration events,
+// which only a webhook naming them receives.
+var webhookEventTypes = func() map[string]bool {
+	m := make(map[string]bool, len(drafting.NegotiationEvents)+len(drafting.AdministrationEvents))
+	for t := range drafting.NegotiationEvents {
+		m[t] = true
+	}
+	for t := range drafting.AdministrationEvents {
+		m[t] = true
 	}
 	return m
-}
+}()
 
 // SetWebhookAllowPrivate allows (or, by default, refuses) registering
 // webhook targets that are plain http or a literal loopback/private
@@ -52,8 +46,10 @@ func (s *Service) SetWebhookAllowPrivate(allow bool) { s.webhookPrivate.Store(al
 
 func (s *Service) webhookAllowPrivate() bool { return s.webhookPrivate.Load() }
 
-// CreateWebhook registers a receiver of events (admin). The secret signs
-// every delivery and is never returned.
+// CreateWebhook registers a receiver of events (admin). secret is a
+// Standard Webhooks secret ("whsec_" and base64); when empty, one is
+// generated. The returned webhook carries its secret, for the creation
+// answer to show once.
 func (s *Service) CreateWebhook(ctx context.Context, p auth.Principal, url string, eventTypes []string, secret string) (drafting.Webhook, error) {
 	out, err := s.CreateWebhookOnce(ctx, p, url, eventTypes, secret, Idempotency{})
 	return out.Value, err
@@ -65,7 +61,10 @@ func (s *Service) CreateWebhookOnce(ctx context.Context, p auth.Principal, url s
 		scope:  "webhook",
 		create: func(u *unit) (drafting.Webhook, error) { return s.createWebhook(u, p, url, eventTypes, secret) },
 		ref:    func(w drafting.Webhook) string { return w.ID },
-		load:   (*store.Tx).Webhook,
+		load: func(tx *store.Tx, id string) (drafting.Webhook, error) {
+			w, err := tx.Webhook(id)
+			return s.current(w), err
+		},
 	})
 }
 
@@ -82,38 +81,41 @@ func (s *Service) createWebhook(u *unit, p auth.Principal, url string, eventType
 		errs.Add("url", err.Error())
 	}
 	types := validateWebhookEvents(&errs, eventTypes)
-	switch n := utf8.RuneCountInString(secret); {
-	case secret == "":
-		errs.Add("secret", "required")
-	case n < MinWebhookSecret:
-		errs.Add("secret", "at least 16 characters")
-	case n > MaxWebhookSecret:
-		errs.Add("secret", "at most 256 characters")
+	if secret == "" {
+		secret = events.NewSecret()
+	} else if err := events.ValidateSecret(secret); err != nil {
+		errs.Add(webhookSecretField, err.Error())
 	}
 	if err := errs.Err("webhook.invalid"); err != nil {
 		return drafting.Webhook{}, err
 	}
-	var w drafting.Webhook
-	n, err := u.CountActiveWebhooks()
-	if err != nil {
-		return w, err
+	if err := checkWebhookLimit(u); err != nil {
+		return drafting.Webhook{}, err
 	}
-	if n >= MaxActiveWebhooks {
-		return w, drafting.Errorf(drafting.KindConflict, "webhook.limit_reached", "at most %d webhooks may be active; delete one first", MaxActiveWebhooks)
-	}
-	w = drafting.Webhook{ID: s.newID(), URL: url, Events: types, Secret: secret, Active: true, CreatedBy: p.ID, CreatedAt: u.now}
+	w := drafting.Webhook{ID: s.newID(), URL: url, Events: types, Secret: secret, Active: true, CreatedBy: p.ID, CreatedAt: u.now}
 	if err := u.CreateWebhook(w); err != nil {
 		return w, err
 	}
 	return w, u.emit(drafting.EventWebhookCreated, "", w.ID, map[string]any{"url": w.URL, "events": w.Events})
+}
 
+func checkWebhookLimit(u *unit) error {
+	n, err := u.CountActiveWebhooks()
+	if err != nil {
+		return err
+	}
+	if n >= MaxActiveWebhooks {
+		return drafting.Errorf(drafting.KindConflict, "webhook.limit_reached", "at most %d webhooks may be active; delete one first", MaxActiveWebhooks)
+	}
+	return nil
 }
 
 // validateWebhookEvents checks the subscribed types and returns them without
-// duplicates; "*" alone stands for every type.
+// duplicates. "*" stands for every negotiation event: with it, the list
+// keeps only "*" and the administration events named beside it.
 func validateWebhookEvents(errs *drafting.Fields, in []string) []string {
 	if len(in) == 0 {
-		errs.Add(webhookEventsField, "at least one event type, or \"*\" for all")
+		errs.Add(webhookEventsField, "at least one event type, or \"*\" for the negotiation events")
 		return nil
 	}
 	if len(in) > MaxWebhookEvents {
@@ -122,13 +124,17 @@ func validateWebhookEvents(errs *drafting.Fields, in []string) []string {
 	}
 	out := make([]string, 0, len(in))
 	seen := map[string]bool{}
+	wildcard := slices.Contains(in, "*")
+	if wildcard {
+		out = append(out, "*")
+	}
 	for _, t := range in {
 		switch {
 		case t == "*":
-			return []string{"*"}
 		case !webhookEventTypes[t]:
 			errs.Add(webhookEventsField, "unknown event type "+quoteEventType(t))
-		case !seen[t]:
+		case seen[t], wildcard && drafting.NegotiationEvents[t]:
+		default:
 			seen[t] = true
 			out = append(out, t)
 		}
@@ -183,6 +189,9 @@ func (s *Service) Webhooks(ctx context.Context, p auth.Principal, q WebhookList)
 		last := hooks[len(hooks)-1]
 		next = encodeCursor(webhookCursor{T: last.CreatedAt, ID: last.ID})
 	}
+	for i := range hooks {
+		hooks[i] = s.current(hooks[i])
+	}
 	return hooks, next, nil
 }
 
@@ -197,7 +206,7 @@ func (s *Service) Webhook(ctx context.Context, p auth.Principal, id string) (dra
 		w, err = tx.Webhook(id)
 		return err
 	})
-	return w, err
+	return s.current(w), err
 }
 
 // DeleteWebhook stops deliveries to a webhook (admin): it becomes inactive,

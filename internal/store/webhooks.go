@@ -10,32 +10,66 @@ import (
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
 
+// webhookRow keeps secrets in clear: an HMAC is computed with the key
+// itself, so a hash would be useless. They never leave the service but in
+// the answer that created them.
 type webhookRow struct {
-	ID        string `gorm:"primaryKey"`
-	URL       string
-	Events    string
-	Secret    string
-	Active    bool
-	CreatedBy string
-	CreatedAt time.Time
+	ID                      string `gorm:"primaryKey"`
+	URL                     string
+	Events                  string
+	Secret                  string
+	PreviousSecret          string
+	PreviousSecretExpiresAt *time.Time
+	Active                  bool
+	CreatedBy               string
+	CreatedAt               time.Time
 }
 
 func (webhookRow) TableName() string { return "webhooks" }
 
 func (r webhookRow) domain() drafting.Webhook {
-	w := drafting.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, Active: r.Active, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+	w := drafting.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, PreviousSecret: r.PreviousSecret,
+		PreviousSecretExpiresAt: r.PreviousSecretExpiresAt, Active: r.Active, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 	_ = json.Unmarshal([]byte(r.Events), &w.Events)
 	return w
 }
 
+func toWebhookRow(w drafting.Webhook) (webhookRow, error) {
+	ev, err := json.Marshal(w.Events)
+	if err != nil {
+		return webhookRow{}, err
+	}
+	return webhookRow{ID: w.ID, URL: w.URL, Events: string(ev), Secret: w.Secret, PreviousSecret: w.PreviousSecret,
+		PreviousSecretExpiresAt: w.PreviousSecretExpiresAt, Active: w.Active, CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt}, nil
+}
+
 // CreateWebhook inserts a webhook.
 func (tx *Tx) CreateWebhook(w drafting.Webhook) error {
-	ev, err := json.Marshal(w.Events)
+	r, err := toWebhookRow(w)
 	if err != nil {
 		return err
 	}
-	return tx.db.Create(&webhookRow{ID: w.ID, URL: w.URL, Events: string(ev), Secret: w.Secret, Active: w.Active,
-		CreatedBy: w.CreatedBy, CreatedAt: w.CreatedAt}).Error
+	return tx.db.Create(&r).Error
+}
+
+// UpdateWebhook stores w's events, active flag and secrets, provided the
+// stored secret is still secretRead (the one the caller read): two
+// rotations racing on PostgreSQL must not both succeed, or the secret the
+// first one returned would be lost without a trace. ok is false, and
+// nothing is written, when another change came first.
+func (tx *Tx) UpdateWebhook(w drafting.Webhook, secretRead string) (ok bool, err error) {
+	r, err := toWebhookRow(w)
+	if err != nil {
+		return false, err
+	}
+	res := tx.db.Model(&webhookRow{}).Where("id = ? AND secret = ?", w.ID, secretRead).Updates(map[string]any{
+		"events": r.Events, "active": r.Active, "secret": r.Secret,
+		"previous_secret": r.PreviousSecret, "previous_secret_expires_at": r.PreviousSecretExpiresAt,
+	})
+	if res.Error != nil {
+		return false, fmt.Errorf("update webhook %s: %w", w.ID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
 }
 
 // Webhooks lists the active webhooks by creation.
@@ -69,7 +103,13 @@ func (tx *Tx) DeactivateWebhook(id string) (bool, error) {
 	if res.RowsAffected == 0 {
 		return false, nil
 	}
-	return true, tx.db.Model(&deliveryRow{}).Where("webhook_id = ? AND status = ?", id, drafting.DeliveryPending).
+	return true, tx.FailPendingDeliveries(id)
+}
+
+// FailPendingDeliveries gives up the pending deliveries of a webhook that
+// was deleted (made inactive).
+func (tx *Tx) FailPendingDeliveries(webhookID string) error {
+	return tx.db.Model(&deliveryRow{}).Where("webhook_id = ? AND status = ?", webhookID, drafting.DeliveryPending).
 		Updates(map[string]any{"status": drafting.DeliveryFailed, "last_error": "webhook deleted"}).Error
 }
 
