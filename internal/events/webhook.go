@@ -352,6 +352,12 @@ func (d *Deliverer) send(ctx context.Context, job store.DeliveryJob) (int, error
 	req.Header.Set(HeaderWebhookTimestamp, strconv.FormatInt(at.Unix(), 10))
 	req.Header.Set(HeaderWebhookSignature, Sign(job.Delivery.ID, at, body, keys...))
 	req.Header.Set("X-Consenso-Event", job.Event.Type)
+	// The signature of the first contract (API.md), kept so existing
+	// receivers go on working: deprecated, body only, no replay protection.
+	req.Header.Set("X-Consenso-Delivery", job.Delivery.ID)
+	if len(keys) > 0 {
+		req.Header.Set("X-Consenso-Signature", LegacySignature(body, keys[0]))
+	}
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return 0, err

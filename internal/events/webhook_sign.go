@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -89,6 +90,16 @@ func SigningKey(stored string) ([]byte, error) {
 		return nil, fmt.Errorf("stored webhook secret: %w", err)
 	}
 	return key, nil
+}
+
+// LegacySignature is the deprecated X-Consenso-Signature value: "sha256="
+// and the hex HMAC-SHA256 of the body alone with the current key. It proves
+// the sender but not the moment, so a captured delivery verifies for ever;
+// receivers should move to webhook-signature.
+func LegacySignature(body, key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 // Sign returns the webhook-signature header value for a delivery: for each

@@ -2,6 +2,9 @@ package events_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -166,10 +169,15 @@ func TestWebhookDeliverySigned(t *testing.T) {
 			t.Errorf("%s = %q, want %q", h, v, want)
 		}
 	}
-	for _, old := range []string{"X-Consenso-Signature", "X-Consenso-Delivery"} {
-		if v := r.Header.Get(old); v != "" {
-			t.Errorf("%s = %q: the pre-Standard-Webhooks headers are gone", old, v)
-		}
+	// The first contract's headers stay, deprecated, for existing receivers.
+	if v := r.Header.Get("X-Consenso-Delivery"); v != entry.ID {
+		t.Errorf("X-Consenso-Delivery = %q, want the delivery id %q", v, entry.ID)
+	}
+	key, _ := events.SigningKey(whSecret)
+	mac := hmac.New(sha256.New, key)
+	mac.Write(r.Body)
+	if v, want := r.Header.Get("X-Consenso-Signature"), "sha256="+hex.EncodeToString(mac.Sum(nil)); v != want {
+		t.Errorf("X-Consenso-Signature = %q, want %q", v, want)
 	}
 	if sigs := verifyStandard(t, r, f.clk.Now(), whSecret); len(sigs) != 1 || !sigs[0] {
 		t.Errorf("signatures matching the secret = %v, want exactly one, matching", sigs)
