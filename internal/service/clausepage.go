@@ -58,8 +58,8 @@ func (s *Service) ClausePageOf(ctx context.Context, p auth.Principal, id string,
 			if positions, err = tx.CurrentPositions(c.ID); err != nil {
 				return err
 			}
-			for _, p := range positions {
-				ids = append(ids, p.RecordedBy)
+			for _, pos := range positions {
+				ids = append(ids, pos.RecordedBy)
 			}
 		}
 		var comments []drafting.Comment
