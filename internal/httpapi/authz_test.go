@@ -106,7 +106,8 @@ func TestDeliberationAuthorization(t *testing.T) {
 		{"POST", "/clauses/{cid}/comments", onClause(d.mustOpenClause, "/comments", map[string]any{"body": "A comment."}), authzCommenters},
 		{"GET", "/clauses/{cid}/comments", onClause(d.mustOpenClause, "/comments", nil), authzReaders},
 		{"GET", "/guidelines/{gid}/comments", onGuideline("/comments"), authzReaders},
-		{"GET", "/guidelines/{gid}/comments/counts", onGuideline("/comments/counts"), authzFacilitator},
+		{"GET", "/guidelines/{gid}/comments/counts", onGuideline("/comments/counts"), authzReaders},
+		{"GET", "/guidelines/{gid}/participants", onGuideline("/participants"), authzReaders},
 		{"GET", "/comments/{id}", onComment("", nil), authzReaders},
 		{"PATCH", "/comments/{id}", onComment("", map[string]any{"body": "Rewritten by someone."}), authzAuthor},
 		{"POST", "/comments/{id}/withdraw", onComment("/withdraw", nil), authzAuthor},
@@ -173,7 +174,7 @@ func TestDeliberationBOLA(t *testing.T) {
 	if comment() != beforeC || positions() != beforeP || d.status(cid) != beforeS {
 		t.Fatal("a refused request changed Mexico's comment or position")
 	}
-	if p := d.positions(cid)["MX"]; p["stance"] != "object" || p["recorded_by"] != d.heads["MX"].ID {
+	if p := d.positions(cid)["MX"]; p["stance"] != "object" || p["recorded_by_id"] != d.heads["MX"].ID {
 		t.Fatalf("MX = %v", p)
 	}
 }

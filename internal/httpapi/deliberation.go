@@ -15,6 +15,7 @@ type commentView struct {
 	ClauseID       string            `json:"clause_id"`
 	ClauseVersion  int               `json:"clause_version"`
 	AuthorID       string            `json:"author_id"`
+	Author         *personView       `json:"author"`
 	Country        *string           `json:"country"`
 	Observer       bool              `json:"observer"`
 	Kind           string            `json:"kind"`
@@ -24,27 +25,28 @@ type commentView struct {
 	ParentID       *string           `json:"parent_id"`
 	Status         string            `json:"status"`
 	ResolutionNote string            `json:"resolution_note"`
-	ResolvedBy     *string           `json:"resolved_by"`
+	ResolvedByID   *string           `json:"resolved_by_id"`
+	ResolvedBy     *personView       `json:"resolved_by"`
 	ResolvedAt     *time.Time        `json:"resolved_at"`
 	ETag           string            `json:"etag"`
 	CreatedAt      time.Time         `json:"created_at"`
 	UpdatedAt      time.Time         `json:"updated_at"`
 }
 
-func toCommentView(c drafting.Comment) commentView {
+func toCommentView(c service.CommentView) commentView {
 	var proposed map[string]string
 	if len(c.ProposedText) > 0 {
 		proposed = c.ProposedText
 	}
 	return commentView{ID: c.ID, GuidelineID: c.GuidelineID, ClauseID: c.ClauseID, ClauseVersion: c.ClauseVersion,
-		AuthorID: c.AuthorID, Country: optional(c.Country), Observer: c.Observer, Kind: string(c.Kind), Body: c.Body,
+		AuthorID: c.AuthorID, Author: toPersonView(c.Author), Country: optional(c.Country), Observer: c.Observer, Kind: string(c.Kind), Body: c.Body,
 		ProposedText: proposed, Quote: optional(c.Quote), ParentID: optional(c.ParentID), Status: string(c.Status),
-		ResolutionNote: c.ResolutionNote, ResolvedBy: optional(c.ResolvedBy), ResolvedAt: c.ResolvedAt,
+		ResolutionNote: c.ResolutionNote, ResolvedByID: optional(c.ResolvedBy), ResolvedBy: toPersonView(c.Resolver), ResolvedAt: c.ResolvedAt,
 		ETag: revisionETag(c.Revision), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 // commentAnswer answers with a comment and its ETag, or err.
-func commentAnswer(c *gin.Context, cm drafting.Comment, err error) (int, any, error) {
+func commentAnswer(c *gin.Context, cm service.CommentView, err error) (int, any, error) {
 	return tagged(c, cm.Revision, toCommentView(cm), err)
 }
 
@@ -72,7 +74,8 @@ func (s *Server) handleCommentsPost(c *gin.Context) (int, any, error) {
 
 func commentQuery(c *gin.Context) (service.CommentQuery, error) {
 	version, err := intParam("version", c.Query("version"), false)
-	return service.CommentQuery{Country: c.Query("country"), Status: c.Query("status"), Kind: c.Query("kind"), Version: version}, err
+	return service.CommentQuery{Country: c.Query("country"), Status: c.Query("status"), Kind: c.Query("kind"), Version: version,
+		ParentID: c.Query("parent_id"), Author: c.Query("author"), RepliesTo: c.Query("replies_to")}, err
 }
 
 // commentsAnswer answers with one page of the comments q selects.
@@ -122,7 +125,16 @@ func (s *Server) handleCommentCountsGet(c *gin.Context) (int, any, error) {
 }
 
 func (s *Server) handleCommentGet(c *gin.Context) (int, any, error) {
-	cm, err := s.svc.Comment(c.Request.Context(), principal(c), c.Param("id"))
+	in, err := includes(c, "diff")
+	if err != nil {
+		return 0, nil, err
+	}
+	cm, err := s.svc.Comment(c.Request.Context(), principal(c), c.Param("id"), in["diff"])
+	if in != nil {
+		// The diff follows the clause's text, which the comment's ETag
+		// does not: no ETag header (the body's etag is the comment's).
+		return reply(toCommentDiffView(cm), err)
+	}
 	return commentAnswer(c, cm, err)
 }
 

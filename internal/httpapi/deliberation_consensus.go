@@ -11,21 +11,22 @@ import (
 )
 
 type positionView struct {
-	Country       string     `json:"country"`
-	Stance        string     `json:"stance"`
-	ClauseVersion *int       `json:"clause_version"`
-	Current       bool       `json:"current"`
-	Reservation   string     `json:"reservation"`
-	Reason        string     `json:"reason"`
-	RecordedBy    *string    `json:"recorded_by"`
-	RecordedAs    *string    `json:"recorded_as"`
-	Deemed        bool       `json:"deemed"`
-	RecordedAt    *time.Time `json:"recorded_at"`
+	Country       string      `json:"country"`
+	Stance        string      `json:"stance"`
+	ClauseVersion *int        `json:"clause_version"`
+	Current       bool        `json:"current"`
+	Reservation   string      `json:"reservation"`
+	Reason        string      `json:"reason"`
+	RecordedByID  *string     `json:"recorded_by_id"`
+	RecordedBy    *personView `json:"recorded_by"`
+	RecordedAs    *string     `json:"recorded_as"`
+	Deemed        bool        `json:"deemed"`
+	RecordedAt    *time.Time  `json:"recorded_at"`
 }
 
 func toPositionView(p service.PositionView) positionView {
 	v := positionView{Country: p.Country, Stance: p.Stance, Current: p.Current, Reservation: p.Reservation, Reason: p.Reason,
-		RecordedBy: optional(p.RecordedBy), RecordedAs: optional(p.RecordedAs), Deemed: p.Deemed, RecordedAt: p.RecordedAt}
+		RecordedByID: optional(p.RecordedBy), RecordedBy: toPersonView(p.Recorder), RecordedAs: optional(p.RecordedAs), Deemed: p.Deemed, RecordedAt: p.RecordedAt}
 	if p.ClauseVersion > 0 {
 		n := p.ClauseVersion
 		v.ClauseVersion = &n
@@ -71,22 +72,23 @@ func (s *Server) handlePositionsGet(c *gin.Context) (int, any, error) {
 }
 
 type positionRecordView struct {
-	ID            string    `json:"id"`
-	Country       string    `json:"country"`
-	Stance        string    `json:"stance"`
-	ClauseVersion int       `json:"clause_version"`
-	Reservation   string    `json:"reservation"`
-	Reason        string    `json:"reason"`
-	RecordedBy    *string   `json:"recorded_by"`
-	RecordedAs    *string   `json:"recorded_as"`
-	Deemed        bool      `json:"deemed"`
-	Superseded    bool      `json:"superseded"`
-	RecordedAt    time.Time `json:"recorded_at"`
+	ID            string      `json:"id"`
+	Country       string      `json:"country"`
+	Stance        string      `json:"stance"`
+	ClauseVersion int         `json:"clause_version"`
+	Reservation   string      `json:"reservation"`
+	Reason        string      `json:"reason"`
+	RecordedByID  *string     `json:"recorded_by_id"`
+	RecordedBy    *personView `json:"recorded_by"`
+	RecordedAs    *string     `json:"recorded_as"`
+	Deemed        bool        `json:"deemed"`
+	Superseded    bool        `json:"superseded"`
+	RecordedAt    time.Time   `json:"recorded_at"`
 }
 
 func toPositionRecordView(r service.PositionRecord) positionRecordView {
 	return positionRecordView{ID: r.ID, Country: r.Country, Stance: string(r.Stance), ClauseVersion: r.ClauseVersion,
-		Reservation: r.Reservation, Reason: r.Reason, RecordedBy: optional(r.RecordedBy), RecordedAs: optional(r.RecordedAs), Deemed: r.Deemed,
+		Reservation: r.Reservation, Reason: r.Reason, RecordedByID: optional(r.RecordedBy), RecordedBy: toPersonView(r.Recorder), RecordedAs: optional(r.RecordedAs), Deemed: r.Deemed,
 		Superseded: r.Superseded, RecordedAt: r.CreatedAt}
 }
 

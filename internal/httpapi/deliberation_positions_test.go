@@ -21,7 +21,7 @@ func TestPositions(t *testing.T) {
 	d.post("/api/v1/clauses/"+cid+"/open", d.fac, nil).wantProblem(409, "clause.not_draft")
 
 	r := d.position(cid, "BZ", d.heads["BZ"], agree).want(200).JSON()
-	if r["country"] != "BZ" || r["stance"] != "agree" || r["current"] != true || r["recorded_by"] != d.heads["BZ"].ID || r["clause_status"] != "open" {
+	if r["country"] != "BZ" || r["stance"] != "agree" || r["current"] != true || r["recorded_by_id"] != d.heads["BZ"].ID || r["clause_status"] != "open" {
 		t.Fatalf("recorded = %v", r)
 	}
 	st := d.position(cid, "BZ", d.heads["BZ"], map[string]any{"stance": "agree", "clause_version": 2}).wantProblem(409, "position.version_stale")
@@ -64,7 +64,7 @@ func TestPositions(t *testing.T) {
 			t.Fatal("a refused position changed the history")
 		}
 		r := d.position(cid, "CR", d.heads["CR"], reservation).want(200).JSON()
-		if r["recorded_by"] != d.heads["CR"].ID || r["recorded_as"] != "head_of_delegation" || r["reservation"] == "" {
+		if r["recorded_by_id"] != d.heads["CR"].ID || r["recorded_as"] != "head_of_delegation" || r["reservation"] == "" {
 			t.Fatalf("recorded = %v", r)
 		}
 	})
@@ -76,7 +76,7 @@ func TestPositions(t *testing.T) {
 			t.Fatalf("positions = %v", all)
 		}
 		ps := d.positions(cid)
-		if ps["GT"]["stance"] != "pending" || ps["GT"]["clause_version"] != nil || ps["GT"]["current"] != false || ps["GT"]["recorded_by"] != nil {
+		if ps["GT"]["stance"] != "pending" || ps["GT"]["clause_version"] != nil || ps["GT"]["current"] != false || ps["GT"]["recorded_by_id"] != nil || ps["GT"]["recorded_by"] != nil {
 			t.Fatalf("GT = %v", ps["GT"])
 		}
 		if ps["CR"]["stance"] != "agree_with_reservation" {

@@ -53,8 +53,8 @@ func TestSilenceProcedure(t *testing.T) {
 			t.Fatalf("%s = %v", country, p)
 		}
 		if p["deemed"] == true {
-			if p["recorded_by"] != nil {
-				t.Fatalf("deemed %s recorded by %v", country, p["recorded_by"])
+			if p["recorded_by_id"] != nil || p["recorded_by"] != nil {
+				t.Fatalf("deemed %s recorded by %v (%v)", country, p["recorded_by_id"], p["recorded_by"])
 			}
 			deemed = append(deemed, country)
 		}

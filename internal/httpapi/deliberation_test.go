@@ -351,7 +351,11 @@ func TestComments(t *testing.T) {
 				t.Errorf("%s: %v, want %v (all: %v)", k, got[k], n, got)
 			}
 		}
-		d.get("/api/v1/guidelines/"+d.gid+"/comments/counts", d.heads["BZ"]).wantProblem(403, "auth.forbidden")
+		// Every participant sees who has spoken; integrations read approved text only.
+		if heads := d.get("/api/v1/guidelines/"+d.gid+"/comments/counts", d.heads["BZ"]).want(200).Body.String(); heads != r.Body.String() {
+			t.Fatalf("a head of delegation reads other counts:\n%s\nthan the facilitator:\n%s", heads, r.Body.String())
+		}
+		d.do(req{method: "GET", path: "/api/v1/guidelines/" + d.gid + "/comments/counts", token: d.integration}).wantProblem(403, "auth.forbidden")
 	})
 
 	t.Run("authors edit and withdraw their own open comments", func(t *testing.T) {
@@ -394,7 +398,7 @@ func TestComments(t *testing.T) {
 		d.post(path, d.fac, map[string]any{"status": "withdrawn", "note": "x"}).want(422)
 		d.post(path, d.fac, map[string]any{"status": "declined", "note": ""}).wantProblem(422, "comment.invalid_resolution")
 		r := d.post(path, d.fac, map[string]any{"status": "declined", "note": "Covered by clause 1.3."}).want(200).JSON()
-		if r["status"] != "declined" || r["resolution_note"] != "Covered by clause 1.3." || r["resolved_by"] != d.fac.ID || r["resolved_at"] == nil {
+		if r["status"] != "declined" || r["resolution_note"] != "Covered by clause 1.3." || r["resolved_by_id"] != d.fac.ID || r["resolved_at"] == nil {
 			t.Fatalf("resolved = %v", r)
 		}
 		d.post(path, d.fac, map[string]any{"status": "addressed", "note": "again"}).wantProblem(409, "comment.not_open")
@@ -444,7 +448,7 @@ func TestCommentsIncorporatedByMerge(t *testing.T) {
 	}
 	for _, id := range []string{a, b} {
 		c := d.get("/api/v1/comments/"+id, d.fac).want(200).JSON()
-		if c["status"] != "incorporated" || c["resolved_by"] != d.fac.ID {
+		if c["status"] != "incorporated" || c["resolved_by_id"] != d.fac.ID {
 			t.Fatalf("comment %s = %v", id, c)
 		}
 	}

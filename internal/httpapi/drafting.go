@@ -172,11 +172,19 @@ func (s *Server) handleClausesPost(c *gin.Context) (int, any, error) {
 }
 
 func (s *Server) handleClausesGet(c *gin.Context) (int, any, error) {
-	cs, err := s.svc.Clauses(c.Request.Context(), principal(c), c.Param("gid"), c.Query("section_id"), drafting.Status(c.Query("status")))
+	cs, err := s.svc.ClausesWhere(c.Request.Context(), principal(c), c.Param("gid"), service.ClauseQuery{
+		SectionID: c.Query("section_id"), Status: drafting.Status(c.Query("status")), NeedsPosition: c.Query("needs_position")})
 	return reply(listOf(cs, "", toClauseView), err)
 }
 
 func (s *Server) handleClauseGet(c *gin.Context) (int, any, error) {
+	in, err := includes(c, "section", "positions", "comments", "versions")
+	if err != nil {
+		return 0, nil, err
+	}
+	if in != nil {
+		return s.clausePage(c, in)
+	}
 	v, err := s.svc.Clause(c.Request.Context(), principal(c), c.Param("cid"))
 	return clauseAnswer(c, v, err)
 }
@@ -218,15 +226,17 @@ type versionView struct {
 	Note         string            `json:"note"`
 	Incorporates []string          `json:"incorporates"`
 	AuthorID     string            `json:"author_id"`
+	Author       *personView       `json:"author"`
 	CreatedAt    time.Time         `json:"created_at"`
 }
 
-func toVersionView(v drafting.Version) versionView {
+func toVersionView(v service.VersionView) versionView {
 	inc := v.Incorporates
 	if inc == nil {
 		inc = []string{}
 	}
-	return versionView{ClauseID: v.ClauseID, Number: v.Number, Text: v.Text, Note: v.Note, Incorporates: inc, AuthorID: v.AuthorID, CreatedAt: v.CreatedAt}
+	return versionView{ClauseID: v.ClauseID, Number: v.Number, Text: v.Text, Note: v.Note, Incorporates: inc, AuthorID: v.AuthorID,
+		Author: toPersonView(v.Author), CreatedAt: v.CreatedAt}
 }
 
 func (s *Server) handleVersionsGet(c *gin.Context) (int, any, error) {
@@ -273,5 +283,8 @@ func (s *Server) handleClauseDiff(c *gin.Context) (int, any, error) {
 		return 0, nil, err
 	}
 	d, err := s.svc.ClauseDiff(c.Request.Context(), principal(c), c.Param("cid"), from, to, c.Query("lang"))
+	if d.Langs != nil {
+		return reply(gin.H{"from": d.From, "to": d.To, "langs": d.Langs}, err)
+	}
 	return reply(gin.H{"from": d.From, "to": d.To, "lang": d.Lang, "ops": d.Ops}, err)
 }

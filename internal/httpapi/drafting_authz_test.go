@@ -67,7 +67,9 @@ func TestDraftingAuthorization(t *testing.T) {
 			for _, path := range []string{"/api/v1/guidelines/" + gid, "/api/v1/guidelines/" + gid + "/sections", "/api/v1/guidelines/" + gid + "/clauses",
 				"/api/v1/clauses/" + cid, "/api/v1/clauses/" + cid + "/versions", "/api/v1/clauses/" + cid + "/versions/1", "/api/v1/clauses/" + cid + "/diff",
 				"/api/v1/guidelines/" + gid + "/drafts", "/api/v1/guidelines/" + gid + "/drafts/1", "/api/v1/guidelines/" + gid + "/drafts/1?format=html",
-				"/api/v1/guidelines/" + gid + "/drafts/1/diff?against=1"} {
+				"/api/v1/guidelines/" + gid + "/drafts/1/diff?against=1", "/api/v1/sections/" + sid, "/api/v1/guidelines/" + gid + "/participants",
+				"/api/v1/clauses/" + cid + "?include=section,positions,comments,versions", "/api/v1/clauses/" + cid + "/diff?lang=*",
+				"/api/v1/guidelines/" + gid + "/clauses?needs_position=BZ"} {
 				e.do(req{method: "GET", path: path, token: a.Token}).want(200)
 			}
 		})
@@ -78,7 +80,9 @@ func TestDraftingAuthorization(t *testing.T) {
 		for _, path := range []string{"/api/v1/guidelines/" + gid + "/sections", "/api/v1/guidelines/" + gid + "/clauses",
 			"/api/v1/clauses/" + cid, "/api/v1/clauses/" + cid + "/versions", "/api/v1/clauses/" + cid + "/versions/1", "/api/v1/clauses/" + cid + "/diff",
 			"/api/v1/guidelines/" + gid + "/drafts", "/api/v1/guidelines/" + gid + "/drafts/1", "/api/v1/guidelines/" + gid + "/drafts/1?format=akn",
-			"/api/v1/guidelines/" + gid + "/drafts/1/diff?against=1"} {
+			"/api/v1/guidelines/" + gid + "/drafts/1/diff?against=1", "/api/v1/sections/" + sid, "/api/v1/guidelines/" + gid + "/participants",
+			"/api/v1/clauses/" + cid + "?include=section,positions,comments,versions", "/api/v1/clauses/" + cid + "/diff?lang=*",
+			"/api/v1/guidelines/" + gid + "/clauses?needs_position=BZ"} {
 			e.do(req{method: "GET", path: path, token: tok}).wantProblem(403, "auth.forbidden")
 		}
 		// Nothing is approved yet, so to an integration the guideline does not exist.

@@ -132,5 +132,10 @@ var queryRules = map[string]queryRule{
 	"after": wholeNumber, "from": wholeNumber, "to": wholeNumber, "against": wholeNumber,
 	"version": wholeNumber, "last_event_id": wholeNumber,
 
-	"country": word, "status": word, "kind": word, "format": word, "lang": word, "include_inactive": word,
+	"country": word, "status": word, "kind": word, "format": word, "include_inactive": word,
+
+	"lang":           {regexp.MustCompile(`^(\*|[a-z]{2,8})$`), "request.invalid_parameter", "a language code such as en, or * for every language"},
+	"needs_position": {regexp.MustCompile(`^[A-Za-z]{2}$`), "clause.invalid_filter", `a country code such as "CR"`},
+	"parent_id":      {regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`), "request.invalid_parameter", "not a comment id"},
+	"include":        {regexp.MustCompile(`^[a-z_]{1,32}(,[a-z_]{1,32}){0,7}$`), "request.invalid_parameter", "a comma-separated list of section, positions, comments, versions (or diff on a comment)"},
 }

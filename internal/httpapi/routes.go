@@ -44,6 +44,8 @@ func (s *Server) routes() {
 	a.PATCH("/guidelines/:gid", h(s.handleGuidelinePatch))
 	a.POST("/guidelines/:gid/sections", h(s.handleSectionsPost))
 	a.GET("/guidelines/:gid/sections", h(s.handleSectionsGet))
+	a.GET("/guidelines/:gid/participants", h(s.handleParticipantsGet))
+	a.GET("/sections/:sid", h(s.handleSectionGet))
 	a.PATCH("/sections/:sid", h(s.handleSectionPatch))
 	a.POST("/guidelines/:gid/clauses", h(s.handleClausesPost))
 	a.GET("/guidelines/:gid/clauses", h(s.handleClausesGet))

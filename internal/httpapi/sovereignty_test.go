@@ -76,7 +76,7 @@ func TestFacilitatorCannotOverwriteAnObjection(t *testing.T) {
 		t.Fatalf("the refusal does not name the clause: %v", p["detail"])
 	}
 	d.unchangedSince(before, cid, "lock, silence and adoption of a contested clause")
-	if ps := d.positions(cid)["BZ"]; ps["stance"] != "object" || ps["recorded_by"] != d.heads["BZ"].ID || ps["recorded_as"] != "head_of_delegation" {
+	if ps := d.positions(cid)["BZ"]; ps["stance"] != "object" || ps["recorded_by_id"] != d.heads["BZ"].ID || ps["recorded_as"] != "head_of_delegation" {
 		t.Fatalf("Belize's position = %v", ps)
 	}
 }
@@ -169,13 +169,13 @@ func TestAlternate(t *testing.T) {
 		d.unchangedSince(before, cid, "designating the alternate again")
 
 		p := d.position(cid, "BZ", officer, map[string]any{"stance": "object", "clause_version": 1, "reason": "Pending consultation with the capital."}).want(200).JSON()
-		if p["recorded_by"] != officer.ID || p["recorded_as"] != "alternate" || p["clause_status"] != "contested" {
+		if p["recorded_by_id"] != officer.ID || p["recorded_as"] != "alternate" || p["clause_status"] != "contested" {
 			t.Fatalf("the alternate's position = %v", p)
 		}
 		// The alternate speaks for Belize only.
 		d.position(cid, "CR", officer, agree).wantProblem(403, "auth.forbidden")
 		h := d.get("/api/v1/clauses/"+cid+"/positions/history", d.fac).want(200).JSON()["items"].([]any)
-		if first := h[0].(map[string]any); first["recorded_as"] != "alternate" || first["recorded_by"] != officer.ID {
+		if first := h[0].(map[string]any); first["recorded_as"] != "alternate" || first["recorded_by_id"] != officer.ID {
 			t.Fatalf("history = %v", first)
 		}
 		if ev := d.eventData(cid, "position.recorded"); ev[len(ev)-1]["recorded_as"] != "alternate" {

@@ -207,14 +207,45 @@ func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (Clau
 
 // Clauses lists a guideline's clauses in document order.
 func (s *Service) Clauses(ctx context.Context, p auth.Principal, gid, sectionID string, status drafting.Status) ([]ClauseView, error) {
+	return s.ClausesWhere(ctx, p, gid, ClauseQuery{SectionID: sectionID, Status: status})
+}
+
+// ClauseQuery narrows a guideline's clause list; every filter set must hold.
+type ClauseQuery struct {
+	SectionID string
+	Status    drafting.Status
+	// NeedsPosition, a participating country's code, keeps the clauses
+	// open for positions (drafting.PositionStatuses, less silence
+	// procedures already over) on which that country has no position on
+	// the current version: a delegation's worklist.
+	NeedsPosition string
+}
+
+// ClausesWhere lists the clauses of a guideline that q selects, in
+// document order.
+func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string, q ClauseQuery) ([]ClauseView, error) {
 	if err := requireDraftReader(p); err != nil {
 		return nil, err
 	}
-	if status != "" && !drafting.ValidStatus(status) {
-		return nil, drafting.Invalid("clause.invalid_filter", drafting.FieldError{Field: "status", Message: "unknown status " + string(status)})
+	var errs drafting.Fields
+	if q.Status != "" && !drafting.ValidStatus(q.Status) {
+		errs.Add("status", "unknown status "+string(q.Status))
+	}
+	if q.NeedsPosition != "" && !countryCode.MatchString(q.NeedsPosition) {
+		errs.Add("needs_position", `a country code such as "CR"`)
+	}
+	if err := errs.Err("clause.invalid_filter"); err != nil {
+		return nil, err
+	}
+	f := store.ClauseFilter{GuidelineID: gid, SectionID: q.SectionID, Status: string(q.Status)}
+	if q.NeedsPosition != "" {
+		f.NeedsPosition, f.SilenceOver = q.NeedsPosition, s.clock()
+		for _, st := range drafting.PositionStatuses() {
+			f.PositionStatuses = append(f.PositionStatuses, string(st))
+		}
 	}
 	var filter drafting.Fields
-	if !checkIDField(&filter, "section_id", sectionID, "not a section id") {
+	if !checkIDField(&filter, "section_id", q.SectionID, "not a section id") {
 		return nil, filter.Err("clause.invalid_filter")
 	}
 	var out []ClauseView
@@ -223,7 +254,11 @@ func (s *Service) Clauses(ctx context.Context, p auth.Principal, gid, sectionID 
 		if err != nil {
 			return err
 		}
-		cs, err := tx.Clauses(store.ClauseFilter{GuidelineID: gid, SectionID: sectionID, Status: string(status)})
+		if q.NeedsPosition != "" && !g.IsParticipant(q.NeedsPosition) {
+			return drafting.Invalid("clause.invalid_filter", drafting.FieldError{Field: "needs_position",
+				Message: q.NeedsPosition + " is not a participating country of this guideline"})
+		}
+		cs, err := tx.Clauses(f)
 		if err != nil {
 			return err
 		}
@@ -388,8 +423,14 @@ func (s *Service) MoveClause(ctx context.Context, p auth.Principal, id, sectionI
 	return view, err
 }
 
-// Versions lists a clause's versions, newest first.
-func (s *Service) Versions(ctx context.Context, p auth.Principal, id string, page Page) ([]drafting.Version, string, error) {
+// VersionView is a clause version with its author.
+type VersionView struct {
+	drafting.Version
+	Author *Person
+}
+
+// Versions lists a clause's versions, newest first, with their authors.
+func (s *Service) Versions(ctx context.Context, p auth.Principal, id string, page Page) ([]VersionView, string, error) {
 	if err := requireDraftReader(p); err != nil {
 		return nil, "", err
 	}
@@ -397,48 +438,81 @@ func (s *Service) Versions(ctx context.Context, p auth.Principal, id string, pag
 	if err != nil {
 		return nil, "", err
 	}
-	var out []drafting.Version
+	var out []VersionView
+	var next string
 	err = s.read(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Clause(id); err != nil {
 			return err
 		}
 		var err error
-		out, err = tx.Versions(id, before, page.Limit+1)
+		out, next, err = versionsPage(tx, id, before, page.Limit)
 		return err
 	})
+	return out, next, err
+}
+
+// versionsPage reads one page of a clause's versions with their authors:
+// two statements, whatever the number of versions.
+func versionsPage(tx *store.Tx, clauseID string, before, limit int) ([]VersionView, string, error) {
+	vs, err := tx.Versions(clauseID, before, limit+1)
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, page.Limit, func(v drafting.Version) any { return v.Number })
-	return out, next, nil
+	vs, next := trimPage(vs, limit, func(v drafting.Version) any { return v.Number })
+	ids := make([]string, len(vs))
+	for i, v := range vs {
+		ids[i] = v.AuthorID
+	}
+	pp, err := readPeople(tx, ids...)
+	if err != nil {
+		return nil, "", err
+	}
+	return versionViews(vs, pp), next, nil
 }
 
-// Version reads one version of a clause.
-func (s *Service) Version(ctx context.Context, p auth.Principal, id string, n int) (drafting.Version, error) {
-	if err := requireDraftReader(p); err != nil {
-		return drafting.Version{}, err
+func versionViews(vs []drafting.Version, pp People) []VersionView {
+	out := make([]VersionView, len(vs))
+	for i, v := range vs {
+		out[i] = VersionView{Version: v, Author: pp.Of(v.AuthorID)}
 	}
-	var v drafting.Version
+	return out
+}
+
+// Version reads one version of a clause with its author.
+func (s *Service) Version(ctx context.Context, p auth.Principal, id string, n int) (VersionView, error) {
+	if err := requireDraftReader(p); err != nil {
+		return VersionView{}, err
+	}
+	var v VersionView
 	err := s.read(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Clause(id); err != nil {
 			return err
 		}
 		var err error
-		v, err = tx.Version(id, n)
+		if v.Version, err = tx.Version(id, n); err != nil {
+			return err
+		}
+		pp, err := readPeople(tx, v.AuthorID)
+		v.Author = pp.Of(v.AuthorID)
 		return err
 	})
 	return v, err
 }
 
-// Diff is a word-level comparison of two versions of a clause in one language.
+// Diff is a word-level comparison of two versions of a clause in one
+// language (Lang, Ops) or in every language of the guideline (Langs).
 type Diff struct {
 	From, To int
 	Lang     string
 	Ops      []render.Op
+	Langs    map[string][]render.Op
 }
 
+// AllLanguages asks ClauseDiff for every language of the guideline.
+const AllLanguages = "*"
+
 // ClauseDiff compares versions from and to of a clause in lang (default:
-// the guideline's first language).
+// the guideline's first language; AllLanguages: each of its languages).
 func (s *Service) ClauseDiff(ctx context.Context, p auth.Principal, id string, from, to int, lang string) (Diff, error) {
 	if err := requireDraftReader(p); err != nil {
 		return Diff{}, err
@@ -452,7 +526,7 @@ func (s *Service) ClauseDiff(ctx context.Context, p auth.Principal, id string, f
 		if lang == "" {
 			lang = g.Languages[0]
 		}
-		if !g.HasLanguage(lang) {
+		if lang != AllLanguages && !g.HasLanguage(lang) {
 			return drafting.Invalid("diff.invalid", drafting.FieldError{Field: "lang", Message: fmt.Sprintf("the guideline's languages are %v", g.Languages)})
 		}
 		if to == 0 {
@@ -469,7 +543,14 @@ func (s *Service) ClauseDiff(ctx context.Context, p auth.Principal, id string, f
 		if err != nil {
 			return err
 		}
-		d = Diff{From: from, To: to, Lang: lang, Ops: wordDiff(a.Text[lang], b.Text[lang])}
+		if lang != AllLanguages {
+			d = Diff{From: from, To: to, Lang: lang, Ops: wordDiff(a.Text[lang], b.Text[lang])}
+			return nil
+		}
+		d = Diff{From: from, To: to, Langs: make(map[string][]render.Op, len(g.Languages))}
+		for _, l := range g.Languages {
+			d.Langs[l] = wordDiff(a.Text[l], b.Text[l])
+		}
 		return nil
 	})
 	return d, err

@@ -15,18 +15,24 @@ import (
 // author's country (delegates), as an observer, or as a facilitator,
 // honouring an Idempotency-Key.
 func (s *Service) CreateComment(ctx context.Context, p auth.Principal, clauseID string, in drafting.CommentInput,
-	idem Idempotency) (Created[drafting.Comment], error) {
+	idem Idempotency) (Created[CommentView], error) {
 	if !p.CanComment() {
-		return Created[drafting.Comment]{}, forbidden("integrations cannot comment")
+		return Created[CommentView]{}, forbidden("integrations cannot comment")
 	}
 	if p.Role == drafting.RoleDelegate && p.Country == "" {
-		return Created[drafting.Comment]{}, forbidden("a delegate without a country cannot comment")
+		return Created[CommentView]{}, forbidden("a delegate without a country cannot comment")
 	}
-	return createOnce(ctx, s, p, idem, creation[drafting.Comment]{
-		scope:  "comment",
-		create: func(u *unit) (drafting.Comment, error) { return s.createComment(u, p, clauseID, in) },
-		ref:    func(c drafting.Comment) string { return c.ID },
-		load:   (*store.Tx).Comment,
+	return createOnce(ctx, s, p, idem, creation[CommentView]{
+		scope: "comment",
+		create: func(u *unit) (CommentView, error) {
+			c, err := s.createComment(u, p, clauseID, in)
+			if err != nil {
+				return CommentView{}, err
+			}
+			return commentView(u.Tx, c)
+		},
+		ref:  func(c CommentView) string { return c.ID },
+		load: loadCommentView,
 	})
 }
 
@@ -93,27 +99,14 @@ func addField(err error, code, field, msg string) error {
 	return drafting.Invalid(code, drafting.FieldError{Field: field, Message: msg})
 }
 
-// Comment reads one comment.
-func (s *Service) Comment(ctx context.Context, p auth.Principal, id string) (drafting.Comment, error) {
-	if err := requireDraftReader(p); err != nil {
-		return drafting.Comment{}, err
-	}
-	var c drafting.Comment
-	err := s.read(ctx, func(tx *store.Tx) error {
-		var err error
-		c, err = tx.Comment(id)
-		return err
-	})
-	return c, err
-}
-
 // updateComment changes one comment in one transaction: fn applies the
 // change to the comment as read, and the revision guard refuses it if
 // someone changed the comment meanwhile (412 with If-Match; otherwise it is
-// run again on the newer state). expect comes from If-Match.
+// run again on the newer state). expect comes from If-Match. The comment
+// is answered with its author and resolver.
 func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string, expect Precondition,
-	fn func(u *unit, c *drafting.Comment) error) (drafting.Comment, error) {
-	var out drafting.Comment
+	fn func(u *unit, c *drafting.Comment) error) (CommentView, error) {
+	var out CommentView
 	for attempt := 1; ; attempt++ {
 		raced := false
 		err := s.write(ctx, p.ID, func(u *unit) error {
@@ -140,8 +133,8 @@ func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string
 				raced = true
 				return errCommentRaced
 			}
-			out = c
-			return nil
+			out, err = commentView(u.Tx, c)
+			return err
 		})
 		if raced && attempt < maxClaimAttempts {
 			continue
@@ -153,13 +146,13 @@ func (s *Service) updateComment(ctx context.Context, p auth.Principal, id string
 var errCommentRaced = drafting.Errorf(drafting.KindConflict, "comment.busy", "the comment is being changed by someone else; try again")
 
 // EditComment changes the body of the caller's own open comment.
-func (s *Service) EditComment(ctx context.Context, p auth.Principal, id string, expect Precondition, body string) (drafting.Comment, error) {
+func (s *Service) EditComment(ctx context.Context, p auth.Principal, id string, expect Precondition, body string) (CommentView, error) {
 	if !p.CanComment() {
-		return drafting.Comment{}, forbidden("integrations cannot comment")
+		return CommentView{}, forbidden("integrations cannot comment")
 	}
 	body, err := drafting.CheckText("body", body)
 	if err != nil {
-		return drafting.Comment{}, err
+		return CommentView{}, err
 	}
 	var errs drafting.Fields
 	if body == "" {
@@ -182,9 +175,9 @@ func (s *Service) EditComment(ctx context.Context, p auth.Principal, id string, 
 }
 
 // WithdrawComment withdraws the caller's own open comment.
-func (s *Service) WithdrawComment(ctx context.Context, p auth.Principal, id string, expect Precondition) (drafting.Comment, error) {
+func (s *Service) WithdrawComment(ctx context.Context, p auth.Principal, id string, expect Precondition) (CommentView, error) {
 	if !p.CanComment() {
-		return drafting.Comment{}, forbidden("integrations cannot comment")
+		return CommentView{}, forbidden("integrations cannot comment")
 	}
 	return s.updateComment(ctx, p, id, expect, func(u *unit, c *drafting.Comment) error {
 		if err := c.CheckAuthorChange(p.ID); err != nil {
@@ -198,18 +191,18 @@ func (s *Service) WithdrawComment(ctx context.Context, p auth.Principal, id stri
 // ResolveComment closes an open comment with the facilitator's decision
 // (addressed, incorporated or declined) and a note.
 func (s *Service) ResolveComment(ctx context.Context, p auth.Principal, id string, expect Precondition,
-	status drafting.CommentStatus, note string) (drafting.Comment, error) {
+	status drafting.CommentStatus, note string) (CommentView, error) {
 	if err := requireFacilitator(p); err != nil {
-		return drafting.Comment{}, err
+		return CommentView{}, err
 	}
 	var t drafting.Texts
 	note = t.Text("note", note)
 	t.Plain("status", string(status))
 	if err := t.Err(); err != nil {
-		return drafting.Comment{}, err
+		return CommentView{}, err
 	}
 	if note == "" {
-		return drafting.Comment{}, drafting.Invalid("comment.invalid_resolution", drafting.FieldError{Field: "note", Message: "required: say how the comment was dealt with"})
+		return CommentView{}, drafting.Invalid("comment.invalid_resolution", drafting.FieldError{Field: "note", Message: "required: say how the comment was dealt with"})
 	}
 	return s.updateComment(ctx, p, id, expect, func(u *unit, c *drafting.Comment) error {
 		if err := c.Resolve(status, note, p.ID, u.now); err != nil {
@@ -228,7 +221,19 @@ type CommentQuery struct {
 	Status      string
 	Kind        string
 	Version     int
+	// ParentID selects the replies to one comment.
+	ParentID string
+	// Author "me" selects the caller's own comments.
+	Author string
+	// RepliesTo "me" selects the replies to the caller's delegation: to
+	// comments written for the caller's country (a delegate), or to the
+	// caller's own comments (anyone without a country); the caller's own
+	// replies are left out.
+	RepliesTo string
 }
+
+// Myself is the one value of the author and replies_to filters: the caller.
+const Myself = "me"
 
 func (q CommentQuery) validate() error {
 	var errs drafting.Fields
@@ -244,27 +249,48 @@ func (q CommentQuery) validate() error {
 	if q.Version < 0 {
 		errs.Add("version", "must be 1 or more")
 	}
+	if q.Author != "" && q.Author != Myself {
+		errs.Add("author", `only "me" (the caller's own comments)`)
+	}
+	if q.RepliesTo != "" && q.RepliesTo != Myself {
+		errs.Add("replies_to", `only "me" (replies to the caller's delegation)`)
+	}
 	return errs.Err("comment.invalid_filter")
 }
 
+// filter turns the query into the store's filter for caller p.
+func (q CommentQuery) filter(p auth.Principal) store.CommentFilter {
+	f := store.CommentFilter{ClauseID: q.ClauseID, GuidelineID: q.GuidelineID, Country: q.Country, Status: q.Status,
+		Kind: q.Kind, Version: q.Version, ParentID: q.ParentID}
+	if q.Author == Myself {
+		f.AuthorID = p.ID
+	}
+	if q.RepliesTo == Myself {
+		if p.Country != "" {
+			f.RepliesToCountry = p.Country
+		} else {
+			f.RepliesToAuthor = p.ID
+		}
+		f.NotAuthor = p.ID
+	}
+	return f
+}
+
 // Comments lists the comments of a clause or a guideline, oldest first,
-// filtered, one page at a time.
-func (s *Service) Comments(ctx context.Context, p auth.Principal, q CommentQuery, page Page) ([]drafting.Comment, string, error) {
+// filtered, one page at a time, each with its author and resolver.
+func (s *Service) Comments(ctx context.Context, p auth.Principal, q CommentQuery, page Page) ([]CommentView, string, error) {
 	if err := requireDraftReader(p); err != nil {
 		return nil, "", err
 	}
 	if err := q.validate(); err != nil {
 		return nil, "", err
 	}
-	f := store.CommentFilter{ClauseID: q.ClauseID, GuidelineID: q.GuidelineID, Country: q.Country, Status: q.Status,
-		Kind: q.Kind, Version: q.Version, Limit: page.Limit + 1}
-	if page.Cursor != "" {
-		f.After = &store.CommentCursor{}
-		if err := page.decode(f.After); err != nil {
-			return nil, "", err
-		}
+	f := q.filter(p)
+	if err := pageFilter(&f, page); err != nil {
+		return nil, "", err
 	}
-	var out []drafting.Comment
+	var out []CommentView
+	var next string
 	err := s.read(ctx, func(tx *store.Tx) error {
 		if q.ClauseID != "" {
 			if _, err := tx.Clause(q.ClauseID); err != nil {
@@ -273,20 +299,37 @@ func (s *Service) Comments(ctx context.Context, p auth.Principal, q CommentQuery
 		} else if _, err := tx.Guideline(q.GuidelineID); err != nil {
 			return err
 		}
-		var err error
-		out, err = tx.Comments(f)
+		cs, err := tx.Comments(f)
+		if err != nil {
+			return err
+		}
+		cs, next = commentPage(cs, page)
+		out, err = commentViews(tx, cs)
 		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > page.Limit {
-		out = out[:page.Limit]
-		last := out[len(out)-1]
-		next = encodeCursor(store.CommentCursor{CreatedAt: last.CreatedAt, ID: last.ID})
-	}
 	return out, next, nil
+}
+
+// pageFilter sets the limit and cursor of a comment page on f: one more
+// row than the page, to know whether there is a next one.
+func pageFilter(f *store.CommentFilter, page Page) error {
+	f.Limit = page.Limit + 1
+	if page.Cursor == "" {
+		return nil
+	}
+	f.After = &store.CommentCursor{}
+	return page.decode(f.After)
+}
+
+// commentPage cuts comments read with pageFilter to the page and returns
+// the next page's cursor ("" on the last page).
+func commentPage(cs []drafting.Comment, page Page) ([]drafting.Comment, string) {
+	return trimPage(cs, page.Limit, func(c drafting.Comment) any {
+		return store.CommentCursor{CreatedAt: c.CreatedAt, ID: c.ID}
+	})
 }
 
 // CommentTally is how many comments one delegation (or the observers, or
@@ -300,10 +343,11 @@ type CommentTally struct {
 	Total    int
 }
 
-// CommentCounts tells the facilitator who has spoken on what: per clause
-// (in document order) and per delegation, the number of comments by status.
+// CommentCounts tells who has spoken on what: per clause (in document
+// order) and per delegation, the number of comments by status. Every
+// participant reads it; integrations read approved text only.
 func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid string) ([]CommentTally, error) {
-	if err := requireFacilitator(p); err != nil {
+	if err := requireDraftReader(p); err != nil {
 		return nil, err
 	}
 	var counts []store.CommentCount

@@ -25,6 +25,8 @@ type PositionView struct {
 	RecordedBy  string
 	// RecordedAs is the capacity RecordedBy spoke in (drafting.RecordedAs…).
 	RecordedAs string
+	// Recorder is who RecordedBy is; nil when deemed or pending.
+	Recorder   *Person
 	Deemed     bool
 	RecordedAt *time.Time
 }
@@ -135,7 +137,9 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 			}
 		}
 		out.Position = positionView(country, &pos, c.Version)
-		return nil
+		pp, err := readPeople(u.Tx, pos.RecordedBy)
+		out.Position.Recorder = pp.Of(pos.RecordedBy)
+		return err
 	})
 	out.Clause = view
 	return out, err
@@ -159,21 +163,44 @@ func (s *Service) Positions(ctx context.Context, p auth.Principal, clauseID stri
 		if err != nil {
 			return err
 		}
-		current, err := tx.CurrentPositions(c.ID)
-		if err != nil {
-			return err
-		}
-		byCountry := map[string]*drafting.Position{}
-		for i := range current {
-			byCountry[current[i].Country] = &current[i]
-		}
-		out = make([]PositionView, len(g.Participants))
-		for i, country := range g.Participants {
-			out[i] = positionView(country, byCountry[country], c.Version)
-		}
-		return nil
+		out, err = participantPositions(tx, c, g)
+		return err
 	})
 	return c, out, err
+}
+
+// participantPositions lists one row per participating country of g: its
+// current position on clause c (stale ones marked not current) or pending,
+// with who recorded it — two statements, whatever the number of countries.
+func participantPositions(tx *store.Tx, c drafting.Clause, g drafting.Guideline) ([]PositionView, error) {
+	current, err := tx.CurrentPositions(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(current))
+	for i := range current {
+		ids[i] = current[i].RecordedBy
+	}
+	pp, err := readPeople(tx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	return positionViews(c, g, current, pp), nil
+}
+
+// positionViews makes the rows of participantPositions from the current
+// positions and the people who recorded them.
+func positionViews(c drafting.Clause, g drafting.Guideline, current []drafting.Position, pp People) []PositionView {
+	byCountry := map[string]*drafting.Position{}
+	for i := range current {
+		byCountry[current[i].Country] = &current[i]
+	}
+	out := make([]PositionView, len(g.Participants))
+	for i, country := range g.Participants {
+		out[i] = positionView(country, byCountry[country], c.Version)
+		out[i].Recorder = pp.Of(out[i].RecordedBy)
+	}
+	return out
 }
 
 // PositionRecord is an entry of a clause's position history.
@@ -181,6 +208,8 @@ type PositionRecord struct {
 	drafting.Position
 	// Superseded is true once the country recorded a later position.
 	Superseded bool
+	// Recorder is who RecordedBy is; nil when deemed.
+	Recorder *Person
 }
 
 // PositionHistory lists every position ever recorded on a clause, newest
@@ -197,26 +226,34 @@ func (s *Service) PositionHistory(ctx context.Context, p auth.Principal, clauseI
 		}
 	}
 	var rows []store.PositionRecord
+	var pp People
+	next := ""
 	err := s.read(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Clause(clauseID); err != nil {
 			return err
 		}
 		var err error
-		rows, err = tx.PositionHistory(clauseID, after, page.Limit+1)
+		if rows, err = tx.PositionHistory(clauseID, after, page.Limit+1); err != nil {
+			return err
+		}
+		if len(rows) > page.Limit {
+			rows = rows[:page.Limit]
+			last := rows[len(rows)-1]
+			next = encodeCursor(store.PositionCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+		}
+		ids := make([]string, len(rows))
+		for i, r := range rows {
+			ids[i] = r.RecordedBy
+		}
+		pp, err = readPeople(tx, ids...)
 		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(rows) > page.Limit {
-		rows = rows[:page.Limit]
-		last := rows[len(rows)-1]
-		next = encodeCursor(store.PositionCursor{CreatedAt: last.CreatedAt, ID: last.ID})
-	}
 	out := make([]PositionRecord, len(rows))
 	for i, r := range rows {
-		out[i] = PositionRecord{Position: r.Position, Superseded: r.Superseded}
+		out[i] = PositionRecord{Position: r.Position, Superseded: r.Superseded, Recorder: pp.Of(r.RecordedBy)}
 	}
 	return out, next, nil
 }

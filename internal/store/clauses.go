@@ -126,6 +126,13 @@ type ClauseFilter struct {
 	GuidelineID string
 	SectionID   string
 	Status      string
+	// NeedsPosition, a country code, keeps the clauses in one of
+	// PositionStatuses on which that country has no position on the
+	// current version, leaving out silence procedures whose deadline is
+	// at or before SilenceOver (they are over).
+	NeedsPosition    string
+	PositionStatuses []string
+	SilenceOver      time.Time
 }
 
 // Clauses lists a guideline's clauses in document order with current texts,
@@ -140,6 +147,12 @@ func (tx *Tx) Clauses(f ClauseFilter) ([]drafting.Clause, error) {
 	}
 	if f.Status != "" {
 		q = q.Where("clauses.status = ?", f.Status)
+	}
+	if f.NeedsPosition != "" {
+		q = q.Where("clauses.status IN ?", f.PositionStatuses).
+			Where("NOT (clauses.status = ? AND clauses.silence_deadline <= ?)", string(drafting.StatusSilence), f.SilenceOver).
+			Where(`NOT EXISTS (SELECT 1 FROM positions p WHERE p.clause_id = clauses.id AND p.country_code = ?
+				AND p.superseded = FALSE AND p.clause_version = clauses.version)`, f.NeedsPosition)
 	}
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err

@@ -90,8 +90,18 @@ type CommentFilter struct {
 	Status      string
 	Kind        string
 	Version     int
-	After       *CommentCursor
-	Limit       int
+	// ParentID keeps the replies to one comment; AuthorID the comments of
+	// one account.
+	ParentID string
+	AuthorID string
+	// RepliesToCountry keeps replies to a comment written for that
+	// country, RepliesToAuthor replies to a comment by that account;
+	// NotAuthor leaves out one account's comments.
+	RepliesToCountry string
+	RepliesToAuthor  string
+	NotAuthor        string
+	After            *CommentCursor
+	Limit            int
 }
 
 // Comments lists comments oldest first.
@@ -118,6 +128,21 @@ func (tx *Tx) Comments(f CommentFilter) ([]drafting.Comment, error) {
 	}
 	if f.Version > 0 {
 		q = q.Where("clause_version = ?", f.Version)
+	}
+	if f.ParentID != "" {
+		q = q.Where("parent_id = ?", f.ParentID)
+	}
+	if f.AuthorID != "" {
+		q = q.Where("author_id = ?", f.AuthorID)
+	}
+	if f.RepliesToCountry != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM comments pc WHERE pc.id = comments.parent_id AND pc.country_code = ?)", f.RepliesToCountry)
+	}
+	if f.RepliesToAuthor != "" {
+		q = q.Where("EXISTS (SELECT 1 FROM comments pc WHERE pc.id = comments.parent_id AND pc.author_id = ?)", f.RepliesToAuthor)
+	}
+	if f.NotAuthor != "" {
+		q = q.Where("author_id <> ?", f.NotAuthor)
 	}
 	if f.After != nil {
 		q = q.Where(keysetAfter(""), f.After.CreatedAt, f.After.ID)
