@@ -72,6 +72,10 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		if err != nil {
 			return err
 		}
+		if same := repeatedPosition(current, country, c.Version, in); same != nil {
+			out.Position = positionView(country, same, c.Version)
+			return errUnchanged
+		}
 		pos := drafting.Position{ID: s.newID(), ClauseID: c.ID, Country: country, ClauseVersion: c.Version, Stance: in.Stance,
 			Reservation: in.Reservation, Reason: in.Reason, RecordedBy: p.ID, CreatedAt: u.now}
 		var previous *drafting.Position
