@@ -289,8 +289,7 @@ func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, e
 			return err
 		}
 		if status != c.Status {
-			return u.emit(drafting.EventClauseStatusChanged, c.GuidelineID, c.ID, map[string]any{
-				"from": status, "to": c.Status, "reason": "text changed: positions are stale"})
+			return statusChanged(u, c, status, map[string]any{"reason": "text changed: positions are stale"})
 		}
 		return nil
 	})

@@ -109,8 +109,7 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 					return err
 				}
 			}
-			if err := u.emit(drafting.EventClauseStatusChanged, c.GuidelineID, c.ID, map[string]any{
-				"from": from, "to": c.Status, "reason": "position of " + country}); err != nil {
+			if err := statusChanged(u, c, from, map[string]any{"reason": "position of " + country}); err != nil {
 				return err
 			}
 		}
