@@ -22,7 +22,7 @@ func (s *Server) routes() {
 	v1.POST("/auth/login", h(s.handleLogin))
 	v1.POST("/auth/refresh", h(s.handleRefresh))
 	v1.POST("/auth/token", h(s.handleClientToken))
-	// The stream authenticates itself: a bearer token or a single-use ticket.
+	// The stream authenticates itself: a bearer token or a stream ticket.
 	v1.GET("/guidelines/:gid/events/stream", h(s.handleEventStream))
 
 	a := v1.Group("", s.authenticate)
