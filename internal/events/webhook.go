@@ -44,11 +44,13 @@ func Backoff(n int) time.Duration {
 	return min(d, maxRetry)
 }
 
-// Payload is the JSON body of a delivery: the event as integrations see it.
+// Payload is the JSON body of a delivery: the event as the event log and
+// the live stream show it (the contract's Event).
 type Payload struct {
 	ID          int64          `json:"id"`
 	Type        string         `json:"type"`
 	GuidelineID *string        `json:"guideline_id"` // null for events outside any guideline
+	ActorID     *string        `json:"actor_id"`     // null for what the system did (a silence procedure ending)
 	SubjectID   string         `json:"subject_id"`
 	Data        map[string]any `json:"data"`
 	CreatedAt   time.Time      `json:"created_at"`
@@ -60,6 +62,10 @@ func PayloadOf(e drafting.Event) Payload {
 	if e.GuidelineID != "" {
 		gid := e.GuidelineID
 		p.GuidelineID = &gid
+	}
+	if e.ActorID != "" {
+		actor := e.ActorID
+		p.ActorID = &actor
 	}
 	if p.Data == nil {
 		p.Data = map[string]any{}

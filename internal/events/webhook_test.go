@@ -189,8 +189,8 @@ func TestWebhookDeliverySigned(t *testing.T) {
 	if err := json.Unmarshal(r.Body, &p); err != nil {
 		t.Fatal(err)
 	}
-	if len(p) != 6 {
-		t.Errorf("payload fields = %v, want id, type, guideline_id, subject_id, data, created_at", p)
+	if len(p) != 7 || p["actor_id"] == nil {
+		t.Errorf("payload fields = %v, want id, type, guideline_id, actor_id, subject_id, data, created_at", p)
 	}
 	if p["type"] != drafting.EventWebhookCreated || p["subject_id"] != w.ID || p["guideline_id"] != nil ||
 		p["id"] != float64(entry.EventID) || p["created_at"] != at(0) {

@@ -79,29 +79,19 @@ func (s *Server) handleLogout(c *gin.Context) (int, any, error) {
 	return noContent(s.svc.Logout(c.Request.Context(), principal(c), req.RefreshToken))
 }
 
+// handleClientToken is the OAuth 2.0 token endpoint of integrations
+// (client credentials; see oauth.go for what it accepts and answers).
 func (s *Server) handleClientToken(c *gin.Context) (int, any, error) {
-	var req struct {
-		GrantType    string `json:"grant_type"`
-		ClientID     string `json:"client_id"`
-		ClientSecret string `json:"client_secret"`
+	req, err := decodeTokenRequest(c)
+	if err == nil {
+		err = req.check()
 	}
-	if err := decode(c, &req); err != nil {
-		return 0, nil, err
+	if err != nil {
+		return 0, nil, asOAuth(err)
 	}
-	var errs drafting.Fields
-	if req.GrantType != "client_credentials" {
-		errs.Add("grant_type", "must be client_credentials")
-	}
-	if req.ClientID == "" {
-		errs.Add("client_id", "required")
-	}
-	if req.ClientSecret == "" {
-		errs.Add("client_secret", "required")
-	}
-	if err := errs.Err("auth.invalid_request"); err != nil {
-		return 0, nil, err
-	}
-	return tokenAnswer(c)(s.svc.ClientToken(c.Request.Context(), req.ClientID, req.ClientSecret, c.ClientIP()))
+	t, err := s.svc.ClientToken(c.Request.Context(), req.ClientID, req.ClientSecret, c.ClientIP())
+	c.Header("Pragma", "no-cache") // RFC 6749 §5.1, for HTTP/1.0 caches
+	return tokenAnswer(c)(t, asOAuth(err))
 }
 
 type userView struct {

@@ -203,7 +203,6 @@ func (s *Server) handleConsensusGet(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	c.Header("Cache-Control", "no-store")
 	return http.StatusOK, matrixView{GuidelineID: m.GuidelineID, Participants: m.Participants,
 		Clauses: listOf(m.Clauses, "", toMatrixClauseView).Items, Blocking: m.Blocking, ReadyForAdoption: m.ReadyForAdoption}, nil
 }

@@ -67,6 +67,9 @@ func (s *Server) handleStreamTicket(c *gin.Context) (int, any, error) {
 	return http.StatusCreated, gin.H{"ticket": ticket, "expires_in": int(service.StreamTicketTTL.Seconds())}, nil
 }
 
+// streamRetry is the reconnection delay the stream asks of EventSource.
+const streamRetry = 3 * time.Second
+
 // streamWriteTimeout drops a stream whose client stopped reading.
 const streamWriteTimeout = 30 * time.Second
 
@@ -77,6 +80,8 @@ var aLongTimeAgo = time.Unix(1, 0)
 // handleEventStream serves Server-Sent Events: every new event of the
 // guideline within a second, replay after Last-Event-ID, heartbeats, and a
 // clean end on shutdown. Each wake-up reads the log after the last id sent.
+// The first frame names, in its id, the event the stream starts after, so
+// a client that reconnects before any event arrived loses none in between.
 // Problems before the stream starts are answered as problem+json; once it
 // has started, the stream writes its own answer.
 func (s *Server) handleEventStream(c *gin.Context) (int, any, error) {
@@ -85,8 +90,9 @@ func (s *Server) handleEventStream(c *gin.Context) (int, any, error) {
 	var p auth.Principal
 	var expires time.Time // zero: the stream was opened with a ticket
 	var err error
-	if t := c.Query("ticket"); t != "" {
-		p, err = s.svc.RedeemStreamTicket(ctx, t, gid)
+	ticket := c.Query("ticket")
+	if ticket != "" {
+		p, err = s.svc.RedeemStreamTicket(ctx, ticket, gid)
 	} else {
 		scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 		if !strings.EqualFold(scheme, "Bearer") || token == "" {
@@ -159,9 +165,10 @@ func (s *Server) handleEventStream(c *gin.Context) (int, any, error) {
 		}
 		return rc.Flush() == nil
 	}
-	if !write([]byte("retry: 3000\n: connected\n\n")) {
+	if !write(fmt.Appendf(nil, "retry: %d\nid: %d\nevent: connected\ndata: {\"last_event_id\":%d}\n\n", streamRetry.Milliseconds(), last, last)) {
 		return 0, nil, nil
 	}
+	renewTicket := s.svc.Now().Add(service.StreamTicketRenew)
 	heartbeat, stopHeartbeat := s.heartbeats()
 	defer stopHeartbeat()
 	for {
@@ -201,6 +208,18 @@ func (s *Server) handleEventStream(c *gin.Context) (int, any, error) {
 		if (!expires.IsZero() && s.svc.Now().After(expires)) || !s.svc.StillAllowed(ctx, p) {
 			write([]byte("event: reauthenticate\ndata: {}\n\n"))
 			return 0, nil, nil
+		}
+		// A ticket lives while its stream does, so that the browser's
+		// reconnect, whenever it comes, still opens one.
+		if ticket != "" && !s.svc.Now().Before(renewTicket) {
+			_, err := s.svc.RedeemStreamTicket(ctx, ticket, gid)
+			if drafting.IsKind(err, drafting.KindUnauthenticated) {
+				write([]byte("event: reauthenticate\ndata: {}\n\n"))
+				return 0, nil, nil
+			}
+			if err == nil { // a database that did not answer is asked again at the next wake-up
+				renewTicket = s.svc.Now().Add(service.StreamTicketRenew)
+			}
 		}
 	}
 }

@@ -29,6 +29,10 @@ type rawBody struct {
 func (s *Server) handle(h endpoint) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		status, body, err := h(c)
+		if err == nil && status == http.StatusOK && revalidated(c) {
+			c.Status(http.StatusNotModified)
+			return
+		}
 		switch b := body.(type) {
 		case nil:
 			if err == nil && status != 0 {

@@ -41,6 +41,9 @@ type problem struct {
 	Errors    []drafting.FieldError `json:"errors,omitempty"`
 	// Extra structured details (e.g. blocking clauses, current version).
 	Data map[string]any `json:"data,omitempty"`
+	// The RFC 6749 §5.2 members, on the OAuth token endpoint only.
+	OAuthError            string `json:"error,omitempty"`
+	OAuthErrorDescription string `json:"error_description,omitempty"`
 }
 
 const problemContentType = "application/problem+json"
@@ -100,6 +103,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	if status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="consenso"`)
+	}
+	var oe *oauthError
+	if errors.As(err, &oe) {
+		p.OAuthError, p.OAuthErrorDescription = oe.code, p.Detail
+		if status == http.StatusUnauthorized {
+			c.Header("WWW-Authenticate", `Basic realm="consenso", charset="UTF-8"`)
+		}
 	}
 	c.Header("Content-Type", problemContentType)
 	c.Header("Cache-Control", "no-store")

@@ -2,7 +2,9 @@ package httpapi
 
 // routes registers every route, here and nowhere else; api/openapi.yaml
 // describes each one, and TestContractCoversRoutes fails when the two drift
-// apart. API handlers have one shape (endpoint), adapted by s.handle.
+// apart. API handlers have one shape (endpoint), adapted by s.handle;
+// digestTagged gives an answer assembled from many rows a digest ETag, and
+// currentOnStale puts the resource as it is now into a 412 (etag.go).
 func (s *Server) routes() {
 	h := s.handle
 	e := s.engine
@@ -20,7 +22,7 @@ func (s *Server) routes() {
 	v1.POST("/auth/login", h(s.handleLogin))
 	v1.POST("/auth/refresh", h(s.handleRefresh))
 	v1.POST("/auth/token", h(s.handleClientToken))
-	// The stream authenticates itself: a bearer token or a single-use ticket.
+	// The stream authenticates itself: a bearer token or a stream ticket.
 	v1.GET("/guidelines/:gid/events/stream", h(s.handleEventStream))
 
 	a := v1.Group("", s.authenticate)
@@ -41,7 +43,7 @@ func (s *Server) routes() {
 	a.POST("/guidelines", h(s.handleGuidelinesPost))
 	a.GET("/guidelines", h(s.handleGuidelinesGet))
 	a.GET("/guidelines/:gid", h(s.handleGuidelineGet))
-	a.PATCH("/guidelines/:gid", h(s.handleGuidelinePatch))
+	a.PATCH("/guidelines/:gid", h(currentOnStale(s.handleGuidelinePatch, s.handleGuidelineGet)))
 	a.POST("/guidelines/:gid/sections", h(s.handleSectionsPost))
 	a.GET("/guidelines/:gid/sections", h(s.handleSectionsGet))
 	a.GET("/guidelines/:gid/participants", h(s.handleParticipantsGet))
@@ -50,7 +52,7 @@ func (s *Server) routes() {
 	a.POST("/guidelines/:gid/clauses", h(s.handleClausesPost))
 	a.GET("/guidelines/:gid/clauses", h(s.handleClausesGet))
 	a.GET("/clauses/:cid", h(s.handleClauseGet))
-	a.PUT("/clauses/:cid/text", h(s.handleClauseTextPut))
+	a.PUT("/clauses/:cid/text", h(currentOnStale(s.handleClauseTextPut, s.handleClauseGet)))
 	a.POST("/clauses/:cid/move", h(s.handleClauseMove))
 	a.GET("/clauses/:cid/versions", h(s.handleVersionsGet))
 	a.GET("/clauses/:cid/versions/:n", h(s.handleVersionGet))
@@ -62,21 +64,21 @@ func (s *Server) routes() {
 
 	// Deliberation: comments, positions, clause status and consensus.
 	a.POST("/clauses/:cid/comments", h(s.handleCommentsPost))
-	a.GET("/clauses/:cid/comments", h(s.handleClauseCommentsGet))
-	a.GET("/guidelines/:gid/comments", h(s.handleGuidelineCommentsGet))
+	a.GET("/clauses/:cid/comments", h(digestTagged(s.handleClauseCommentsGet)))
+	a.GET("/guidelines/:gid/comments", h(digestTagged(s.handleGuidelineCommentsGet)))
 	a.GET("/guidelines/:gid/comments/counts", h(s.handleCommentCountsGet))
 	a.GET("/comments/:id", h(s.handleCommentGet))
-	a.PATCH("/comments/:id", h(s.handleCommentPatch))
-	a.POST("/comments/:id/withdraw", h(s.handleCommentWithdraw))
-	a.POST("/comments/:id/resolve", h(s.handleCommentResolve))
+	a.PATCH("/comments/:id", h(currentOnStale(s.handleCommentPatch, s.handleCommentGet)))
+	a.POST("/comments/:id/withdraw", h(currentOnStale(s.handleCommentWithdraw, s.handleCommentGet)))
+	a.POST("/comments/:id/resolve", h(currentOnStale(s.handleCommentResolve, s.handleCommentGet)))
 	a.PUT("/clauses/:cid/positions/:country", h(s.handlePositionPut))
-	a.GET("/clauses/:cid/positions", h(s.handlePositionsGet))
+	a.GET("/clauses/:cid/positions", h(digestTagged(s.handlePositionsGet)))
 	a.GET("/clauses/:cid/positions/history", h(s.handlePositionHistoryGet))
-	a.POST("/clauses/:cid/open", h(s.handleClauseOpen))
-	a.POST("/clauses/:cid/silence", h(s.handleClauseSilence))
-	a.POST("/clauses/:cid/lock", h(s.handleClauseLock))
-	a.POST("/clauses/:cid/reopen", h(s.handleClauseReopen))
-	a.GET("/guidelines/:gid/consensus", h(s.handleConsensusGet))
+	a.POST("/clauses/:cid/open", h(currentOnStale(s.handleClauseOpen, s.handleClauseGet)))
+	a.POST("/clauses/:cid/silence", h(currentOnStale(s.handleClauseSilence, s.handleClauseGet)))
+	a.POST("/clauses/:cid/lock", h(currentOnStale(s.handleClauseLock, s.handleClauseGet)))
+	a.POST("/clauses/:cid/reopen", h(currentOnStale(s.handleClauseReopen, s.handleClauseGet)))
+	a.GET("/guidelines/:gid/consensus", h(digestTagged(s.handleConsensusGet)))
 
 	// Publication: adoption, approved text, integrations.
 	a.POST("/guidelines/:gid/drafts/:n/adopt", h(s.handleAdopt))

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -35,7 +36,9 @@ const maxClaimAttempts = 32
 // clause and its guideline, check the caller's precondition (If-Match),
 // claim the clause with a conditional UPDATE on its revision, let fn apply a
 // domain rule, and save. A lost race is a 412 with If-Match and a retry
-// without.
+// without. fn returns errUnchanged when the request changes nothing: the
+// transaction is rolled back, claim included, and the clause is answered as
+// it was, revision (ETag) and all.
 func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string, expect Precondition,
 	fn func(u *unit, c *drafting.Clause, g drafting.Guideline) error) (ClauseView, error) {
 	var view ClauseView
@@ -49,6 +52,7 @@ func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string,
 			if !expect.Admits(c.Revision) {
 				return errStale("clause")
 			}
+			before := viewOf(c, g)
 			ok, err := u.ClaimClause(c.ID, c.Revision, u.now)
 			if err != nil {
 				return err
@@ -63,6 +67,9 @@ func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string,
 			c.Revision++
 			c.UpdatedAt = u.now
 			if err := fn(u, &c, g); err != nil {
+				if errors.Is(err, errUnchanged) {
+					view = before
+				}
 				return err
 			}
 			if err := u.SaveClause(c); err != nil {
@@ -73,6 +80,9 @@ func (s *Service) updateClause(ctx context.Context, p auth.Principal, id string,
 		})
 		if raced && attempt < maxClaimAttempts {
 			continue
+		}
+		if errors.Is(err, errUnchanged) {
+			return view, nil
 		}
 		return view, err
 	}
@@ -335,8 +345,7 @@ func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, e
 			return err
 		}
 		if status != c.Status {
-			return u.emit(drafting.EventClauseStatusChanged, c.GuidelineID, c.ID, map[string]any{
-				"from": status, "to": c.Status, "reason": "text changed: positions are stale"})
+			return statusChanged(u, c, status, map[string]any{"reason": "text changed: positions are stale"})
 		}
 		return nil
 	})

@@ -78,9 +78,15 @@ func (s *Service) createComment(u *unit, p auth.Principal, clauseID string, in d
 	if err := u.InsertComment(cm); err != nil {
 		return drafting.Comment{}, err
 	}
+	// The comment itself, so a live view shows it without reading it again.
+	var proposed any
+	if len(cm.ProposedText) > 0 {
+		proposed = cm.ProposedText
+	}
 	if err := u.emit(drafting.EventCommentCreated, g.ID, cm.ID, map[string]any{
-		"clause_id": c.ID, "clause_version": c.Version, "country": cm.Country, "observer": cm.Observer,
-		"kind": cm.Kind, "parent_id": cm.ParentID}); err != nil {
+		"clause_id": c.ID, "clause_version": c.Version, "country": nullable(cm.Country), "observer": cm.Observer,
+		"kind": cm.Kind, "body": cm.Body, "quote": nullable(cm.Quote), "proposed_text": proposed, "parent_id": nullable(cm.ParentID),
+		"author": map[string]any{"id": p.ID, "name": p.Name, "country": nullable(p.Country)}}); err != nil {
 		return drafting.Comment{}, err
 	}
 	return cm, nil

@@ -71,11 +71,21 @@ func (s *Service) LatestEventID(ctx context.Context, gid string) (int64, error) 
 	return id, err
 }
 
-// StreamTicketTTL is how long a stream ticket may wait before use.
-const StreamTicketTTL = time.Minute
+// StreamTicketTTL is how long a stream ticket lives after it was issued or
+// last used; a stream opened with it uses it again every third of that
+// (StreamTicketRenew), so it lives as long as the stream and its
+// reconnects, and dies soon after the page that held it is closed.
+const StreamTicketTTL = 15 * time.Minute
 
-// StreamTicket issues a single-use ticket for one guideline's event stream,
-// for browsers whose EventSource cannot send an Authorization header.
+// StreamTicketRenew is how often an open stream renews its ticket.
+const StreamTicketRenew = StreamTicketTTL / 3
+
+// StreamTicket issues a ticket for one guideline's live stream, for
+// browsers whose EventSource can send no Authorization header. It is bound
+// to the caller, the guideline and the caller's sign-in (session), and may
+// be used again — EventSource reconnects by itself with the same URL —
+// until StreamTicketTTL after its last use or the end of the sign-in,
+// whichever comes first.
 func (s *Service) StreamTicket(ctx context.Context, p auth.Principal, gid string) (string, error) {
 	ticket := auth.RandomToken(24)
 	err := s.write(ctx, p.ID, func(u *unit) error {
@@ -88,13 +98,15 @@ func (s *Service) StreamTicket(ctx context.Context, p auth.Principal, gid string
 	return ticket, err
 }
 
-// RedeemStreamTicket spends a ticket and returns who it was issued to.
+// RedeemStreamTicket uses a ticket — which lives StreamTicketTTL from now
+// on — and returns who it was issued to; a ticket whose sign-in ended, or
+// whose account is disabled, is refused.
 func (s *Service) RedeemStreamTicket(ctx context.Context, ticket, gid string) (auth.Principal, error) {
-	bad := drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_ticket", "the stream ticket is unknown, used, expired or for another guideline")
+	bad := drafting.Errorf(drafting.KindUnauthenticated, "auth.invalid_ticket", "the stream ticket is unknown, expired, of a sign-in that ended, or for another guideline")
 	var t store.StreamTicket
 	err := s.write(ctx, "", func(u *unit) error {
 		var err error
-		t, err = u.SpendStreamTicket(auth.HashToken(ticket), gid, u.now)
+		t, err = u.UseStreamTicket(auth.HashToken(ticket), gid, u.now, StreamTicketTTL)
 		if err != nil && drafting.IsKind(err, drafting.KindNotFound) {
 			return bad
 		}

@@ -98,6 +98,15 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		if err != nil {
 			return err
 		}
+		if same := repeatedPosition(current, country, c.Version, in); same != nil {
+			out.Position = positionView(country, same, c.Version)
+			pp, err := readPeople(u.Tx, same.RecordedBy)
+			if err != nil {
+				return err
+			}
+			out.Position.Recorder = pp.Of(same.RecordedBy)
+			return errUnchanged
+		}
 		pos := drafting.Position{ID: s.newID(), ClauseID: c.ID, Country: country, ClauseVersion: c.Version, Stance: in.Stance,
 			Reservation: in.Reservation, Reason: in.Reason, RecordedBy: p.ID, RecordedAs: as, CreatedAt: u.now}
 		var previous *drafting.Position
@@ -131,8 +140,7 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 					return err
 				}
 			}
-			if err := u.emit(drafting.EventClauseStatusChanged, c.GuidelineID, c.ID, map[string]any{
-				"from": from, "to": c.Status, "reason": "position of " + country}); err != nil {
+			if err := statusChanged(u, c, from, map[string]any{"reason": "position of " + country}); err != nil {
 				return err
 			}
 		}

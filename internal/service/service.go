@@ -142,7 +142,8 @@ type unit struct {
 
 // emit records an event in the transaction.
 func (u *unit) emit(typ, guidelineID, subjectID string, data map[string]any) error {
-	e := drafting.Event{GuidelineID: guidelineID, Type: typ, ActorID: u.actor, SubjectID: subjectID, Data: data, CreatedAt: u.now}
+	e := drafting.Event{GuidelineID: guidelineID, Type: typ, ActorID: u.actor, SubjectID: subjectID,
+		Data: eventData(typ, subjectID, data), CreatedAt: u.now}
 	if err := u.AppendEvent(&e); err != nil {
 		return fmt.Errorf("record %s: %w", typ, err)
 	}

@@ -44,7 +44,7 @@ func TestNotFound(t *testing.T) {
 		{"delivery", "delivery.not_found", func(tx *store.Tx) error { _, err := tx.DeliveryJob(missing); return err }},
 		{"idempotency_key", "idempotency_key.not_found", func(tx *store.Tx) error { _, err := tx.IdempotencyKey(missing, "k"); return err }},
 		{"stream_ticket", "ticket.not_found", func(tx *store.Tx) error {
-			_, err := tx.SpendStreamTicket(missing, w.Guideline.ID, clk.Now())
+			_, err := tx.UseStreamTicket(missing, w.Guideline.ID, clk.Now(), time.Minute)
 			return err
 		}},
 	}

@@ -124,7 +124,8 @@ type streamTicketRow struct {
 
 func (streamTicketRow) TableName() string { return "stream_tickets" }
 
-// StreamTicket is a stored single-use stream ticket (hash only).
+// StreamTicket is a stored stream ticket (hash only): one guideline's live
+// stream, for one account in one sign-in, until it expires.
 type StreamTicket struct {
 	Hash        string
 	Principal   string
@@ -147,11 +148,11 @@ func (tx *Tx) CreateStreamTicket(t StreamTicket) error {
 	return tx.db.Create(&r).Error
 }
 
-// SpendStreamTicket marks a ticket used if it is unused, unexpired and for
-// gid, and returns it; concurrent spends of one ticket succeed once.
-func (tx *Tx) SpendStreamTicket(hash, gid string, now time.Time) (StreamTicket, error) {
-	res := tx.db.Model(&streamTicketRow{}).Where("ticket_hash = ? AND guideline_id = ? AND used_at IS NULL AND expires_at > ?", hash, gid, now).
-		Update("used_at", now)
+// UseStreamTicket records a use of a ticket that is unexpired and for gid
+// — it then expires ttl after now — and returns it.
+func (tx *Tx) UseStreamTicket(hash, gid string, now time.Time, ttl time.Duration) (StreamTicket, error) {
+	res := tx.db.Model(&streamTicketRow{}).Where("ticket_hash = ? AND guideline_id = ? AND expires_at > ?", hash, gid, now).
+		Updates(map[string]any{"used_at": now, "expires_at": now.Add(ttl)})
 	if res.Error != nil {
 		return StreamTicket{}, res.Error
 	}

@@ -88,7 +88,7 @@ func run() error {
 				if err != nil {
 					return
 				}
-				if strings.HasPrefix(line, ": connected") {
+				if strings.HasPrefix(line, "event: connected") {
 					signal()
 				}
 				if strings.HasPrefix(line, "event: draft.created") {
