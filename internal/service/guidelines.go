@@ -185,65 +185,79 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 		return drafting.Guideline{}, err
 	}
 	var g drafting.Guideline
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		var err error
-		if g, err = u.Guideline(id); err != nil {
-			return err
-		}
-		if !expect.Admits(g.Revision) {
-			return errStale("guideline")
-		}
-		if g.Status != drafting.GuidelineDrafting {
-			// The participants adopted the text; changing who they were or
-			// what the text is called would rewrite that record.
-			return drafting.Errorf(drafting.KindConflict, "guideline.adopted", "the guideline is adopted; its title and participants no longer change")
-		}
-		var errs drafting.Fields
-		changed := map[string]any{}
-		if patch.Title != nil {
-			g.Title = validateTitle(&errs, "title", *patch.Title)
-			changed["title"] = g.Title
-		}
-		var change *drafting.ParticipantsChange
-		if patch.Participants != nil {
-			parts, err := validateParticipants(u.Tx, &errs, *patch.Participants)
-			if err != nil {
+	// Without If-Match, a change that lost the race to another one is run
+	// again on the newer guideline; with it, the loser is told (412).
+	for attempt := 1; ; attempt++ {
+		raced := false
+		err := s.write(ctx, p.ID, func(u *unit) error {
+			var err error
+			if g, err = u.Guideline(id); err != nil {
 				return err
 			}
-			change = &drafting.ParticipantsChange{Before: g.Participants, After: parts}
-			changed["participants"] = map[string]any{"before": g.Participants, "after": parts,
-				"added": change.Added(), "removed": change.Removed()}
-			g.Participants = parts
-		}
-		if err := errs.Err("guideline.invalid"); err != nil {
-			return err
-		}
-		g.Revision++
-		g.UpdatedAt = u.now
-		if err := u.UpdateGuideline(g); err != nil {
-			if errors.Is(err, store.ErrConflict) {
+			if !expect.Admits(g.Revision) {
 				return errStale("guideline")
 			}
-			return err
-		}
-		// Claim the clauses before the first event: every writer takes a
-		// clause before the event counter, so no two transactions wait on
-		// each other in opposite orders (PostgreSQL would abort one).
-		var clauses []drafting.Clause
-		if change != nil {
-			if clauses, err = claimClauses(u, g.ID); err != nil {
+			if g.Status != drafting.GuidelineDrafting {
+				// The participants adopted the text; changing who they were or
+				// what the text is called would rewrite that record.
+				return drafting.Errorf(drafting.KindConflict, "guideline.adopted", "the guideline is adopted; its title and participants no longer change")
+			}
+			var errs drafting.Fields
+			changed := map[string]any{}
+			if patch.Title != nil {
+				g.Title = validateTitle(&errs, "title", *patch.Title)
+				changed["title"] = g.Title
+			}
+			var change *drafting.ParticipantsChange
+			if patch.Participants != nil {
+				parts, err := validateParticipants(u.Tx, &errs, *patch.Participants)
+				if err != nil {
+					return err
+				}
+				change = &drafting.ParticipantsChange{Before: g.Participants, After: parts}
+				changed["participants"] = map[string]any{"before": g.Participants, "after": parts,
+					"added": change.Added(), "removed": change.Removed()}
+				g.Participants = parts
+			}
+			if err := errs.Err("guideline.invalid"); err != nil {
 				return err
 			}
+			g.Revision++
+			g.UpdatedAt = u.now
+			if err := u.UpdateGuideline(g); err != nil {
+				if errors.Is(err, store.ErrConflict) {
+					if expect.Pinned() {
+						return errStale("guideline")
+					}
+					raced = true
+				}
+				return err
+			}
+			// Claim the clauses before the first event: every writer takes a
+			// clause before the event counter, so no two transactions wait on
+			// each other in opposite orders (PostgreSQL would abort one).
+			var clauses []drafting.Clause
+			if change != nil {
+				if clauses, err = claimClauses(u, g.ID); err != nil {
+					return err
+				}
+			}
+			if err := u.emit(drafting.EventGuidelineUpdated, g.ID, g.ID, changed); err != nil {
+				return err
+			}
+			if change != nil {
+				return s.rederiveClauses(u, g, *change, clauses)
+			}
+			return nil
+		})
+		if raced && attempt < maxClaimAttempts {
+			continue
 		}
-		if err := u.emit(drafting.EventGuidelineUpdated, g.ID, g.ID, changed); err != nil {
-			return err
+		if raced {
+			return g, drafting.Errorf(drafting.KindConflict, "guideline.busy", "the guideline is being changed by someone else; try again")
 		}
-		if change != nil {
-			return s.rederiveClauses(u, g, *change, clauses)
-		}
-		return nil
-	})
-	return g, err
+		return g, err
+	}
 }
 
 // claimClauses claims every clause of a guideline, changed or not, before a
