@@ -4,7 +4,8 @@
 // versions, comments (five hot clauses drawing 30% of them), positions and
 // the event log, every invariant kept — then measures the API's read
 // endpoints through the real HTTP server on loopback, small archive against
-// large, and prints p50 and p99 per endpoint with the large/small ratio as
+// large (both served at once, each endpoint measured on one right after the
+// other), and prints p50 and p99 per endpoint with the large/small ratio as
 // a Markdown table.
 //
 //	go run ./api/cmd/consenso-scale -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
@@ -145,13 +146,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	if err != nil {
 		return err
 	}
-	var runs []archiveRun
+	// Every archive is built and served first; then each endpoint is
+	// measured on every archive in turn, so that the ratio compares runs
+	// taken moments apart on a machine whose load may drift.
+	var archives []*archive
+	defer func() {
+		for _, a := range archives {
+			a.close()
+		}
+	}()
 	for _, s := range o.Sizes {
-		r, err := runArchive(ctx, o, s, hash, now, log, stdout)
+		a, err := buildArchive(ctx, o, s, hash, now, log, stdout)
+		if a != nil {
+			archives = append(archives, a)
+		}
 		if err != nil {
 			return fmt.Errorf("%s archive: %w", s.Name, err)
 		}
-		runs = append(runs, r)
+	}
+	for i := range archives[0].run.Targets {
+		for _, a := range archives {
+			t := a.run.Targets[i]
+			res := measure(ctx, a.client, t, o.Load, now)
+			fmt.Fprintf(stdout, "%s: %-45s p50 %-10s p99 %-10s %d ok, %d timed out, %d bytes %s\n", a.run.Shape.Name, t.Name,
+				latency(res.P50, o.Load.Timeout), latency(res.P99, o.Load.Timeout), res.Done, res.TimedOut, res.Bytes, res.Err)
+			a.run.Results = append(a.run.Results, res)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+	}
+	runs := make([]archiveRun, len(archives))
+	for i, a := range archives {
+		runs[i] = a.run
 	}
 	report(stdout, runs, o.Load)
 	return nil
@@ -166,17 +193,32 @@ type archiveRun struct {
 	Results []result
 }
 
-// runArchive builds one archive in a schema of its own, measures it, and
-// drops the schema (unless -keep).
-func runArchive(ctx context.Context, o options, s shape, hash string, now func() time.Time, log *slog.Logger, stdout io.Writer) (archiveRun, error) {
-	r := archiveRun{Shape: s}
+// archive is one built archive, served and ready to be measured.
+type archive struct {
+	run    archiveRun
+	client *client
+	closer []func() // in reverse order of need
+}
+
+func (a *archive) close() {
+	for i := len(a.closer) - 1; i >= 0; i-- {
+		a.closer[i]()
+	}
+}
+
+// buildArchive builds one archive in a schema of its own, starts the
+// server on it and prepares what is measured. Its close stops the server
+// and drops the schema (unless -keep); it is returned with any error that
+// came after the schema was made.
+func buildArchive(ctx context.Context, o options, s shape, hash string, now func() time.Time, log *slog.Logger, stdout io.Writer) (*archive, error) {
+	a := &archive{run: archiveRun{Shape: s}}
 	step := func(name string, fn func() error) error {
 		start := now()
 		fmt.Fprintf(stdout, "%s: %s…\n", s.Name, name)
 		if err := fn(); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		r.Timings = append(r.Timings, fmt.Sprintf("%s %s", name, now().Sub(start).Round(100*time.Millisecond)))
+		a.run.Timings = append(a.run.Timings, fmt.Sprintf("%s %s", name, now().Sub(start).Round(100*time.Millisecond)))
 		return nil
 	}
 	b := make([]byte, 4)
@@ -184,81 +226,72 @@ func runArchive(ctx context.Context, o options, s shape, hash string, now func()
 	schema := "consenso_scale_" + s.Name + "_" + hex.EncodeToString(b)
 	admin, err := pgx.Connect(ctx, o.DB)
 	if err != nil {
-		return r, err
+		return nil, err
 	}
-	defer admin.Close(context.Background())
+	a.closer = append(a.closer, func() { _ = admin.Close(context.Background()) })
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+quoteIdent(schema)); err != nil {
-		return r, err
+		return a, err
 	}
 	if o.Keep {
 		fmt.Fprintf(stdout, "%s: schema %s is kept\n", s.Name, schema)
 	} else {
-		defer func() {
+		a.closer = append(a.closer, func() {
 			_, _ = admin.Exec(context.Background(), "DROP SCHEMA "+quoteIdent(schema)+" CASCADE")
-		}()
+		})
 	}
 	dbURL, err := withSearchPath(o.DB, schema)
 	if err != nil {
-		return r, err
+		return a, err
 	}
 	if err := step("migrate", func() error { return migrate(ctx, dbURL, log, now) }); err != nil {
-		return r, err
+		return a, err
 	}
 	var p *plan
 	if err := step("plan", func() error { p = newPlan(s, o.Seed, now()); return nil }); err != nil {
-		return r, err
+		return a, err
 	}
 	conn, err := pgx.Connect(ctx, dbURL)
 	if err != nil {
-		return r, err
+		return a, err
 	}
-	defer conn.Close(context.Background())
+	a.closer = append(a.closer, func() { _ = conn.Close(context.Background()) })
 	var lastEvent int64
 	if err := step(fmt.Sprintf("seed (%d clauses, %d comments, %d positions)", s.clauses(), s.Comments, len(p.Positions)), func() error {
 		var err error
 		lastEvent, err = seed(ctx, conn, p, hash)
 		return err
 	}); err != nil {
-		return r, err
+		return a, err
 	}
 	// As autovacuum would leave them, on this schema's tables only.
 	if err := step("vacuum analyze", func() error {
 		_, err := conn.Exec(ctx, "VACUUM (ANALYZE) users, guidelines, guideline_participants, sections, clauses, clause_versions, comments, positions, events")
 		return err
 	}); err != nil {
-		return r, err
+		return a, err
 	}
 	if o.Verify {
 		if err := step("verify", func() error { return verify(ctx, conn) }); err != nil {
-			return r, err
+			return a, err
 		}
 	}
-	r.Notes = append(r.Notes, fmt.Sprintf("%d events", lastEvent))
+	a.run.Notes = append(a.run.Notes, fmt.Sprintf("%d events", lastEvent))
 	srv, err := startServer(ctx, dbURL, now, log)
 	if err != nil {
-		return r, err
+		return a, err
 	}
-	defer srv.stop()
-	c := newClient(srv.URL, o.Load.Workers)
+	a.closer = append(a.closer, srv.stop)
+	a.client = newClient(srv.URL, o.Load.Workers)
 	var prep prepared
 	if err := step("prepare", func() error {
 		var err error
-		prep, err = prepare(ctx, c, p, lastEvent, o.Deep)
+		prep, err = prepare(ctx, a.client, p, lastEvent, o.Deep)
 		return err
 	}); err != nil {
-		return r, err
+		return a, err
 	}
-	r.Notes, r.Targets = append(r.Notes, prep.Notes...), prep.Targets
-	for _, t := range prep.Targets {
-		res := measure(ctx, c, t, o.Load, now)
-		fmt.Fprintf(stdout, "%s: %-45s p50 %-10s p99 %-10s %d ok, %d timed out, %d bytes %s\n", s.Name, t.Name,
-			latency(res.P50, o.Load.Timeout), latency(res.P99, o.Load.Timeout), res.Done, res.TimedOut, res.Bytes, res.Err)
-		r.Results = append(r.Results, res)
-		if ctx.Err() != nil {
-			return r, ctx.Err()
-		}
-	}
-	return r, nil
+	a.run.Notes, a.run.Targets = append(a.run.Notes, prep.Notes...), prep.Targets
+	return a, nil
 }
 
 // migrate applies the migrations to the new schema as the server does.
