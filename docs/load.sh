@@ -1,31 +1,76 @@
 #!/usr/bin/env bash
-# Load figures on this machine: approved JSON of a 100-clause bilingual
-# guideline with a valid integration token, 304 revalidation, and a bare Gin
-# handler returning {"status":"ok"} (consenso-load -serve-bare) in the same
-# run; then 1,000 live streams and the server's peak memory. Needs wrk (apt-get install wrk), jq and curl. Loopback only,
-# bounded: 10 s per measurement.
+# Load figures of issue 13's first table, on PostgreSQL, in one run, with
+# their baselines measured in the same run (absolute figures move between
+# runs; the ratios are what is compared):
+#
+#   approved JSON of a 100-clause bilingual guideline (integration token),
+#   its gzip and 304 revalidation, and reading one clause   vs a bare Gin handler
+#                                                              returning {"status":"ok"}
+#   creating comments                                        vs pgbench transactions of
+#                                                              two INSERTs on the same server
+#   the clause list of 100 clauses                           req/s and p99
+#
+# then 1,000 live streams (time for a new event to reach every one) and the
+# server's peak memory. See docs/performance.md.
+#
+# Needs wrk, pgbench and psql (apt-get install -y wrk postgresql-client), jq,
+# curl and bc. The database is LOAD_DATABASE_URL (default: the local test
+# server), on a loopback host only; the server runs in a scratch schema and
+# pgbench writes into another, both dropped at the end. Requests go to
+# loopback ports only, each measurement bounded by LOAD_DURATION (10s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v wrk >/dev/null || { echo "install wrk: apt-get install -y wrk" >&2; exit 1; }
+
+DB=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+DURATION=${LOAD_DURATION:-10s}
+CONNS=${LOAD_CONNECTIONS:-64}        # wrk connections
+PGBENCH_CLIENTS=${LOAD_PGBENCH_CLIENTS:-20} # the server's pool holds 20 connections
+
+for tool in wrk pgbench psql jq curl bc; do
+  command -v $tool >/dev/null || { echo "missing $tool: apt-get install -y wrk postgresql-client jq curl bc" >&2; exit 1; }
+done
+host=$(sed -E 's#^postgres(ql)?://([^@/]*@)?(\[[^]]*\]|[^:/?]*).*#\3#' <<<"$DB")
+case "$host" in
+  127.*|localhost|"[::1]") ;;
+  *) echo "LOAD_DATABASE_URL must name a loopback host (127.0.0.1, localhost, [::1]), not '$host'" >&2; exit 1 ;;
+esac
+
 dir=$(mktemp -d)
 port=18090
 API=http://127.0.0.1:$port
+suffix=$$_$RANDOM
+schema=consenso_load_$suffix
+scratch=consenso_pgbench_$suffix
+pid= barepid=
+cleanup() {
+  [ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid 2>/dev/null
+  [ -n "$barepid" ] && kill $barepid 2>/dev/null
+  psql -q "$DB" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "DROP SCHEMA IF EXISTS $scratch CASCADE" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+psql -q "$DB" -c "CREATE SCHEMA $schema" -c "CREATE SCHEMA $scratch" \
+  -c "CREATE TABLE $scratch.rows (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL)" >/dev/null
+case "$DB" in *\?*) SERVER_DB="$DB&search_path=$schema" ;; *) SERVER_DB="$DB?search_path=$schema" ;; esac
+
 go build -o "$dir/consenso" ./api/cmd/consenso
 go build -o "$dir/consenso-load" ./api/cmd/consenso-load
-CONSENSO_DATABASE_URL=$dir/consenso.db CONSENSO_ADDR=127.0.0.1:$port CONSENSO_LOG_LEVEL=warn CONSENSO_STREAMS_PER_USER=2000 \
+CONSENSO_DATABASE_URL=$SERVER_DB CONSENSO_ADDR=127.0.0.1:$port CONSENSO_LOG_LEVEL=warn CONSENSO_STREAMS_PER_USER=2000 \
+  CONSENSO_JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n') \
   CONSENSO_ADMIN_EMAIL=admin@load.test CONSENSO_ADMIN_PASSWORD=load-test-password \
   "$dir/consenso" -demo >"$dir/out" 2>"$dir/err" &
 pid=$!
 "$dir/consenso-load" -serve-bare 127.0.0.1:18091 &
 barepid=$!
-trap 'kill $pid $barepid 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq 1 100); do curl -sf $API/healthz >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 150); do curl -sf $API/readyz >/dev/null && break; sleep 0.2; done
+curl -sf $API/readyz >/dev/null || { echo "the server did not start:" >&2; cat "$dir/err" >&2; exit 1; }
 
 json() { curl -sf -H 'Content-Type: application/json' "$@"; }
-ADMIN=$(json -X POST $API/api/v1/auth/login -d '{"email":"admin@load.test","password":"load-test-password"}' | jq -r .access_token)
-FAC=$(json -X POST $API/api/v1/auth/login -d '{"email":"facilitator@demo.consenso.local","password":"consenso-demo-2026"}' | jq -r .access_token)
+login() { json -X POST $API/api/v1/auth/login -d "{\"email\":\"$1\",\"password\":\"$2\"}" | jq -r .access_token; }
+ADMIN=$(login admin@load.test load-test-password)
+FAC=$(login facilitator@demo.consenso.local consenso-demo-2026)
+HEAD=$(login andrea.bz@demo.consenso.local consenso-demo-2026)
 # A 100-clause bilingual guideline, agreed clause by clause and adopted.
-HEAD=$(json -X POST $API/api/v1/auth/login -d '{"email":"andrea.bz@demo.consenso.local","password":"consenso-demo-2026"}' | jq -r .access_token)
 GID=$(json -X POST $API/api/v1/guidelines -H "Authorization: Bearer $FAC" -d '{"title":"Load test guidelines","languages":["en","es"],"participants":["BZ"]}' | jq -r .id)
 EN="States shall ensure that consular officials identify, protect and assist victims of trafficking in persons promptly, in a language they understand, with full respect for their rights, their privacy and their safety, and in coordination with the competent authorities of the country of destination and of the country of origin, including the referral to shelter, medical care, legal aid and psychosocial support."
 ES="Los Estados velarán por que los funcionarios consulares identifiquen, protejan y asistan sin demora a las víctimas de trata de personas, en un idioma que comprendan, con pleno respeto de sus derechos, su privacidad y su seguridad, y en coordinación con las autoridades competentes del país de destino y del país de origen, incluida la referencia a albergue, atención médica, asistencia jurídica y apoyo psicosocial."
@@ -43,23 +88,64 @@ json -X POST $API/api/v1/guidelines/$GID/drafts/1/adopt -H "Authorization: Beare
 CLIENT=$(json -X POST $API/api/v1/integrations -H "Authorization: Bearer $ADMIN" -d '{"name":"load"}')
 TOKEN=$(json -X POST $API/api/v1/auth/token -d "{\"grant_type\":\"client_credentials\",\"client_id\":$(jq .client_id <<<"$CLIENT"),\"client_secret\":$(jq .client_secret <<<"$CLIENT")}" | jq -r .access_token)
 ETAG=$(curl -sf -o /dev/null -D - $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+# An open clause of a guideline under negotiation, for Belize to comment on.
+G2=$(json -X POST $API/api/v1/guidelines -H "Authorization: Bearer $FAC" -d '{"title":"Load test comments","languages":["en","es"],"participants":["BZ"]}' | jq -r .id)
+S2=$(json -X POST $API/api/v1/guidelines/$G2/sections -H "Authorization: Bearer $FAC" -d '{"title":"Comments"}' | jq -r .id)
+C2=$(json -X POST $API/api/v1/guidelines/$G2/clauses -H "Authorization: Bearer $FAC" -d "{\"section_id\":\"$S2\",\"text\":{\"en\":\"$EN\",\"es\":\"$ES\"}}" | jq -r .id)
+json -X POST $API/api/v1/clauses/$C2/open -H "Authorization: Bearer $FAC" >/dev/null
+cat >"$dir/comment.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '{"kind":"general","body":"We propose to align this wording with the Palermo Protocol."}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $HEAD"
+EOF
+# pgbench: a transaction of two INSERTs (a comment creation writes the
+# comment and its event) into the scratch table.
+cat >"$dir/two-inserts.sql" <<EOF
+BEGIN;
+INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, 'We propose to align this wording with the Palermo Protocol.', now());
+INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, '{"type":"comment.created"}', now());
+END;
+EOF
 
-run() { wrk -t2 -c64 -d10s "$@" | awk '/Requests\/sec/{print $2}'; }
-bare=$(run http://127.0.0.1:18091/)
-healthz=$(run $API/healthz)
+# measure ARGS...: one wrk run; sets RPS and P99 (ms).
+measure() {
+  local out
+  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" --latency "$@")
+  RPS=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  P99=$(awk '$1=="99%"{v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; print v}' <<<"$out")
+  if grep -q 'Non-2xx' <<<"$out"; then echo "warning: $* answered $(grep 'Non-2xx' <<<"$out")" >&2; fi
+}
+ratio() { printf "%.2f" "$(echo "$1/$2" | bc -l)"; }
+
+measure http://127.0.0.1:18091/;                                    bare=$RPS
+measure $API/healthz;                                               healthz=$RPS
 size=$(curl -sf $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" | wc -c)
-echo "approved JSON of 100 bilingual clauses: $size bytes"
+measure -H "Authorization: Bearer $TOKEN" $API/api/v1/guidelines/$GID/approved;                              approved=$RPS approvedp99=$P99
+measure -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: gzip" $API/api/v1/guidelines/$GID/approved;   approvedgz=$RPS
+measure -H "Authorization: Bearer $TOKEN" -H "If-None-Match: $ETAG" $API/api/v1/guidelines/$GID/approved;    notmod=$RPS
+measure -H "Authorization: Bearer $FAC" $API/api/v1/clauses/$CID;                                            clause=$RPS clausep99=$P99
+measure -H "Authorization: Bearer $FAC" $API/api/v1/guidelines/$GID/clauses;                                 list=$RPS listp99=$P99
+measure -s "$dir/comment.lua" $API/api/v1/clauses/$C2/comments;                                              comment=$RPS commentp99=$P99
+tps=$(pgbench -n -f "$dir/two-inserts.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
+comments=$(psql -Atc "SELECT count(*) FROM $schema.comments" "$DB")
 
-approved=$(run -H "Authorization: Bearer $TOKEN" $API/api/v1/guidelines/$GID/approved)
-approvedgz=$(run -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: gzip" $API/api/v1/guidelines/$GID/approved)
-notmod=$(run -H "Authorization: Bearer $TOKEN" -H "If-None-Match: $ETAG" $API/api/v1/guidelines/$GID/approved)
-printf 'bare gin handler         %10.0f req/s\n' "$bare"
-printf 'consenso /healthz        %10.0f req/s  (%.0f%% of bare: our middleware)\n' "$healthz" "$(echo "100*$healthz/$bare" | bc -l)"
-printf 'approved JSON (token)    %10.0f req/s  (%.0f%% of bare)\n' "$approved" "$(echo "100*$approved/$bare" | bc -l)"
-printf 'approved JSON, gzip      %10.0f req/s  (%.0f%% of bare)\n' "$approvedgz" "$(echo "100*$approvedgz/$bare" | bc -l)"
-printf '304 revalidation         %10.0f req/s  (%.0f%% of bare)\n' "$notmod" "$(echo "100*$notmod/$bare" | bc -l)"
+echo
+echo "Load figures ($(nproc) cores, PostgreSQL $(psql -Atc 'SHOW server_version' "$DB"), wrk -t2 -c$CONNS -d$DURATION, pgbench -c$PGBENCH_CLIENTS -j2):"
+echo "approved JSON of 100 bilingual clauses: $size bytes; $comments comments created"
+echo
+echo "| path | measured | against | ratio | goal (issue 13) |"
+echo "| --- | ---: | --- | ---: | --- |"
+printf '| approved JSON, 100 bilingual clauses | %.0f req/s, p99 %s ms | bare Gin %.0f req/s | %s× | ≥ 0.5× |\n' "$approved" "$approvedp99" "$bare" "$(ratio "$approved" "$bare")"
+printf '| the same, gzip | %.0f req/s | bare Gin | %s× | — |\n' "$approvedgz" "$(ratio "$approvedgz" "$bare")"
+printf '| the same, 304 revalidation | %.0f req/s | bare Gin | %s× | ≥ 0.7× |\n' "$notmod" "$(ratio "$notmod" "$bare")"
+printf '| read one clause | %.0f req/s, p99 %s ms | bare Gin | %s× | ≥ 0.3× |\n' "$clause" "$clausep99" "$(ratio "$clause" "$bare")"
+printf '| create a comment | %.0f/s, p99 %s ms | pgbench two-insert %.0f tps | %s× | ≥ 0.25× |\n' "$comment" "$commentp99" "$tps" "$(ratio "$comment" "$tps")"
+printf '| clause list, 100 clauses | %.0f req/s, p99 %s ms | — | — | paginated; ≥ 5× 840 req/s |\n' "$list" "$listp99"
+printf '| /healthz (our middleware) | %.0f req/s | bare Gin | %s× | — |\n' "$healthz" "$(ratio "$healthz" "$bare")"
+echo
 
 # 1,000 live streams: time for a new event to reach every one, and the
 # server's peak memory.
 "$dir/consenso-load" -api $API -token "$FAC" -guideline "$GID" -streams 1000
-printf 'server peak RSS           %10s\n' "$(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)"
+printf 'server peak RSS           %10s (goal: under 300 MB)\n' "$(awk '/VmHWM/{print $2, $3}' /proc/$pid/status)"

@@ -1,0 +1,201 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/store"
+)
+
+// The hot lists page with a keyset: at a million comments a page deep in a
+// hot clause must cost what the first page costs, which holds only while
+// PostgreSQL seeks on the (…, created_at, id) index with the keyset
+// condition. This test explains the SQL the store builds (store.DryRun, not
+// a copy of it) on enough rows that the planner prefers indexes, and fails
+// on a sequential scan, a sort, or a keyset condition applied as a filter.
+// It times nothing; docs/performance.md and consenso-scale measure.
+func TestHotQueriesUseIndexConditions(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("plans are PostgreSQL's: set TEST_DATABASE_URL (SQLite's planner is not the one production runs)")
+	}
+	s, clk := openStore(t)
+	t0 := clk.Now().Add(-30 * 24 * time.Hour)
+	w := mustWorld(t, s, t0)
+	var clauses []drafting.Clause
+	other := drafting.Guideline{}
+	mustWrite(t, s, func(tx *store.Tx) error {
+		clauses = append(clauses, w.Clause)
+		for pos := 2; pos <= 50; pos++ {
+			clauses = append(clauses, mustClause(t, tx, w.Section, pos, w.Facilitator.ID, t0))
+		}
+		// A second guideline, so that guideline_id selects.
+		other = mustGuideline(t, tx, w.Facilitator.ID, t0, "CR")
+		sec := mustSection(t, tx, other.ID, 1, t0)
+		for pos := 1; pos <= 5; pos++ {
+			clauses = append(clauses, mustClause(t, tx, sec, pos, w.Facilitator.ID, t0))
+		}
+		return nil
+	})
+	hot := clauses[0]
+	// 20,000 comments: five hot clauses hold 3,000 each, the rest share
+	// 5,000; one every second, interleaved across clauses.
+	var ids, guidelines []string
+	var counts []int
+	for i, c := range clauses {
+		ids, guidelines = append(ids, c.ID), append(guidelines, c.GuidelineID)
+		if i < 5 {
+			counts = append(counts, 3000)
+		} else {
+			counts = append(counts, 100)
+		}
+	}
+	db := s.DB()
+	if err := db.Exec(`INSERT INTO comments (id, guideline_id, clause_id, clause_version, author_id, country_code, kind, body,
+			status, revision, created_at, updated_at)
+		SELECT gen_random_uuid()::text, c.gid, c.cid, 1, ?, 'CR', 'general', 'Comment ' || n, 'open', 1,
+			?::timestamp + make_interval(secs => n * 60 + c.ord), ?::timestamp + make_interval(secs => n * 60 + c.ord)
+		FROM unnest(?::text[], ?::text[], ?::int[]) WITH ORDINALITY AS c(cid, gid, n_comments, ord)
+		CROSS JOIN LATERAL generate_series(1, c.n_comments) AS n`,
+		w.Delegate.ID, t0, t0, pgArray(ids), pgArray(guidelines), pgIntArray(counts)).Error; err != nil {
+		t.Fatalf("insert comments: %v", err)
+	}
+	// 20,000 positions: 50 rounds of the eight countries on every clause of
+	// the first guideline, each round superseding the one before.
+	if err := db.Exec(`INSERT INTO positions (id, clause_id, country_code, clause_version, stance, recorded_by, recorded_as,
+			superseded, created_at)
+		SELECT gen_random_uuid()::text, c.cid, k.code, 1, 'agree', ?, 'head_of_delegation', r < 50,
+			?::timestamp + make_interval(secs => r * 3600 + c.ord * 8 + k.ord)
+		FROM unnest(?::text[]) WITH ORDINALITY AS c(cid, ord)
+		CROSS JOIN unnest(ARRAY['BZ','CR','SV','GT','HN','MX','NI','PA']) WITH ORDINALITY AS k(code, ord)
+		CROSS JOIN generate_series(1, 50) AS r`,
+		w.Delegate.ID, t0, pgArray(ids[:50])).Error; err != nil {
+		t.Fatalf("insert positions: %v", err)
+	}
+	if err := db.Exec("ANALYZE comments; ANALYZE positions").Error; err != nil {
+		t.Fatalf("analyze: %v", err)
+	}
+
+	// Cursors deep in each list, taken from the lists themselves.
+	deepComment := func(f store.CommentFilter) *store.CommentCursor {
+		f.Limit = 1500
+		cs := read(t, s, func(tx *store.Tx) ([]drafting.Comment, error) { return tx.Comments(f) })
+		last := cs[len(cs)-1]
+		return &store.CommentCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	clauseCursor := deepComment(store.CommentFilter{ClauseID: hot.ID})
+	guidelineCursor := deepComment(store.CommentFilter{GuidelineID: w.Guideline.ID})
+	history := read(t, s, func(tx *store.Tx) ([]store.PositionRecord, error) { return tx.PositionHistory(hot.ID, nil, 200) })
+	positionCursor := &store.PositionCursor{CreatedAt: history[len(history)-1].CreatedAt, ID: history[len(history)-1].ID}
+
+	cases := []struct {
+		name, table, index string
+		query              func(tx *store.Tx) error
+	}{
+		{"clause_comments_after_cursor", "comments", "comments_clause", func(tx *store.Tx) error {
+			_, err := tx.Comments(store.CommentFilter{ClauseID: hot.ID, After: clauseCursor, Limit: 51})
+			return err
+		}},
+		{"guideline_comments_after_cursor", "comments", "comments_guideline", func(tx *store.Tx) error {
+			_, err := tx.Comments(store.CommentFilter{GuidelineID: w.Guideline.ID, After: guidelineCursor, Limit: 51})
+			return err
+		}},
+		{"position_history_after_cursor", "positions", "positions_history", func(tx *store.Tx) error {
+			_, err := tx.PositionHistory(hot.ID, positionCursor, 51)
+			return err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			stmts, err := s.DryRun(tc.query)
+			if err != nil {
+				t.Fatalf("dry run: %v", err)
+			}
+			if len(stmts) != 1 {
+				t.Fatalf("the query built %d statements, want 1: %v", len(stmts), stmts)
+			}
+			plan := explain(t, s, stmts[0])
+			nodes := planNodes(plan)
+			seek := false
+			for _, n := range nodes {
+				switch {
+				case strings.Contains(n.Type, "Seq Scan") && n.Relation == tc.table:
+					t.Errorf("sequential scan on %s:\n%s", tc.table, describe(nodes))
+				case n.Type == "Sort" || n.Type == "Incremental Sort":
+					t.Errorf("the page is sorted, not read in index order:\n%s", describe(nodes))
+				case strings.Contains(n.Filter, "created_at"):
+					t.Errorf("the keyset condition is a filter, not an index condition:\n%s", describe(nodes))
+				case n.Index == tc.index && strings.Contains(n.IndexCond, "ROW(created_at, id)"):
+					seek = true
+				}
+			}
+			if !seek {
+				t.Errorf("no index condition with the keyset row value on %s:\n%s\nSQL: %s", tc.index, describe(nodes), stmts[0].SQL)
+			}
+		})
+	}
+}
+
+// planNode is what the test reads of one node of an EXPLAIN (FORMAT JSON)
+// plan.
+type planNode struct {
+	Type      string     `json:"Node Type"`
+	Relation  string     `json:"Relation Name"`
+	Index     string     `json:"Index Name"`
+	IndexCond string     `json:"Index Cond"`
+	Filter    string     `json:"Filter"`
+	Plans     []planNode `json:"Plans"`
+}
+
+// explain returns the plan PostgreSQL chooses for st with its arguments.
+func explain(t *testing.T, s *store.Store, st store.Statement) planNode {
+	t.Helper()
+	sqlDB, err := s.DB().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	if err := sqlDB.QueryRowContext(context.Background(), "EXPLAIN (FORMAT JSON) "+st.SQL, st.Vars...).Scan(&raw); err != nil {
+		t.Fatalf("explain %s: %v", st.SQL, err)
+	}
+	var out []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(raw), &out); err != nil || len(out) != 1 {
+		t.Fatalf("read plan %s: %v", raw, err)
+	}
+	return out[0].Plan
+}
+
+// planNodes flattens a plan tree, root first.
+func planNodes(n planNode) []planNode {
+	out := []planNode{n}
+	for _, c := range n.Plans {
+		out = append(out, planNodes(c)...)
+	}
+	return out
+}
+
+func describe(nodes []planNode) string {
+	var b strings.Builder
+	for _, n := range nodes {
+		fmt.Fprintf(&b, "  %s %s %s index cond=%q filter=%q\n", n.Type, n.Relation, n.Index, n.IndexCond, n.Filter)
+	}
+	return b.String()
+}
+
+// pgArray writes a PostgreSQL text[] literal of plain ids.
+func pgArray(ss []string) string { return "{" + strings.Join(ss, ",") + "}" }
+
+func pgIntArray(ns []int) string {
+	ss := make([]string, len(ns))
+	for i, n := range ns {
+		ss[i] = fmt.Sprint(n)
+	}
+	return pgArray(ss)
+}
