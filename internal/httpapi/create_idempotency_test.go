@@ -14,7 +14,7 @@ func TestCreateIdempotency(t *testing.T) {
 	admin := e.mustAdmin()
 	f := e.mustUser(admin, "facilitator", "", false)
 	key := func(k string) map[string]string { return map[string]string{"Idempotency-Key": k} }
-	newGuideline := map[string]any{"title": "Idempotent guidelines", "languages": []string{"en"}, "participants": []string{"BZ"}}
+	newGuideline := map[string]any{"title": titled("Idempotent guidelines", "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}
 
 	first := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: newGuideline, header: key("g-1")}).want(201)
 	again := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: newGuideline, header: key("g-1")}).want(201)
@@ -30,8 +30,8 @@ func TestCreateIdempotency(t *testing.T) {
 	}
 	gid := first.JSON()["id"].(string)
 
-	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": "I."}, header: key("s-1")}).want(201).JSON()
-	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": "I."}, header: key("s-1")}).want(201)
+	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": titled("I.", "en")}, header: key("s-1")}).want(201).JSON()
+	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": titled("I.", "en")}, header: key("s-1")}).want(201)
 	clause := map[string]any{"section_id": sec["id"], "text": map[string]string{"en": "States shall cooperate."}}
 	c1 := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: clause, header: key("c-1")}).want(201)
 	c2 := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: clause, header: key("c-1")}).want(201)

@@ -29,9 +29,9 @@ import (
 func publishedFixture(t *testing.T, e *env, f account, agree bool) (gid string, clauses []string) {
 	t.Helper()
 	g := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: map[string]any{
-		"title": fmt.Sprintf("Regional guidelines on consular protection %d", e.seq.Add(1)), "languages": []string{"en", "es"}, "participants": []string{"BZ", "CR"}}}).want(201).JSON()
+		"title": titled(fmt.Sprintf("Regional guidelines on consular protection %d", e.seq.Add(1))), "languages": []string{"en", "es"}, "participants": []string{"BZ", "CR"}}}).want(201).JSON()
 	gid = g["id"].(string)
-	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": "I. Prevention"}}).want(201).JSON()
+	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": titled("I. Prevention")}}).want(201).JSON()
 	for _, text := range []map[string]string{
 		{"en": "States shall train consular staff.", "es": "Los Estados capacitarán al personal consular."},
 		{"en": "Victims shall be informed of their rights <promptly>.", "es": "Se informará a las víctimas de sus derechos."},

@@ -76,7 +76,7 @@ article+article{border-top:1px solid #999;margin-top:2.5rem}
 {{- range $p := .Parts}}
 <article lang="{{$p.Lang}}">
 <h2>{{$p.Name}}</h2>
-{{- if $p.Title}}
+{{- if and $p.Title (ne $p.Title $.Title)}}
 <p class="title">{{$p.Title}}</p>
 {{- end}}
 {{- range $p.Sections}}

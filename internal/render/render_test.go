@@ -97,9 +97,9 @@ func FuzzRender(f *testing.F) {
 // fuzzDocument places s everywhere user text can appear.
 func fuzzDocument(s string) Document {
 	d := sampleDocument()
-	d.Title = s
+	d.Title = both(s)
 	d.Label = s
-	d.Sections[0].Title = s
+	d.Sections[0].Title = both(s)
 	d.Sections[1].Clauses[0].Text["en"] = s
 	d.Sections[1].Clauses[0].Reservations = append(d.Sections[1].Clauses[0].Reservations, Reservation{Country: s, Text: s})
 	d.Sections[0].Clauses[0].Text["es"] = s
