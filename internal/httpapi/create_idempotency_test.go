@@ -23,7 +23,7 @@ func TestCreateIdempotency(t *testing.T) {
 		t.Fatalf("replay differs:\n%s %v\n%s %v", first.Body, first.Header(), again.Body, again.Header())
 	}
 	e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, header: key("g-1"),
-		body: map[string]any{"title": "Another", "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(422, "idempotency.key_reused")
+		body: map[string]any{"title": titled("Another", "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(422, "idempotency.key_reused")
 	list := e.do(req{method: "GET", path: "/api/v1/guidelines", token: f.Token}).want(200).JSON()["items"].([]any)
 	if len(list) != 1 {
 		t.Fatalf("%d guidelines after a replay, want 1", len(list))

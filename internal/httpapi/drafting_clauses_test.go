@@ -68,7 +68,7 @@ func TestSectionsAndNumbering(t *testing.T) {
 		}
 		wantNumbers(t, map[string]string{q1: "3.1", p1: "2.1", p2: "2.2"})
 		e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"position": 0}}).wantProblem(422, "section.invalid")
-		e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"title": " "}}).wantProblem(422, "section.invalid")
+		e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"title": titled(" ")}}).wantProblem(422, "section.invalid")
 		e.do(req{method: "PATCH", path: "/api/v1/sections/no-such-section", token: f.Token, body: map[string]any{"position": 1}}).wantProblem(404, "section.not_found")
 	})
 

@@ -228,7 +228,7 @@ func TestGuidelines(t *testing.T) {
 			{"no_participants", "participants", "participants", []string{}},
 			{"empty_title", "title.en", "title", titled("   ", "en")},
 			{"long_title", "title.en", "title", titled(strings.Repeat("t", 301), "en")},
-			{"title_missing_a_language", "title.es", "title", titled("Regional guidelines", "en")},
+			{"title_missing_a_language", "title.en", "title", titled("Lineamientos regionales", "es")},
 			{"title_in_another_language", "title.es", "title", titled("Regional guidelines", "en", "es")},
 			{"unknown_language", "languages", "languages", []string{"en", "fr"}},
 			{"no_language", "languages", "languages", []string{}},
@@ -266,7 +266,7 @@ func TestGuidelines(t *testing.T) {
 	t.Run("list_pages_with_limit_1", func(t *testing.T) {
 		e := newEnv(t) // an empty database, so the list holds only what this test made
 		admin := e.mustAdmin()
-		d := &drafter{t: t, e: e, admin: admin, f: e.mustUser(admin, "facilitator", "", false)}
+		d := &drafter{t: t, e: e, admin: admin, f: e.mustUser(admin, "facilitator", "", false), langs: map[string][]string{}}
 		want := map[string]bool{}
 		for range 3 {
 			want[d.guideline()] = true
@@ -320,10 +320,10 @@ func TestGuidelines(t *testing.T) {
 		}
 		// The ETag read before that change is now stale.
 		e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, header: map[string]string{"If-Match": etag},
-			body: map[string]any{"title": "Lost update"}}).wantProblem(412, "guideline.version_stale")
+			body: map[string]any{"title": titled("Lost update")}}).wantProblem(412, "guideline.version_stale")
 		for _, bad := range []string{`W/` + r.Header().Get("ETag"), "garbage"} {
 			e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, header: map[string]string{"If-Match": bad},
-				body: map[string]any{"title": "Lost update"}}).wantProblem(412, "request.if_match_stale")
+				body: map[string]any{"title": titled("Lost update")}}).wantProblem(412, "request.if_match_stale")
 		}
 		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, header: map[string]string{"If-Match": r.Header().Get("ETag")},
 			body: map[string]any{"participants": []string{"MX", "BZ"}}}).want(200)
@@ -334,8 +334,8 @@ func TestGuidelines(t *testing.T) {
 			body: map[string]any{"title": titled("Renamed twice")}}).want(200)
 		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"participants": []string{"ZZ"}}}).wantProblem(422, "guideline.invalid")
 		wantProblemFields(t, r, "participants")
-		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"title": ""}}).wantProblem(422, "guideline.invalid")
-		wantProblemFields(t, r, "title")
+		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"title": titled("")}}).wantProblem(422, "guideline.invalid")
+		wantProblemFields(t, r, "title.en", "title.es")
 		g := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid, token: f.Token}).want(200).JSON()
 		if g["title"].(map[string]any)["en"] != "Renamed twice" || len(g["participants"].([]any)) != 2 {
 			t.Fatalf("refused changes were applied: %v", g)

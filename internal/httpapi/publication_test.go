@@ -136,7 +136,7 @@ func TestAdoption(t *testing.T) {
 		// Integrations read approved text and publication events only.
 		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/drafts/1", token: itok}).wantProblem(403, "auth.forbidden")
 		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/clauses", token: itok}).wantProblem(403, "auth.forbidden")
-		e.do(req{method: "POST", path: "/api/v1/guidelines", token: itok, body: map[string]any{"title": "x", "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(403, "auth.forbidden")
+		e.do(req{method: "POST", path: "/api/v1/guidelines", token: itok, body: map[string]any{"title": titled("x", "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(403, "auth.forbidden")
 		e.do(req{method: "GET", path: "/api/v1/users", token: itok}).wantProblem(403, "auth.forbidden")
 		evs := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/events", token: itok}).want(200).JSON()["items"].([]any)
 		if len(evs) != 1 || evs[0].(map[string]any)["type"] != "guideline.adopted" {

@@ -61,12 +61,12 @@ func sampleDocument() Document {
 		GuidelineID: "g-1",
 		Title: map[string]string{"en": "Regional Guidelines on Consular Protection",
 			"es": "Directrices Regionales de Protección Consular"},
-		Slug:        "consular-protection",
-		Languages:   []string{"en", "es"},
-		Kind:        "draft",
-		Number:      3,
-		Label:       "Draft after Session 3",
-		Date:        time.Date(2026, 11, 27, 15, 4, 5, 0, time.UTC),
+		Slug:      "consular-protection",
+		Languages: []string{"en", "es"},
+		Kind:      "draft",
+		Number:    3,
+		Label:     "Draft after Session 3",
+		Date:      time.Date(2026, 11, 27, 15, 4, 5, 0, time.UTC),
 		Sections: []Section{
 			{ID: "s-1", Title: map[string]string{"en": "Scope", "es": "Ámbito"}, Clauses: []Clause{{
 				ID: "c-1", Number: "1.1", Status: "agreed", Version: 2,
