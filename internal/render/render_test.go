@@ -117,3 +117,22 @@ func mdBlockStarts(md []byte) int {
 	}
 	return n
 }
+
+// A language without labels is worded in English, and a title missing in a
+// language falls back to the first language that has one.
+func TestLabelsAndTitlesFallBack(t *testing.T) {
+	d := sampleDocument()
+	d.Languages = []string{"es", "pt"}
+	d.Sections[0].Title = map[string]string{"es": "Ámbito"}
+	b, err := AkomaNtoso(d, "pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := parseAKN(t, b)
+	if p := f.Doc.Preface.P; p[0].DocTitle != d.Title["es"] || !strings.HasPrefix(p[1].Text, "Draft 3") {
+		t.Errorf("preface %+v", p)
+	}
+	if got := f.Doc.MainBody.Sections[0].Heading; got != "Ámbito" {
+		t.Errorf("heading %q, want the Spanish one", got)
+	}
+}
