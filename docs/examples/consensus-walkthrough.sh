@@ -105,9 +105,9 @@ call POST /api/v1/users "$ADMIN" '{"email":"secretariat@rcm.example","name":"Sec
 OBSERVER=$(login secretariat@rcm.example)
 
 # --- 2. The chair puts two clauses on the table and opens them.
-GID=$(call POST /api/v1/guidelines "$CHAIR" '{"title":"Regional guidelines for the consular protection of victims of trafficking",
+GID=$(call POST /api/v1/guidelines "$CHAIR" '{"title":{"en":"Regional guidelines for the consular protection of victims of trafficking","es":"Lineamientos regionales para la protección consular de víctimas de trata"},
 	"languages":["en","es"],"participants":["BZ","CR","SV","GT","HN","MX","NI","PA"]}' | jq -r .id)
-SID=$(call POST "/api/v1/guidelines/$GID/sections" "$CHAIR" '{"title":"I. Identification"}' | jq -r .id)
+SID=$(call POST "/api/v1/guidelines/$GID/sections" "$CHAIR" '{"title":{"en":"I. Identification","es":"I. Identificación"}}' | jq -r .id)
 C1=$(call POST "/api/v1/guidelines/$GID/clauses" "$CHAIR" "{\"section_id\":\"$SID\",\"text\":{
 	\"en\":\"Consular officials shall interview presumed victims within 72 hours.\",
 	\"es\":\"Los funcionarios consulares entrevistarán a las presuntas víctimas en un plazo de 72 horas.\"}}" | jq -r .id)

@@ -105,7 +105,8 @@ func (w *world) structure(ctx context.Context) error {
 		codes[i] = c.code
 	}
 	g, err := w.svc.CreateGuideline(ctx, w.facilitator, service.NewGuideline{
-		Title:     "Regional Guidelines for the Consular Protection of Victims of Trafficking in Persons",
+		Title: drafting.Text{"en": "Regional Guidelines for the Consular Protection of Victims of Trafficking in Persons",
+			"es": "Lineamientos Regionales para la Protección Consular de Víctimas de Trata de Personas"},
 		Slug:      "regional-guidelines-consular-protection-trafficking",
 		Languages: []string{"en", "es"}, Participants: codes})
 	if err != nil {
@@ -113,7 +114,7 @@ func (w *world) structure(ctx context.Context) error {
 	}
 	w.guideline = g
 	for _, sec := range guidelines {
-		s, err := w.svc.CreateSection(ctx, w.facilitator, g.ID, sec.title, 0)
+		s, err := w.svc.CreateSection(ctx, w.facilitator, g.ID, drafting.Text{"en": sec.title[0], "es": sec.title[1]}, 0)
 		if err != nil {
 			return err
 		}
@@ -138,7 +139,7 @@ func (w *world) addClauses(ctx context.Context, i int) error {
 }
 
 func (w *world) print(out io.Writer) {
-	fmt.Fprintf(out, "\nConsenso demo loaded: %q (guideline %s).\nEvery demo account's password is %s\n", w.guideline.Title, w.guideline.ID, Password)
+	fmt.Fprintf(out, "\nConsenso demo loaded: %q (guideline %s).\nEvery demo account's password is %s\n", w.guideline.Title["en"], w.guideline.ID, Password)
 	fmt.Fprintf(out, "  facilitator  facilitator@demo.consenso.local\n  observer     secretariat@demo.consenso.local\n")
 	for _, c := range countries {
 		fmt.Fprintf(out, "  %s head       %-38s delegate %s\n", c.code, email(c.head, c.code), email(c.delegate, c.code))

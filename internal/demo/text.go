@@ -2,14 +2,14 @@ package demo
 
 // section is one part of the demo guidelines with its clauses (en, es).
 type section struct {
-	title   string
+	title   [2]string // en, es
 	clauses [][2]string
 }
 
 // guidelines is a realistic draft of the regional guidelines, in English and
 // Spanish, drawn from the outcomes of the national workshops.
 var guidelines = []section{
-	{"I. Prevention", [][2]string{
+	{[2]string{"I. Prevention", "I. Prevención"}, [][2]string{
 		{"States shall include information on the risks of trafficking in persons in the consular services offered to nationals abroad and to persons applying for visas.",
 			"Los Estados incluirán información sobre los riesgos de la trata de personas en los servicios consulares ofrecidos a sus nacionales en el exterior y a las personas que solicitan visas."},
 		{"Consular offices shall disseminate, in the languages of the communities they serve, the hotlines and referral channels of the country of destination and of the country of origin.",
@@ -21,7 +21,7 @@ var guidelines = []section{
 		{"Prevention campaigns shall take into account the specific risks faced by women, children and adolescents, indigenous peoples and persons with disabilities.",
 			"Las campañas de prevención tendrán en cuenta los riesgos específicos que enfrentan las mujeres, niñas, niños y adolescentes, los pueblos indígenas y las personas con discapacidad."},
 	}},
-	{"II. Identification", [][2]string{
+	{[2]string{"II. Identification", "II. Identificación"}, [][2]string{
 		{"Consular officials who have reasonable grounds to believe that a national is a victim of trafficking shall treat the person as a presumed victim until the competent authorities decide otherwise.",
 			"Los funcionarios consulares que tengan motivos razonables para creer que una persona nacional es víctima de trata la tratarán como presunta víctima hasta que las autoridades competentes decidan lo contrario."},
 		{"Interviews shall be conducted in private, in a language the person understands, and, where possible, by an official of the gender the person prefers.",
@@ -33,7 +33,7 @@ var guidelines = []section{
 		{"Consular offices shall record cases using the regional referral form, protecting personal data in accordance with national law.",
 			"Las oficinas consulares registrarán los casos utilizando el formulario regional de referencia, protegiendo los datos personales de conformidad con la legislación nacional."},
 	}},
-	{"III. Protection and consular assistance", [][2]string{
+	{[2]string{"III. Protection and consular assistance", "III. Protección y asistencia consular"}, [][2]string{
 		{"Consular assistance to victims of trafficking shall be free of charge.",
 			"La asistencia consular a las víctimas de trata será gratuita."},
 		{"Consular officials shall inform victims, without delay, of their rights, including the right to legal assistance, to medical and psychological care and to a period of recovery and reflection.",
@@ -45,7 +45,7 @@ var guidelines = []section{
 		{"Consular officials shall coordinate with the authorities of the country of destination to ensure safe shelter for victims.",
 			"Los funcionarios consulares coordinarán con las autoridades del país de destino para garantizar un alojamiento seguro a las víctimas."},
 	}},
-	{"IV. Return and reintegration", [][2]string{
+	{[2]string{"IV. Return and reintegration", "IV. Retorno y reintegración"}, [][2]string{
 		{"The return of a victim shall be voluntary, safe and dignified, and preceded by a risk assessment.",
 			"El retorno de una víctima será voluntario, seguro y digno, y estará precedido de una evaluación de riesgos."},
 		{"The consular office shall inform the competent authorities of the country of origin of the return in advance, so that reception and protection measures are in place on arrival.",
@@ -57,7 +57,7 @@ var guidelines = []section{
 		{"Children shall be returned only when it is in their best interests and after their family or guardians have been located.",
 			"Las niñas, niños y adolescentes solo serán retornados cuando ello responda a su interés superior y después de haber localizado a su familia o a sus tutores."},
 	}},
-	{"V. Coordination and implementation", [][2]string{
+	{[2]string{"V. Coordination and implementation", "V. Coordinación e implementación"}, [][2]string{
 		{"Each State shall designate a focal point in its Ministry of Foreign Affairs for the consular protection of victims of trafficking.",
 			"Cada Estado designará un punto focal en su Ministerio de Relaciones Exteriores para la protección consular de las víctimas de trata."},
 		{"Focal points shall share information on cases through secure channels within forty-eight hours of identification.",

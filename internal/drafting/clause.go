@@ -78,6 +78,17 @@ func MissingLanguages(languages []string, t Text) []string {
 // before (Texts.Map), so that a refusal carries text.invalid_character; a
 // text refused here for its characters anyway is one that skipped that.
 func ValidateText(field string, languages []string, t Text) (Text, Fields) {
+	return validateTexts(field, languages, t, MaxClauseTextLen, false)
+}
+
+// ValidateTitle checks a guideline's or a section's title the way clause
+// text is checked (ValidateText), except that a title is required in every
+// language of the guideline: a heading has no "translation pending".
+func ValidateTitle(field string, languages []string, t Text) (Text, Fields) {
+	return validateTexts(field, languages, t, MaxTitleLen, true)
+}
+
+func validateTexts(field string, languages []string, t Text, maxLen int, every bool) (Text, Fields) {
 	var errs Fields
 	clean := Text{}
 	allowed := map[string]bool{}
@@ -96,16 +107,36 @@ func ValidateText(field string, languages []string, t Text) (Text, Fields) {
 			errs.Add(field+"."+lang, TextProblem(t[lang]))
 		case !allowed[lang]:
 			errs.Add(field+"."+lang, fmt.Sprintf("language %q is not one of the guideline's languages %v", lang, languages))
-		case utf8.RuneCountInString(s) > MaxClauseTextLen:
-			errs.Add(field+"."+lang, fmt.Sprintf("text is longer than %d characters", MaxClauseTextLen))
+		case utf8.RuneCountInString(s) > maxLen:
+			errs.Add(field+"."+lang, fmt.Sprintf("text is longer than %d characters", maxLen))
 		case s != "":
 			clean[lang] = s
 		}
 	}
-	if len(errs) == 0 && len(clean) == 0 {
+	if every {
+		for _, l := range languages {
+			if clean[l] == "" && !errs.Has(field+"."+l) {
+				errs.Add(field+"."+l, "required in every language of the guideline")
+			}
+		}
+	} else if len(errs) == 0 && len(clean) == 0 {
 		errs.Add(field, "text in at least one language is required")
 	}
 	return clean, errs
+}
+
+// In is the text in lang, or else in the first of order that has one, or
+// else "" (a rendering's fallback for a language a title lacks).
+func (t Text) In(lang string, order []string) string {
+	if s := t[lang]; s != "" {
+		return s
+	}
+	for _, l := range order {
+		if s := t[l]; s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // SameText reports whether two texts are identical in every language.

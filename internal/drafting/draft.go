@@ -17,7 +17,7 @@ type DraftClause struct {
 	ClauseID        string
 	Version         int
 	SectionID       string
-	SectionTitle    string
+	SectionTitle    Text
 	SectionPosition int
 	Position        int
 	Number          string

@@ -85,6 +85,16 @@ func IsKind(err error, kind Kind) bool { return err != nil && ErrorKind(err) == 
 // Fields collects field errors during validation.
 type Fields []FieldError
 
+// Has reports whether a problem with field is recorded.
+func (f Fields) Has(field string) bool {
+	for _, e := range f {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
 // Add records a problem with a field.
 func (f *Fields) Add(field, message string) {
 	*f = append(*f, FieldError{Field: field, Message: message})

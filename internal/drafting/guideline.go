@@ -29,7 +29,7 @@ const (
 // Guideline is a document negotiated by its participating countries.
 type Guideline struct {
 	ID           string
-	Title        string
+	Title        Text // per language, every language of the guideline
 	Slug         string
 	Languages    []string
 	Participants []string // country codes, sorted
@@ -64,8 +64,8 @@ func (g *Guideline) HasLanguage(lang string) bool {
 type Section struct {
 	ID          string
 	GuidelineID string
-	Title       string
-	Position    int // 1-based
+	Title       Text // per language, every language of the guideline
+	Position    int  // 1-based
 	CreatedAt   time.Time
 }
 

@@ -45,7 +45,7 @@ func TestListenAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	ap := auth.Principal{ID: admin.ID, Role: drafting.RoleAdmin}
-	g, err := a.CreateGuideline(ctx, ap, service.NewGuideline{Title: "Fan-out", Languages: []string{"en"}, Participants: []string{"BZ"}})
+	g, err := a.CreateGuideline(ctx, ap, service.NewGuideline{Title: drafting.Text{"en": "Fan-out"}, Languages: []string{"en"}, Participants: []string{"BZ"}})
 	if err != nil {
 		t.Fatal(err)
 	}

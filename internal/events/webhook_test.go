@@ -255,7 +255,7 @@ func TestWebhookWildcardExcludesAdministration(t *testing.T) {
 	}
 	// And one negotiation event.
 	if _, err := f.svc.CreateGuideline(ctx, auth.Principal{ID: fac.ID, Role: drafting.RoleFacilitator},
-		service.NewGuideline{Title: "Regional guidelines", Languages: []string{"en"}, Participants: []string{"BZ", "CR"}}); err != nil {
+		service.NewGuideline{Title: drafting.Text{"en": "Regional guidelines"}, Languages: []string{"en"}, Participants: []string{"BZ", "CR"}}); err != nil {
 		t.Fatal(err)
 	}
 

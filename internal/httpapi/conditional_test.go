@@ -163,13 +163,13 @@ func TestStaleAnswerCarriesCurrent(t *testing.T) {
 	t.Run("guideline", func(t *testing.T) {
 		path := "/api/v1/guidelines/" + d.gid
 		r := d.do(req{method: "PATCH", path: path, token: d.fac.Token, header: map[string]string{"If-Match": `"r1"`},
-			body: map[string]any{"title": "Another title"}})
+			body: map[string]any{"title": titled("Another title")}})
 		cur := checkStale(t, r, "guideline.version_stale")
-		if cur["title"] != "Regional guidelines on consular protection" {
+		if cur["title"].(map[string]any)["en"] != "Regional guidelines on consular protection" {
 			t.Fatalf("current = %v", cur)
 		}
 		d.do(req{method: "PATCH", path: path, token: d.fac.Token, header: map[string]string{"If-Match": r.Header().Get("ETag")},
-			body: map[string]any{"title": "Another title"}}).want(200)
+			body: map[string]any{"title": titled("Another title")}}).want(200)
 	})
 }
 

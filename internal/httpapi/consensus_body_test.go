@@ -12,9 +12,9 @@ func TestConsensusBodyChange(t *testing.T) {
 	cr := e.mustUser(admin, "delegate", "CR", true)
 	pa := e.mustUser(admin, "delegate", "PA", true)
 	g := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: map[string]any{
-		"title": "Two countries", "languages": []string{"en"}, "participants": []string{"CR", "PA"}}}).want(201).JSON()
+		"title": titled("Two countries", "en"), "languages": []string{"en"}, "participants": []string{"CR", "PA"}}}).want(201).JSON()
 	gid := g["id"].(string)
-	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": "I."}}).want(201).JSON()
+	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": titled("I.", "en")}}).want(201).JSON()
 	cid := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token,
 		body: map[string]any{"section_id": sec["id"], "text": map[string]string{"en": "States shall cooperate."}}}).want(201).JSON()["id"].(string)
 	e.do(req{method: "POST", path: "/api/v1/clauses/" + cid + "/open", token: f.Token}).want(200)

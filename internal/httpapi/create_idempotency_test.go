@@ -14,7 +14,7 @@ func TestCreateIdempotency(t *testing.T) {
 	admin := e.mustAdmin()
 	f := e.mustUser(admin, "facilitator", "", false)
 	key := func(k string) map[string]string { return map[string]string{"Idempotency-Key": k} }
-	newGuideline := map[string]any{"title": "Idempotent guidelines", "languages": []string{"en"}, "participants": []string{"BZ"}}
+	newGuideline := map[string]any{"title": titled("Idempotent guidelines", "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}
 
 	first := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: newGuideline, header: key("g-1")}).want(201)
 	again := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: newGuideline, header: key("g-1")}).want(201)
@@ -23,15 +23,15 @@ func TestCreateIdempotency(t *testing.T) {
 		t.Fatalf("replay differs:\n%s %v\n%s %v", first.Body, first.Header(), again.Body, again.Header())
 	}
 	e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, header: key("g-1"),
-		body: map[string]any{"title": "Another", "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(422, "idempotency.key_reused")
+		body: map[string]any{"title": titled("Another", "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(422, "idempotency.key_reused")
 	list := e.do(req{method: "GET", path: "/api/v1/guidelines", token: f.Token}).want(200).JSON()["items"].([]any)
 	if len(list) != 1 {
 		t.Fatalf("%d guidelines after a replay, want 1", len(list))
 	}
 	gid := first.JSON()["id"].(string)
 
-	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": "I."}, header: key("s-1")}).want(201).JSON()
-	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": "I."}, header: key("s-1")}).want(201)
+	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": titled("I.", "en")}, header: key("s-1")}).want(201).JSON()
+	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": titled("I.", "en")}, header: key("s-1")}).want(201)
 	clause := map[string]any{"section_id": sec["id"], "text": map[string]string{"en": "States shall cooperate."}}
 	c1 := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: clause, header: key("c-1")}).want(201)
 	c2 := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", token: f.Token, body: clause, header: key("c-1")}).want(201)

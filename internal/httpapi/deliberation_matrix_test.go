@@ -71,7 +71,7 @@ func TestConsensusMatrix(t *testing.T) {
 
 	t.Run("an empty guideline is not ready", func(t *testing.T) {
 		g := d.do(req{method: "POST", path: "/api/v1/guidelines", token: d.fac.Token, body: map[string]any{
-			"title": "Empty", "languages": []string{"en"}, "participants": []string{"BZ"}}}).want(201).JSON()
+			"title": titled("Empty", "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}}).want(201).JSON()
 		m := d.get("/api/v1/guidelines/"+g["id"].(string)+"/consensus", d.fac).want(200).JSON()
 		if m["ready_for_adoption"] != false || len(m["clauses"].([]any)) != 0 {
 			t.Fatalf("empty matrix = %v", m)

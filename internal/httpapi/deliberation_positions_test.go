@@ -38,8 +38,8 @@ func TestPositions(t *testing.T) {
 
 	t.Run("only participants hold positions", func(t *testing.T) {
 		g := d.do(req{method: "POST", path: "/api/v1/guidelines", token: d.fac.Token, body: map[string]any{
-			"title": "Implementation plan", "languages": []string{"es"}, "participants": []string{"CR", "PA"}}}).want(201).JSON()
-		sec := d.post("/api/v1/guidelines/"+g["id"].(string)+"/sections", d.fac, map[string]any{"title": "I"}).want(201).JSON()
+			"title": titled("Plan de implementación", "es"), "languages": []string{"es"}, "participants": []string{"CR", "PA"}}}).want(201).JSON()
+		sec := d.post("/api/v1/guidelines/"+g["id"].(string)+"/sections", d.fac, map[string]any{"title": titled("I", "es")}).want(201).JSON()
 		small := d.post("/api/v1/guidelines/"+g["id"].(string)+"/clauses", d.fac, map[string]any{
 			"section_id": sec["id"], "text": map[string]string{"es": "Texto."}}).want(201).JSON()["id"].(string)
 		d.post("/api/v1/clauses/"+small+"/open", d.fac, nil).want(200)

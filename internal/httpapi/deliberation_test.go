@@ -75,10 +75,10 @@ func newDelib(t testing.TB, opts ...func(*service.Config)) *delib {
 		t.Fatal(err)
 	}
 	g := e.do(req{method: "POST", path: "/api/v1/guidelines", token: d.fac.Token, body: map[string]any{
-		"title": "Regional guidelines on consular protection", "languages": []string{"en", "es"}, "participants": countries8}}).want(201).JSON()
+		"title": titled("Regional guidelines on consular protection"), "languages": []string{"en", "es"}, "participants": countries8}}).want(201).JSON()
 	d.gid = g["id"].(string)
 	d.sid = e.do(req{method: "POST", path: "/api/v1/guidelines/" + d.gid + "/sections", token: d.fac.Token,
-		body: map[string]any{"title": "I. Identification"}}).want(201).JSON()["id"].(string)
+		body: map[string]any{"title": titled("I. Identification")}}).want(201).JSON()["id"].(string)
 	return d
 }
 

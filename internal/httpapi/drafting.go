@@ -12,15 +12,15 @@ import (
 )
 
 type guidelineView struct {
-	ID           string    `json:"id"`
-	Title        string    `json:"title"`
-	Slug         string    `json:"slug"`
-	Languages    []string  `json:"languages"`
-	Participants []string  `json:"participants"`
-	Status       string    `json:"status"`
-	ETag         string    `json:"etag"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           string        `json:"id"`
+	Title        drafting.Text `json:"title"`
+	Slug         string        `json:"slug"`
+	Languages    []string      `json:"languages"`
+	Participants []string      `json:"participants"`
+	Status       string        `json:"status"`
+	ETag         string        `json:"etag"`
+	CreatedAt    time.Time     `json:"created_at"`
+	UpdatedAt    time.Time     `json:"updated_at"`
 }
 
 func toGuidelineView(g drafting.Guideline) guidelineView {
@@ -30,10 +30,10 @@ func toGuidelineView(g drafting.Guideline) guidelineView {
 
 func (s *Server) handleGuidelinesPost(c *gin.Context) (int, any, error) {
 	var req struct {
-		Title        string   `json:"title"`
-		Slug         string   `json:"slug"`
-		Languages    []string `json:"languages"`
-		Participants []string `json:"participants"`
+		Title        drafting.Text `json:"title"`
+		Slug         string        `json:"slug"`
+		Languages    []string      `json:"languages"`
+		Participants []string      `json:"participants"`
 	}
 	idem, err := decodeCreate(c, &req)
 	if err != nil {
@@ -64,8 +64,8 @@ func (s *Server) handleGuidelineGet(c *gin.Context) (int, any, error) {
 
 func (s *Server) handleGuidelinePatch(c *gin.Context) (int, any, error) {
 	var req struct {
-		Title        *string   `json:"title"`
-		Participants *[]string `json:"participants"`
+		Title        *drafting.Text `json:"title"`
+		Participants *[]string      `json:"participants"`
 	}
 	if err := decode(c, &req); err != nil {
 		return 0, nil, err
@@ -80,10 +80,10 @@ func (s *Server) handleGuidelinePatch(c *gin.Context) (int, any, error) {
 }
 
 type sectionView struct {
-	ID          string `json:"id"`
-	GuidelineID string `json:"guideline_id"`
-	Title       string `json:"title"`
-	Position    int    `json:"position"`
+	ID          string        `json:"id"`
+	GuidelineID string        `json:"guideline_id"`
+	Title       drafting.Text `json:"title"`
+	Position    int           `json:"position"`
 }
 
 func toSectionView(x drafting.Section) sectionView {
@@ -92,8 +92,8 @@ func toSectionView(x drafting.Section) sectionView {
 
 func (s *Server) handleSectionsPost(c *gin.Context) (int, any, error) {
 	var req struct {
-		Title    string `json:"title"`
-		Position int    `json:"position"`
+		Title    drafting.Text `json:"title"`
+		Position int           `json:"position"`
 	}
 	idem, err := decodeCreate(c, &req)
 	if err != nil {
@@ -113,8 +113,8 @@ func (s *Server) handleSectionsGet(c *gin.Context) (int, any, error) {
 
 func (s *Server) handleSectionPatch(c *gin.Context) (int, any, error) {
 	var req struct {
-		Title    *string `json:"title"`
-		Position *int    `json:"position"`
+		Title    *drafting.Text `json:"title"`
+		Position *int           `json:"position"`
 	}
 	if err := decode(c, &req); err != nil {
 		return 0, nil, err

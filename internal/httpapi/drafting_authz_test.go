@@ -50,10 +50,10 @@ func TestDraftingAuthorization(t *testing.T) {
 	for name, a := range readers {
 		t.Run(name+"_cannot_write", func(t *testing.T) {
 			for _, r := range []req{
-				{method: "POST", path: "/api/v1/guidelines", body: map[string]any{"title": "Mine " + name, "languages": []string{"en"}, "participants": []string{"BZ"}}},
-				{method: "PATCH", path: "/api/v1/guidelines/" + gid, body: map[string]any{"title": "Mine"}},
-				{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", body: map[string]any{"title": "Mine"}},
-				{method: "PATCH", path: "/api/v1/sections/" + sid, body: map[string]any{"title": "Mine"}},
+				{method: "POST", path: "/api/v1/guidelines", body: map[string]any{"title": titled("Mine "+name, "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}},
+				{method: "PATCH", path: "/api/v1/guidelines/" + gid, body: map[string]any{"title": titled("Mine")}},
+				{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", body: map[string]any{"title": titled("Mine")}},
+				{method: "PATCH", path: "/api/v1/sections/" + sid, body: map[string]any{"title": titled("Mine")}},
 				{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", body: map[string]any{"section_id": sid, "text": map[string]string{"en": "Mine."}}},
 				{method: "PUT", path: "/api/v1/clauses/" + cid + "/text", header: map[string]string{"If-Match": etag}, body: map[string]any{"text": map[string]string{"en": "Mine."}}},
 				{method: "POST", path: "/api/v1/clauses/" + cid + "/move", body: map[string]any{"position": 1}},
@@ -113,6 +113,6 @@ func TestDraftingAuthorization(t *testing.T) {
 	})
 
 	t.Run("admin_writes", func(t *testing.T) {
-		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: d.admin.Token, body: map[string]any{"title": "Annex"}}).want(201)
+		e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: d.admin.Token, body: map[string]any{"title": titled("Annex")}}).want(201)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
 )
 
@@ -41,14 +42,14 @@ func (d *drafter) largeGuideline(clauses int) string {
 	d.t.Helper()
 	ctx, p := context.Background(), d.principal()
 	g, err := d.e.svc.CreateGuideline(ctx, p, service.NewGuideline{
-		Title: fmt.Sprintf("Regional guidelines, %d clauses %d", clauses, d.e.seq.Add(1)), Languages: []string{"en", "es"}, Participants: eightCountries})
+		Title: drafting.Text(titled(fmt.Sprintf("Regional guidelines, %d clauses %d", clauses, d.e.seq.Add(1)))), Languages: []string{"en", "es"}, Participants: eightCountries})
 	if err != nil {
 		d.t.Fatal(err)
 	}
 	const sections = 6
 	sids := make([]string, sections)
 	for i := range sids {
-		s, err := d.e.svc.CreateSection(ctx, p, g.ID, fmt.Sprintf("Section %d", i+1), 0)
+		s, err := d.e.svc.CreateSection(ctx, p, g.ID, drafting.Text(titled(fmt.Sprintf("Section %d", i+1))), 0)
 		if err != nil {
 			d.t.Fatal(err)
 		}

@@ -62,13 +62,13 @@ func TestSectionsAndNumbering(t *testing.T) {
 		}
 		wantNumbers(t, map[string]string{q1: "1.1", p1: "3.1", p2: "3.2"})
 		// Past the end means last; a rename keeps the position.
-		r = e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"position": 99, "title": "II. Protection and assistance"}}).want(200).JSON()
-		if r["position"] != float64(3) || r["title"] != "II. Protection and assistance" {
+		r = e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"position": 99, "title": titled("II. Protection and assistance")}}).want(200).JSON()
+		if r["position"] != float64(3) || r["title"].(map[string]any)["en"] != "II. Protection and assistance" {
 			t.Fatalf("PATCH section: %v", r)
 		}
 		wantNumbers(t, map[string]string{q1: "3.1", p1: "2.1", p2: "2.2"})
 		e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"position": 0}}).wantProblem(422, "section.invalid")
-		e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"title": " "}}).wantProblem(422, "section.invalid")
+		e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"title": titled(" ")}}).wantProblem(422, "section.invalid")
 		e.do(req{method: "PATCH", path: "/api/v1/sections/no-such-section", token: f.Token, body: map[string]any{"position": 1}}).wantProblem(404, "section.not_found")
 	})
 

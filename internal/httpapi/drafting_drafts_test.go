@@ -57,8 +57,9 @@ type draftDoc struct {
 		Status   string
 	}
 	Sections []struct {
-		ID, Title string
-		Clauses   []struct {
+		ID      string
+		Title   map[string]string
+		Clauses []struct {
 			ID, Number, Status string
 			Version            int
 			Bracketed          bool
@@ -197,7 +198,7 @@ func TestDrafts(t *testing.T) {
 			t.Fatalf("draft 2 clause 2.1 changed after the draft: %+v", got)
 		}
 		if one.Number != 1 || one.Label != "Draft after Session 1" || one.CreatedBy != f.ID || len(one.Clauses) != 3 ||
-			one.Sections[0].Title != "I. Prevention" || one.Sections[1].ID != s2 {
+			one.Sections[0].Title["en"] != "I. Prevention" || one.Sections[1].ID != s2 {
 			t.Fatalf("draft 1 document: %+v", one)
 		}
 		if diff := cmp.Diff([]string{"en", "es"}, one.Languages); diff != "" {
@@ -216,7 +217,7 @@ func TestDrafts(t *testing.T) {
 			`**1.1** \[States shall train consular staff.\]`,
 			`**1.1** \[Los Estados capacitarán al personal consular.\]`,
 			`**1.2** \[Victims shall be informed \<script\>alert('x')\</script\> \& protected.\]`,
-			`**1.2** \[_(translation pending)_\]`,
+			`**1.2** \[_(traducción pendiente)_\]`,
 			`**2.1** \[Consulates shall cooperate.\]`,
 			"# Regional guidelines", "## English", "## Español", "### I. Prevention", "Draft 1 — Draft after Session 1",
 		} {

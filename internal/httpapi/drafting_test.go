@@ -21,13 +21,14 @@ type drafter struct {
 	e     *env
 	admin account
 	f     account
+	langs map[string][]string // guideline id -> languages, of those made by guideline()
 }
 
 func newDrafter(t testing.TB) *drafter {
 	t.Helper()
 	e := newEnv(t)
 	admin := e.mustAdmin()
-	return &drafter{t: t, e: e, admin: admin, f: e.mustUser(admin, "facilitator", "", false)}
+	return &drafter{t: t, e: e, admin: admin, f: e.mustUser(admin, "facilitator", "", false), langs: map[string][]string{}}
 }
 
 // principal is the facilitator as the service sees it, for fixtures built
@@ -45,15 +46,17 @@ func (d *drafter) guideline(languages ...string) string {
 		languages = []string{"en", "es"}
 	}
 	g := d.e.do(req{method: "POST", path: "/api/v1/guidelines", token: d.f.Token, body: map[string]any{
-		"title":     fmt.Sprintf("Regional guidelines on consular protection %d", d.e.seq.Add(1)),
+		"title":     titled(fmt.Sprintf("Regional guidelines on consular protection %d", d.e.seq.Add(1)), languages...),
 		"languages": languages, "participants": eightCountries}}).want(201).JSON()
+	d.langs[g["id"].(string)] = languages
 	return g["id"].(string)
 }
 
-// section adds a section (position 0 appends) and returns its id.
+// section adds a section (position 0 appends), titled title in every
+// language of the guideline, and returns its id.
 func (d *drafter) section(gid, title string, position int) string {
 	d.t.Helper()
-	body := map[string]any{"title": title}
+	body := map[string]any{"title": titled(title, d.langs[gid]...)}
 	if position > 0 {
 		body["position"] = position
 	}
@@ -117,7 +120,7 @@ func (d *drafter) sectionTitles(gid string) []string {
 	d.t.Helper()
 	var list struct {
 		Items []struct {
-			Title    string
+			Title    map[string]string
 			Position int
 		}
 	}
@@ -127,7 +130,10 @@ func (d *drafter) sectionTitles(gid string) []string {
 		if s.Position != i+1 {
 			d.t.Fatalf("section %q at position %d, listed %d", s.Title, s.Position, i+1)
 		}
-		out[i] = s.Title
+		out[i] = s.Title["en"]
+		if out[i] == "" {
+			out[i] = s.Title["es"]
+		}
 	}
 	return out
 }
@@ -191,13 +197,13 @@ func TestGuidelines(t *testing.T) {
 
 	t.Run("create", func(t *testing.T) {
 		r := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: map[string]any{
-			"title": "  Directrices regionales de protección consular ", "languages": []string{"es", "en", "es"},
+			"title": map[string]string{"es": "  Directrices regionales de protección consular ", "en": "Regional guidelines on consular protection"}, "languages": []string{"es", "en", "es"},
 			"participants": []string{"PA", "BZ", "PA", "CR"}}}).want(201)
 		g := r.JSON()
 		if r.Header().Get("Location") != "/api/v1/guidelines/"+g["id"].(string) || r.Header().Get("ETag") == "" {
 			t.Fatalf("Location %q, ETag %q", r.Header().Get("Location"), r.Header().Get("ETag"))
 		}
-		want := map[string]any{"title": "Directrices regionales de protección consular", "slug": "directrices-regionales-de-proteccion-consular",
+		want := map[string]any{"title": map[string]any{"es": "Directrices regionales de protección consular", "en": "Regional guidelines on consular protection"}, "slug": "directrices-regionales-de-proteccion-consular",
 			"languages": []any{"es", "en"}, "participants": []any{"BZ", "CR", "PA"}, "status": "drafting"}
 		for k, v := range want {
 			if diff := cmp.Diff(v, g[k]); diff != "" {
@@ -212,7 +218,7 @@ func TestGuidelines(t *testing.T) {
 
 	t.Run("invalid", func(t *testing.T) {
 		base := func() map[string]any {
-			return map[string]any{"title": "Valid title " + fmt.Sprint(e.seq.Add(1)), "languages": []string{"en"}, "participants": []string{"BZ"}}
+			return map[string]any{"title": titled("Valid title "+fmt.Sprint(e.seq.Add(1)), "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}
 		}
 		for _, tc := range []struct {
 			name, field, value string
@@ -220,8 +226,10 @@ func TestGuidelines(t *testing.T) {
 		}{
 			{"unknown_country", "participants", "participants", []string{"BZ", "XX"}},
 			{"no_participants", "participants", "participants", []string{}},
-			{"empty_title", "title", "title", "   "},
-			{"long_title", "title", "title", strings.Repeat("t", 301)},
+			{"empty_title", "title.en", "title", titled("   ", "en")},
+			{"long_title", "title.en", "title", titled(strings.Repeat("t", 301), "en")},
+			{"title_missing_a_language", "title.en", "title", titled("Lineamientos regionales", "es")},
+			{"title_in_another_language", "title.es", "title", titled("Regional guidelines", "en", "es")},
 			{"unknown_language", "languages", "languages", []string{"en", "fr"}},
 			{"no_language", "languages", "languages", []string{}},
 			{"bad_slug", "slug", "slug", "Not A Slug"},
@@ -243,22 +251,22 @@ func TestGuidelines(t *testing.T) {
 			body["slug"] = "consular-protection"
 			e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: body}).want(201)
 			body = base()
-			body["title"] = "Consular protection" // derives the same slug
+			body["title"] = titled("Consular protection", "en") // derives the same slug
 			r := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: body}).wantProblem(422, "guideline.slug_taken")
 			wantProblemFields(t, r, "slug")
 		})
 		t.Run("not_found", func(t *testing.T) {
 			e.do(req{method: "GET", path: "/api/v1/guidelines/no-such-id", token: f.Token}).wantProblem(404, "guideline.not_found")
-			e.do(req{method: "PATCH", path: "/api/v1/guidelines/no-such-id", token: f.Token, body: map[string]any{"title": "x"}}).wantProblem(404, "guideline.not_found")
+			e.do(req{method: "PATCH", path: "/api/v1/guidelines/no-such-id", token: f.Token, body: map[string]any{"title": titled("x")}}).wantProblem(404, "guideline.not_found")
 			e.do(req{method: "GET", path: "/api/v1/guidelines/no-such-id/clauses", token: f.Token}).wantProblem(404, "guideline.not_found")
-			e.do(req{method: "POST", path: "/api/v1/guidelines/no-such-id/sections", token: f.Token, body: map[string]any{"title": "x"}}).wantProblem(404, "guideline.not_found")
+			e.do(req{method: "POST", path: "/api/v1/guidelines/no-such-id/sections", token: f.Token, body: map[string]any{"title": titled("x")}}).wantProblem(404, "guideline.not_found")
 		})
 	})
 
 	t.Run("list_pages_with_limit_1", func(t *testing.T) {
 		e := newEnv(t) // an empty database, so the list holds only what this test made
 		admin := e.mustAdmin()
-		d := &drafter{t: t, e: e, admin: admin, f: e.mustUser(admin, "facilitator", "", false)}
+		d := &drafter{t: t, e: e, admin: admin, f: e.mustUser(admin, "facilitator", "", false), langs: map[string][]string{}}
 		want := map[string]bool{}
 		for range 3 {
 			want[d.guideline()] = true
@@ -306,30 +314,30 @@ func TestGuidelines(t *testing.T) {
 		etag := r.Header().Get("ETag")
 
 		// Without If-Match the change is applied.
-		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"title": "Renamed once"}}).want(200)
-		if r.JSON()["title"] != "Renamed once" || r.Header().Get("ETag") == etag {
+		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"title": titled("Renamed once")}}).want(200)
+		if r.JSON()["title"].(map[string]any)["es"] != "Renamed once" || r.Header().Get("ETag") == etag {
 			t.Fatalf("after PATCH: %s, ETag %q (was %q)", r.Body.String(), r.Header().Get("ETag"), etag)
 		}
 		// The ETag read before that change is now stale.
 		e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, header: map[string]string{"If-Match": etag},
-			body: map[string]any{"title": "Lost update"}}).wantProblem(412, "guideline.version_stale")
+			body: map[string]any{"title": titled("Lost update")}}).wantProblem(412, "guideline.version_stale")
 		for _, bad := range []string{`W/` + r.Header().Get("ETag"), "garbage"} {
 			e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, header: map[string]string{"If-Match": bad},
-				body: map[string]any{"title": "Lost update"}}).wantProblem(412, "request.if_match_stale")
+				body: map[string]any{"title": titled("Lost update")}}).wantProblem(412, "request.if_match_stale")
 		}
 		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, header: map[string]string{"If-Match": r.Header().Get("ETag")},
 			body: map[string]any{"participants": []string{"MX", "BZ"}}}).want(200)
-		if diff := cmp.Diff([]any{"BZ", "MX"}, r.JSON()["participants"]); diff != "" || r.JSON()["title"] != "Renamed once" {
+		if diff := cmp.Diff([]any{"BZ", "MX"}, r.JSON()["participants"]); diff != "" || r.JSON()["title"].(map[string]any)["en"] != "Renamed once" {
 			t.Fatalf("participants (-want +got)\n%s\n%s", diff, r.Body.String())
 		}
 		e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, header: map[string]string{"If-Match": "*"},
-			body: map[string]any{"title": "Renamed twice"}}).want(200)
+			body: map[string]any{"title": titled("Renamed twice")}}).want(200)
 		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"participants": []string{"ZZ"}}}).wantProblem(422, "guideline.invalid")
 		wantProblemFields(t, r, "participants")
-		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"title": ""}}).wantProblem(422, "guideline.invalid")
-		wantProblemFields(t, r, "title")
+		r = e.do(req{method: "PATCH", path: "/api/v1/guidelines/" + gid, token: f.Token, body: map[string]any{"title": titled("")}}).wantProblem(422, "guideline.invalid")
+		wantProblemFields(t, r, "title.en", "title.es")
 		g := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid, token: f.Token}).want(200).JSON()
-		if g["title"] != "Renamed twice" || len(g["participants"].([]any)) != 2 {
+		if g["title"].(map[string]any)["en"] != "Renamed twice" || len(g["participants"].([]any)) != 2 {
 			t.Fatalf("refused changes were applied: %v", g)
 		}
 		ev := eventsOfType(d.events(gid), drafting.EventGuidelineUpdated)

@@ -82,9 +82,9 @@ type reservationInline struct {
 }
 
 type documentSection struct {
-	ID      string           `json:"id"`
-	Title   string           `json:"title"`
-	Clauses []documentClause `json:"clauses"`
+	ID      string            `json:"id"`
+	Title   map[string]string `json:"title"`
+	Clauses []documentClause  `json:"clauses"`
 }
 
 func documentSections(doc render.Document) []documentSection {

@@ -108,9 +108,9 @@ func TestEveryEventTypeMatchesContract(t *testing.T) {
 	d.do(req{method: "DELETE", path: "/api/v1/countries/BZ/alternate", token: d.heads["BZ"].Token}).want(204)
 
 	// The negotiation: structure, comments, text, positions, silence.
-	d.do(req{method: "PATCH", path: "/api/v1/guidelines/" + d.gid, token: d.fac.Token, body: map[string]any{"title": "Regional guidelines (Session 2)"}}).want(200)
-	d.do(req{method: "PATCH", path: "/api/v1/sections/" + d.sid, token: d.fac.Token, body: map[string]any{"title": "I. Identification of victims"}}).want(200)
-	sid2 := d.post("/api/v1/guidelines/"+d.gid+"/sections", d.fac, map[string]any{"title": "II. Assistance"}).want(201).JSON()["id"].(string)
+	d.do(req{method: "PATCH", path: "/api/v1/guidelines/" + d.gid, token: d.fac.Token, body: map[string]any{"title": titled("Regional guidelines (Session 2)")}}).want(200)
+	d.do(req{method: "PATCH", path: "/api/v1/sections/" + d.sid, token: d.fac.Token, body: map[string]any{"title": titled("I. Identification of victims")}}).want(200)
+	sid2 := d.post("/api/v1/guidelines/"+d.gid+"/sections", d.fac, map[string]any{"title": titled("II. Assistance")}).want(201).JSON()["id"].(string)
 	c1 := d.mustClause()
 	d.post("/api/v1/clauses/"+c1+"/move", d.fac, map[string]any{"section_id": sid2, "position": 1}).want(200)
 	d.post("/api/v1/clauses/"+c1+"/open", d.fac, nil).want(200)

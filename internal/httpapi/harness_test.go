@@ -303,3 +303,17 @@ func (e *env) mustUser(admin account, role drafting.Role, country string, head b
 	a.ID = r.JSON()["id"].(string)
 	return e.mustLogin(a)
 }
+
+// titled is a title (guideline or section) saying s in each language
+// (en and es when none is given): requests give a title in every language
+// of the guideline.
+func titled(s string, languages ...string) map[string]string {
+	if len(languages) == 0 {
+		languages = []string{"en", "es"}
+	}
+	t := make(map[string]string, len(languages))
+	for _, l := range languages {
+		t[l] = s
+	}
+	return t
+}

@@ -104,16 +104,16 @@ func TestFreeTextHygiene(t *testing.T) {
 			return map[string]any{"name": v}
 		}, "name", true, nil},
 		{"guideline_title", "POST", "/api/v1/guidelines", tok(d.fac), func(v string) map[string]any {
-			return map[string]any{"title": v, "languages": []string{"en"}, "participants": []string{"BZ"}}
+			return map[string]any{"title": titled(v, "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}
 		}, "title", true, nil},
 		{"guideline_patch_title", "PATCH", "/api/v1/guidelines/" + d.gid, tok(d.fac), func(v string) map[string]any {
-			return map[string]any{"title": v}
+			return map[string]any{"title": titled(v)}
 		}, "title", true, nil},
 		{"section_title", "POST", "/api/v1/guidelines/" + d.gid + "/sections", tok(d.fac), func(v string) map[string]any {
-			return map[string]any{"title": v}
+			return map[string]any{"title": titled(v)}
 		}, "title", true, nil},
 		{"section_patch_title", "PATCH", "/api/v1/sections/" + d.sid, tok(d.fac), func(v string) map[string]any {
-			return map[string]any{"title": v}
+			return map[string]any{"title": titled(v)}
 		}, "title", true, nil},
 		{"clause_text_en", "POST", "/api/v1/guidelines/" + d.gid + "/clauses", tok(d.fac), func(v string) map[string]any {
 			return map[string]any{"section_id": d.sid, "text": map[string]string{"en": v}}
@@ -397,7 +397,7 @@ func TestStrictJSONKeys(t *testing.T) {
 		{"clause_duplicate_language", "POST", "/api/v1/guidelines/" + d.gid + "/clauses", d.fac.Token,
 			`{"section_id":"` + d.sid + `","text":{"en":"One","en":"Two"}}`, 400, "request.duplicate_key"},
 		{"guideline_wrong_case", "POST", "/api/v1/guidelines", d.fac.Token,
-			`{"title":"T","Languages":["en"],"participants":["BZ"]}`, 422, "request.unknown_field"},
+			`{"title":{"en":"T"},"Languages":["en"],"participants":["BZ"]}`, 422, "request.unknown_field"},
 		{"user_patch_wrong_case", "PATCH", "/api/v1/users/" + d.delegate.ID, d.admin.Token, `{"Active":false}`, 422, "request.unknown_field"},
 		{"withdraw_empty_object_wrong_key", "POST", "/api/v1/comments/" + h.comment + "/withdraw", d.delegate.Token, `{"Reason":"x"}`, 422, "request.unknown_field"},
 	}

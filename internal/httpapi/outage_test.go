@@ -40,7 +40,7 @@ func TestDatabaseOutage(t *testing.T) {
 	admin := e.mustAdmin()
 	f := e.mustUser(admin, drafting.RoleFacilitator, "", false)
 	gid := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: map[string]any{
-		"title": "Outage", "languages": []string{"en"}, "participants": []string{"BZ"}}}).want(201).JSON()["id"].(string)
+		"title": titled("Outage", "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}}).want(201).JSON()["id"].(string)
 	d := e.mustUser(admin, drafting.RoleDelegate, "BZ", true) // its token is not used (so not cached) before the outage
 	e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid, token: f.Token}).want(200)
 
@@ -55,7 +55,7 @@ func TestDatabaseOutage(t *testing.T) {
 	unavailable(e.me(d.Token))                                                               // authentication
 	unavailable(e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid, token: f.Token})) // a read
 	unavailable(e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token,
-		body: map[string]any{"title": "I. Prevention"}})) // a write
+		body: map[string]any{"title": titled("I. Prevention", "en")}})) // a write
 	unavailable(e.login(d.Email, d.Password)) // a sign-in is not "wrong password"
 	unavailable(e.refresh(d.Refresh))
 	ready := e.do(req{method: "GET", path: "/readyz"}).want(503)
@@ -73,7 +73,7 @@ func TestDatabaseOutage(t *testing.T) {
 	e.me(d.Token).want(200)
 	e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid, token: f.Token}).want(200)
 	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token,
-		body: map[string]any{"title": "I. Prevention"}}).want(201)
+		body: map[string]any{"title": titled("I. Prevention", "en")}}).want(201)
 	e.do(req{method: "GET", path: "/readyz"}).want(200)
 	pair(e.refresh(d.Refresh).want(200))
 

@@ -183,7 +183,7 @@ func TestParticipants(t *testing.T) {
 
 	t.Run("a country without accounts, and a delegate of a non-participant", func(t *testing.T) {
 		d.post("/api/v1/countries", d.admin, map[string]any{"code": "DO", "name": "Dominican Republic", "language": "es"}).want(201)
-		g := d.post("/api/v1/guidelines", d.fac, map[string]any{"title": "Bilateral annex", "languages": []string{"es"},
+		g := d.post("/api/v1/guidelines", d.fac, map[string]any{"title": titled("Anexo bilateral", "es"), "languages": []string{"es"},
 			"participants": []string{"CR", "DO"}}).want(201).JSON()["id"].(string)
 		// Everything of a guideline's draft is readable by any delegate,
 		// so its participants are too (Guatemala does not take part).

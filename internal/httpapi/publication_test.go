@@ -29,9 +29,9 @@ import (
 func publishedFixture(t *testing.T, e *env, f account, agree bool) (gid string, clauses []string) {
 	t.Helper()
 	g := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: map[string]any{
-		"title": fmt.Sprintf("Regional guidelines on consular protection %d", e.seq.Add(1)), "languages": []string{"en", "es"}, "participants": []string{"BZ", "CR"}}}).want(201).JSON()
+		"title": titled(fmt.Sprintf("Regional guidelines on consular protection %d", e.seq.Add(1))), "languages": []string{"en", "es"}, "participants": []string{"BZ", "CR"}}}).want(201).JSON()
 	gid = g["id"].(string)
-	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": "I. Prevention"}}).want(201).JSON()
+	sec := e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", token: f.Token, body: map[string]any{"title": titled("I. Prevention")}}).want(201).JSON()
 	for _, text := range []map[string]string{
 		{"en": "States shall train consular staff.", "es": "Los Estados capacitarán al personal consular."},
 		{"en": "Victims shall be informed of their rights <promptly>.", "es": "Se informará a las víctimas de sus derechos."},
@@ -136,7 +136,7 @@ func TestAdoption(t *testing.T) {
 		// Integrations read approved text and publication events only.
 		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/drafts/1", token: itok}).wantProblem(403, "auth.forbidden")
 		e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/clauses", token: itok}).wantProblem(403, "auth.forbidden")
-		e.do(req{method: "POST", path: "/api/v1/guidelines", token: itok, body: map[string]any{"title": "x", "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(403, "auth.forbidden")
+		e.do(req{method: "POST", path: "/api/v1/guidelines", token: itok, body: map[string]any{"title": titled("x", "en"), "languages": []string{"en"}, "participants": []string{"BZ"}}}).wantProblem(403, "auth.forbidden")
 		e.do(req{method: "GET", path: "/api/v1/users", token: itok}).wantProblem(403, "auth.forbidden")
 		evs := e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/events", token: itok}).want(200).JSON()["items"].([]any)
 		if len(evs) != 1 || evs[0].(map[string]any)["type"] != "guideline.adopted" {

@@ -316,7 +316,7 @@ func TestWebhookDeliveryEndToEnd(t *testing.T) {
 
 	e.clock.Advance(time.Minute)
 	g := e.do(req{method: "POST", path: "/api/v1/guidelines", token: facilitator.Token, body: map[string]any{
-		"title": "Regional guidelines on consular protection", "languages": []string{"en", "es"}, "participants": []string{"BZ", "CR"}}}).want(201).JSON()
+		"title": titled("Regional guidelines on consular protection"), "languages": []string{"en", "es"}, "participants": []string{"BZ", "CR"}}}).want(201).JSON()
 	gid := g["id"].(string)
 
 	e.deliverDue(d, 2)
@@ -340,7 +340,7 @@ func TestWebhookDeliveryEndToEnd(t *testing.T) {
 		payload["created_at"] != at(1*time.Minute+0*time.Second) || payload["id"] == nil {
 		t.Errorf("payload = %v", payload)
 	}
-	if data, _ := payload["data"].(map[string]any); data["title"] != "Regional guidelines on consular protection" {
+	if data, _ := payload["data"].(map[string]any); fmt.Sprint(data["title"]) != fmt.Sprint(map[string]any{"en": "Regional guidelines on consular protection", "es": "Regional guidelines on consular protection"}) {
 		t.Errorf("payload data = %v", payload["data"])
 	}
 

@@ -96,7 +96,7 @@ func TestWorklist(t *testing.T) {
 			}
 		}
 		// A known country that does not take part.
-		g := d.post("/api/v1/guidelines", d.fac, map[string]any{"title": "Bilateral annex", "languages": []string{"es"},
+		g := d.post("/api/v1/guidelines", d.fac, map[string]any{"title": titled("Anexo bilateral", "es"), "languages": []string{"es"},
 			"participants": []string{"CR", "PA"}}).want(201).JSON()["id"].(string)
 		d.get("/api/v1/guidelines/"+g+"/clauses?needs_position=MX", d.heads["MX"]).wantProblem(422, "clause.invalid_filter")
 		d.get("/api/v1/guidelines/"+g+"/clauses?needs_position=PA", d.heads["MX"]).want(200)

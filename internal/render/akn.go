@@ -86,9 +86,9 @@ func AkomaNtoso(d Document, lang string) ([]byte, error) {
 
 	w.open("preface")
 	w.openInline("p", "class", "title")
-	w.leaf("docTitle", collapseSpace(d.Title))
+	w.leaf("docTitle", p.Title)
 	w.closeInline()
-	w.leaf("p", statusLine(d), "class", "status")
+	w.leaf("p", p.Status, "class", "status")
 	w.close()
 
 	w.open("mainBody")
@@ -103,7 +103,7 @@ func AkomaNtoso(d Document, lang string) ([]byte, error) {
 			w.openInline("p")
 			text := c.Text
 			if c.Pending {
-				text = pendingText
+				text = p.Labels.Pending
 			}
 			if c.Bracketed {
 				text = "[" + text + "]"

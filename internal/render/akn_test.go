@@ -77,9 +77,11 @@ func parseAKN(t *testing.T, b []byte) aknFile {
 
 func TestAkomaNtosoSample(t *testing.T) {
 	d := sampleDocument()
-	for _, tc := range []struct{ lang, lang3, first string }{
-		{"en", "eng", "These guidelines apply"},
-		{"es", "spa", "Estas directrices se aplican"},
+	for _, tc := range []struct{ lang, lang3, first, status, note, pending, heading string }{
+		{"en", "eng", "These guidelines apply", "Draft 3 — Draft after Session 3 — 2026-11-27",
+			"Reservation of NI: Subject to national legislation.", "(translation pending)", "Scope"},
+		{"es", "spa", "Estas directrices se aplican", "Borrador 3 — Draft after Session 3 — 2026-11-27",
+			"Reserva de NI: Subject to national legislation.", "(traducción pendiente)", "Ámbito"},
 	} {
 		b, err := AkomaNtoso(d, tc.lang)
 		if err != nil {
@@ -109,8 +111,8 @@ func TestAkomaNtosoSample(t *testing.T) {
 			doc.Meta.Organizations[0].ShowAs != "Regional Conference on Migration" {
 			t.Errorf("references %+v", doc.Meta.Organizations)
 		}
-		if p := doc.Preface.P; len(p) != 2 || p[0].Class != "title" || p[0].DocTitle != d.Title ||
-			p[1].Class != "status" || p[1].Text != "Draft 3 — Draft after Session 3 — 2026-11-27" {
+		if p := doc.Preface.P; len(p) != 2 || p[0].Class != "title" || p[0].DocTitle != d.Title[tc.lang] ||
+			p[1].Class != "status" || p[1].Text != tc.status {
 			t.Errorf("preface %+v", p)
 		}
 
@@ -137,16 +139,19 @@ func TestAkomaNtosoSample(t *testing.T) {
 			t.Errorf("%d paragraphs, want one per clause (3)", paragraphs)
 		}
 		secs := doc.MainBody.Sections
+		if secs[0].Heading != tc.heading {
+			t.Errorf("heading %q in %s, want %q", secs[0].Heading, tc.lang, tc.heading)
+		}
 		if got := secs[0].Paragraphs[0].Content.P.Text; !strings.HasPrefix(got, tc.first) {
 			t.Errorf("first clause %q", got)
 		}
 		notes := secs[1].Paragraphs[0].Content.P.Notes
 		if len(notes) != 1 || notes[0].Marker != "1" || notes[0].EID != "clause_c-2__note_1" ||
-			notes[0].P != "Reservation of NI: Subject to national legislation." {
+			notes[0].P != tc.note {
 			t.Errorf("authorialNote %+v", notes)
 		}
 		wantPending := tc.lang == "es"
-		if got := secs[1].Paragraphs[1].Content.P.Text; (got == "(translation pending)") != wantPending {
+		if got := secs[1].Paragraphs[1].Content.P.Text; (got == tc.pending) != wantPending {
 			t.Errorf("clause 2.2 in %s: %q", tc.lang, got)
 		}
 	}
@@ -190,16 +195,16 @@ func TestAkomaNtosoStableEIDs(t *testing.T) {
 
 func TestAkomaNtosoEscaping(t *testing.T) {
 	d := sampleDocument()
-	d.Title = `A & B <"quoted"> ]]>`
+	d.Title = both(`A & B <"quoted"> ]]>`)
 	d.Slug = `../x y"`
-	d.Sections[0].Title = "</heading><evil/>"
+	d.Sections[0].Title = both("</heading><evil/>")
 	d.Sections[0].Clauses[0].Text["en"] = "x < y && z > w\x00\x1b\xff"
 	b, err := AkomaNtoso(d, "en")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := parseAKN(t, b)
-	if got := f.Doc.Preface.P[0].DocTitle; got != d.Title {
+	if got := f.Doc.Preface.P[0].DocTitle; got != d.Title["en"] {
 		t.Errorf("title round trip %q", got)
 	}
 	if got := f.Doc.MainBody.Sections[0].Heading; got != "</heading><evil/>" {

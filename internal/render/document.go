@@ -8,7 +8,7 @@ import "time"
 // never observe a clause changing halfway through a document.
 type Document struct {
 	GuidelineID string
-	Title       string
+	Title       map[string]string // language -> title; a missing language falls back to the first of Languages that has one
 	Slug        string
 	Languages   []string  // e.g. ["en","es"], order = display order
 	Kind        string    // "draft" or "approved"
@@ -23,7 +23,7 @@ type Document struct {
 // the guideline is read, which is why they are a slice and not a map.
 type Section struct {
 	ID      string
-	Title   string
+	Title   map[string]string // language -> heading, with the same fallback as Document.Title
 	Clauses []Clause
 }
 
@@ -50,3 +50,31 @@ const statusAgreed = "agreed"
 
 // Bracketed reports whether a clause must be shown in [square brackets] (status != "agreed").
 func (c Clause) Bracketed() bool { return c.Status != statusAgreed }
+
+// titleIn is t in lang, or else in the first of order that has one, or else
+// in any language (the smallest code, so the choice is stable).
+func titleIn(t map[string]string, lang string, order []string) string {
+	if s := t[lang]; s != "" {
+		return s
+	}
+	for _, l := range order {
+		if s := t[l]; s != "" {
+			return s
+		}
+	}
+	best := ""
+	for l, s := range t {
+		if s != "" && (best == "" || l < best) {
+			best = l
+		}
+	}
+	return t[best]
+}
+
+// firstLanguage is the language a document is headed in: its first.
+func firstLanguage(d Document) string {
+	if len(d.Languages) > 0 {
+		return d.Languages[0]
+	}
+	return ""
+}

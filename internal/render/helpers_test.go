@@ -59,22 +59,23 @@ func editText(r *rand.Rand, s string, every int) string {
 func sampleDocument() Document {
 	return Document{
 		GuidelineID: "g-1",
-		Title:       "Regional Guidelines on Consular Protection",
-		Slug:        "consular-protection",
-		Languages:   []string{"en", "es"},
-		Kind:        "draft",
-		Number:      3,
-		Label:       "Draft after Session 3",
-		Date:        time.Date(2026, 11, 27, 15, 4, 5, 0, time.UTC),
+		Title: map[string]string{"en": "Regional Guidelines on Consular Protection",
+			"es": "Directrices Regionales de Protección Consular"},
+		Slug:      "consular-protection",
+		Languages: []string{"en", "es"},
+		Kind:      "draft",
+		Number:    3,
+		Label:     "Draft after Session 3",
+		Date:      time.Date(2026, 11, 27, 15, 4, 5, 0, time.UTC),
 		Sections: []Section{
-			{ID: "s-1", Title: "Scope", Clauses: []Clause{{
+			{ID: "s-1", Title: map[string]string{"en": "Scope", "es": "Ámbito"}, Clauses: []Clause{{
 				ID: "c-1", Number: "1.1", Status: "agreed", Version: 2,
 				Text: map[string]string{
 					"en": "These guidelines apply to victims of trafficking in persons.",
 					"es": "Estas directrices se aplican a las víctimas de trata de personas.",
 				},
 			}}},
-			{ID: "s-2", Title: "Consular protection", Clauses: []Clause{
+			{ID: "s-2", Title: map[string]string{"en": "Consular protection", "es": "Protección consular"}, Clauses: []Clause{
 				{
 					ID: "c-2", Number: "2.1", Status: "contested", Version: 4,
 					Text: map[string]string{
@@ -100,7 +101,7 @@ func largeDocument() Document {
 	d.Sections = nil
 	statuses := []string{"agreed", "agreed", "open", "contested", "consensus", "silence"}
 	for s := 0; s < 6; s++ {
-		sec := Section{ID: fmt.Sprintf("s-%d", s+1), Title: fmt.Sprintf("Section %d", s+1)}
+		sec := Section{ID: fmt.Sprintf("s-%d", s+1), Title: both(fmt.Sprintf("Section %d", s+1))}
 		for c := 0; c < 50; c++ {
 			cl := Clause{
 				ID:     fmt.Sprintf("c-%d-%d", s+1, c+1),
@@ -120,3 +121,6 @@ func largeDocument() Document {
 	}
 	return d
 }
+
+// both is a title saying s in English and in Spanish.
+func both(s string) map[string]string { return map[string]string{"en": s, "es": s} }

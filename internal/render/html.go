@@ -12,19 +12,19 @@ type htmlPage struct {
 	Title     string
 	HeadTitle string
 	Status    string
-	Pending   string
 	Parts     []part
 }
 
-// HTML renders the document as one standalone HTML5 page: inline CSS, no
-// scripts and no external resources, so it can be mailed, archived or opened
-// offline and still look the same.
+// HTML renders the document as one standalone HTML5 page, headed in its
+// first language, one article per language worded in that language: inline
+// CSS, no scripts and no external resources, so it can be mailed, archived
+// or opened offline and still look the same.
 func HTML(d Document) []byte {
+	first := firstLanguage(d)
 	page := htmlPage{
-		Lang:    "und", // BCP 47 for "undetermined"
-		Title:   collapseSpace(d.Title),
-		Status:  statusLine(d),
-		Pending: pendingText,
+		Lang:   "und", // BCP 47 for "undetermined"
+		Title:  collapseSpace(titleIn(d.Title, first, d.Languages)),
+		Status: statusLine(d, labelsFor(first)),
 	}
 	page.HeadTitle = page.Title
 	if page.HeadTitle == "" {
@@ -73,22 +73,24 @@ article+article{border-top:1px solid #999;margin-top:2.5rem}
 <h1>{{.Title}}</h1>
 <p class="status">{{.Status}}</p>
 </header>
-{{- $pending := .Pending}}
 {{- range $p := .Parts}}
 <article lang="{{$p.Lang}}">
 <h2>{{$p.Name}}</h2>
+{{- if and $p.Title (ne $p.Title $.Title)}}
+<p class="title">{{$p.Title}}</p>
+{{- end}}
 {{- range $p.Sections}}
 <section>
 <h3>{{.Title}}</h3>
 {{- range .Clauses}}
-<p id="clause-{{.Key}}-{{$p.IDLang}}" class="clause"><strong>{{.Number}}</strong> {{if .Bracketed}}<span class="bracketed">[{{end}}{{if .Pending}}<em class="pending">{{$pending}}</em>{{else}}{{.Text}}{{end}}{{if .Bracketed}}]</span>{{end}}{{range .Notes}}<sup><a href="#fn-{{$p.IDLang}}-{{.N}}">{{.N}}</a></sup>{{end}}</p>
+<p id="clause-{{.Key}}-{{$p.IDLang}}" class="clause"><strong>{{.Number}}</strong> {{if .Bracketed}}<span class="bracketed">[{{end}}{{if .Pending}}<em class="pending">{{$p.Labels.Pending}}</em>{{else}}{{.Text}}{{end}}{{if .Bracketed}}]</span>{{end}}{{range .Notes}}<sup><a href="#fn-{{$p.IDLang}}-{{.N}}">{{.N}}</a></sup>{{end}}</p>
 {{- end}}
 </section>
 {{- end}}
 {{- if $p.Notes}}
 <ol class="footnotes">
 {{- range $p.Notes}}
-<li id="fn-{{$p.IDLang}}-{{.N}}">{{.Label}} <a href="#clause-{{.ClauseKey}}-{{$p.IDLang}}" aria-label="Back to clause">↩</a></li>
+<li id="fn-{{$p.IDLang}}-{{.N}}">{{.Label}} <a href="#clause-{{.ClauseKey}}-{{$p.IDLang}}" aria-label="{{$p.Labels.BackToClause}}">↩</a></li>
 {{- end}}
 </ol>
 {{- end}}

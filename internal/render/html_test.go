@@ -18,7 +18,10 @@ func TestHTMLSample(t *testing.T) {
 		"<section>\n<h3>Scope</h3>",
 		`<p id="clause-c-1-en" class="clause"><strong>1.1</strong> These guidelines apply to victims of trafficking in persons.</p>`,
 		`<p id="clause-c-2-en" class="clause"><strong>2.1</strong> <span class="bracketed">[Consulates shall promptly inform the victim of the available protection.]</span><sup><a href="#fn-en-1">1</a></sup></p>`,
-		`<p id="clause-c-3-es" class="clause"><strong>2.2</strong> <em class="pending">(translation pending)</em></p>`,
+		`<p id="clause-c-3-es" class="clause"><strong>2.2</strong> <em class="pending">(traducción pendiente)</em></p>`,
+		"<h2>Español</h2>\n<p class=\"title\">Directrices Regionales de Protección Consular</p>",
+		"<section>\n<h3>Ámbito</h3>",
+		`aria-label="Volver a la cláusula"`,
 		"<ol class=\"footnotes\">\n<li id=\"fn-en-1\">Reservation of NI: Subject to national legislation. ",
 		`<li id="fn-es-1">`,
 		"</article>\n</body>\n</html>\n",
@@ -56,10 +59,10 @@ func TestHTMLBrackets(t *testing.T) {
 
 func TestHTMLEscaping(t *testing.T) {
 	d := sampleDocument()
-	d.Title = `<img src=x onerror=alert(1)>`
+	d.Title = both(`<img src=x onerror=alert(1)>`)
 	d.Label = `"><script>alert(2)</script>`
 	d.Languages = []string{`en"><script>alert(3)</script>`, "es"}
-	d.Sections[0].Title = "</h3><script>alert(4)</script>"
+	d.Sections[0].Title = both("</h3><script>alert(4)</script>")
 	d.Sections[0].Clauses[0].ID = `x" onclick="alert(5)`
 	d.Sections[0].Clauses[0].Number = "<b>1</b>"
 	d.Sections[0].Clauses[0].Text = map[string]string{"es": "<script>alert(1)</script>"}

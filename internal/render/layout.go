@@ -13,6 +13,9 @@ type part struct {
 	Lang     string // language code as given in Document.Languages
 	IDLang   string // Lang made safe for use inside id attributes
 	Name     string // display name of the language
+	Title    string // the document's title in this language
+	Status   string // statusLine in this language
+	Labels   labels // the fixed words of this language
 	Sections []sectionPart
 	Notes    []note // every reservation of the part, in footnote order
 }
@@ -39,8 +42,44 @@ type note struct {
 	Label     string // "Reservation of NI: …"
 }
 
-// pendingText is shown where a translation has not been supplied yet.
-const pendingText = "(translation pending)"
+// labels are the fixed words a rendering prints around the negotiated
+// text, in the language of the part they appear in.
+type labels struct {
+	Pending         string // where a translation has not been supplied yet
+	Reservation     string // footnote: "Reservation of %s: %s" (country, text)
+	Draft           string // "Draft %d"
+	ApprovedVersion string // "Approved version %d"
+	Adopted         string // "adopted %s" (ISO date)
+	BackToClause    string // footnote link back to its clause (accessible name)
+}
+
+// labelTable holds the labels of every working language; a language not in
+// it is labelled in English.
+var labelTable = map[string]labels{
+	"en": {
+		Pending:         "(translation pending)",
+		Reservation:     "Reservation of %s: %s",
+		Draft:           "Draft %d",
+		ApprovedVersion: "Approved version %d",
+		Adopted:         "adopted %s",
+		BackToClause:    "Back to clause",
+	},
+	"es": {
+		Pending:         "(traducción pendiente)",
+		Reservation:     "Reserva de %s: %s",
+		Draft:           "Borrador %d",
+		ApprovedVersion: "Versión aprobada %d",
+		Adopted:         "adoptada el %s",
+		BackToClause:    "Volver a la cláusula",
+	},
+}
+
+func labelsFor(lang string) labels {
+	if l, ok := labelTable[lang]; ok {
+		return l
+	}
+	return labelTable["en"]
+}
 
 // languageNames holds the names delegations expect to see as part headings;
 // each language is named in itself.
@@ -58,18 +97,18 @@ func languageName(code string) string {
 
 // statusLine identifies what the reader holds, because a draft and an adopted
 // text must never be mistaken for one another once printed.
-func statusLine(d Document) string {
+func statusLine(d Document, l labels) string {
 	var parts []string
 	if d.Kind == "approved" {
-		parts = append(parts, "Approved version "+strconv.Itoa(d.Number))
+		parts = append(parts, fmt.Sprintf(l.ApprovedVersion, d.Number))
 		if !d.Date.IsZero() {
-			parts = append(parts, "adopted "+isoDate(d))
+			parts = append(parts, fmt.Sprintf(l.Adopted, isoDate(d)))
 		}
 		if d.ContentHash != "" {
 			parts = append(parts, d.ContentHash)
 		}
 	} else {
-		parts = append(parts, "Draft "+strconv.Itoa(d.Number))
+		parts = append(parts, fmt.Sprintf(l.Draft, d.Number))
 		if l := collapseSpace(d.Label); l != "" {
 			parts = append(parts, l)
 		}
@@ -85,10 +124,12 @@ func isoDate(d Document) string { return d.Date.UTC().Format("2006-01-02") }
 // layoutPart resolves the document for one language. Clause keys are computed
 // over the whole document, not per language, so every part agrees on them.
 func layoutPart(d Document, lang string, keys [][]string) part {
-	p := part{Lang: lang, IDLang: sanitizeID(lang), Name: languageName(lang)}
+	l := labelsFor(lang)
+	p := part{Lang: lang, IDLang: sanitizeID(lang), Name: languageName(lang), Labels: l,
+		Title: collapseSpace(titleIn(d.Title, lang, d.Languages)), Status: statusLine(d, l)}
 	n := 0
 	for si, s := range d.Sections {
-		sp := sectionPart{EID: "sec_" + strconv.Itoa(si+1), Title: collapseSpace(s.Title)}
+		sp := sectionPart{EID: "sec_" + strconv.Itoa(si+1), Title: collapseSpace(titleIn(s.Title, lang, d.Languages))}
 		for ci, c := range s.Clauses {
 			text, ok := c.Text[lang]
 			text = strings.TrimSpace(text)
@@ -105,7 +146,7 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 					N:         n,
 					Index:     ri + 1,
 					ClauseKey: cp.Key,
-					Label:     fmt.Sprintf("Reservation of %s: %s", collapseSpace(r.Country), collapseSpace(r.Text)),
+					Label:     fmt.Sprintf(l.Reservation, collapseSpace(r.Country), collapseSpace(r.Text)),
 				}
 				cp.Notes = append(cp.Notes, nt)
 				p.Notes = append(p.Notes, nt)

@@ -7,23 +7,30 @@ import (
 )
 
 // Markdown renders the document as CommonMark with GFM-style footnotes, one
-// "## <language>" part per language in display order.
+// "## <language>" part per language in display order. The document's heading
+// and status line are in its first language; each part gives the title in
+// its language (when it differs from the heading) and is worded in it (headings, footnotes, pending text).
 //
 // All user text is escaped so that a clause can never turn into a heading,
 // link, list or raw HTML once the Markdown is rendered somewhere else.
 func Markdown(d Document) []byte {
 	var b bytes.Buffer
-	b.WriteString("# " + mdEscapeInline(collapseSpace(d.Title)) + "\n\n")
-	b.WriteString(mdEscapeInline(statusLine(d)) + "\n")
+	first := firstLanguage(d)
+	head := collapseSpace(titleIn(d.Title, first, d.Languages))
+	b.WriteString("# " + mdEscapeInline(head) + "\n\n")
+	b.WriteString(mdEscapeInline(statusLine(d, labelsFor(first))) + "\n")
 	keys := clauseKeys(d)
 	for _, lang := range d.Languages {
 		p := layoutPart(d, lang, keys)
 		b.WriteString("\n## " + mdEscapeInline(p.Name) + "\n")
+		if p.Title != "" && p.Title != head {
+			b.WriteString("\n**" + mdEscapeInline(p.Title) + "**\n")
+		}
 		for _, s := range p.Sections {
 			b.WriteString("\n### " + mdEscapeInline(s.Title) + "\n")
 			for _, c := range s.Clauses {
 				b.WriteString("\n**" + mdEscapeInline(c.Number) + "** ")
-				body := "_" + pendingText + "_"
+				body := "_" + p.Labels.Pending + "_"
 				if !c.Pending {
 					body = mdEscapeText(c.Text)
 				}

@@ -27,17 +27,19 @@ Draft 3 — Draft after Session 3 — 2026-11-27
 
 ## Español
 
-### Scope
+**Directrices Regionales de Protección Consular**
+
+### Ámbito
 
 **1.1** Estas directrices se aplican a las víctimas de trata de personas.
 
-### Consular protection
+### Protección consular
 
 **2.1** \[Los consulados informarán sin demora a la víctima sobre la protección disponible.\][^1]
 
-**2.2** _(translation pending)_
+**2.2** _(traducción pendiente)_
 
-[^1]: Reservation of NI: Subject to national legislation.
+[^1]: Reserva de NI: Subject to national legislation.
 `
 	if got := string(Markdown(sampleDocument())); got != want {
 		t.Errorf("Markdown mismatch\n got:\n%s\nwant:\n%s", got, want)
@@ -49,7 +51,7 @@ func TestMarkdownBrackets(t *testing.T) {
 	for _, status := range []string{"draft", "open", "contested", "consensus", "silence", "agreed"} {
 		d := sampleDocument()
 		d.Languages = []string{"en"}
-		d.Sections = []Section{{Title: "S", Clauses: []Clause{{ID: "c", Number: "1", Status: status, Text: map[string]string{"en": "Text."}}}}}
+		d.Sections = []Section{{Title: both("S"), Clauses: []Clause{{ID: "c", Number: "1", Status: status, Text: map[string]string{"en": "Text."}}}}}
 		md := string(Markdown(d))
 		bracketed := strings.Contains(md, `**1** \[Text.\]`)
 		plain := strings.Contains(md, "**1** Text.\n")
@@ -63,7 +65,7 @@ func TestMarkdownPendingTranslationBracketed(t *testing.T) {
 	d := sampleDocument()
 	d.Sections[1].Clauses[1].Status = "open"
 	md := string(Markdown(d))
-	if !strings.Contains(md, `**2.2** \[_(translation pending)_\]`) {
+	if !strings.Contains(md, `**2.2** \[_(traducción pendiente)_\]`) {
 		t.Errorf("pending translation of an open clause not bracketed:\n%s", md)
 	}
 }
@@ -87,12 +89,13 @@ func TestMarkdownFootnotesRestartPerLanguage(t *testing.T) {
 	d := sampleDocument()
 	d.Sections[0].Clauses[0].Reservations = []Reservation{{Country: "CR", Text: "One."}, {Country: "SV", Text: "Two."}}
 	md := string(Markdown(d))
-	for _, part := range strings.Split(md, "\n## ")[1:] {
+	for i, part := range strings.Split(md, "\n## ")[1:] {
+		of := []string{"Reservation of", "Reserva de"}[i]
 		for _, want := range []string{
 			"[^1][^2]\n", "[^3]\n",
-			"[^1]: Reservation of CR: One.\n",
-			"[^2]: Reservation of SV: Two.\n",
-			"[^3]: Reservation of NI: Subject to national legislation.\n",
+			"[^1]: " + of + " CR: One.\n",
+			"[^2]: " + of + " SV: Two.\n",
+			"[^3]: " + of + " NI: Subject to national legislation.\n",
 		} {
 			if !strings.Contains(part, want) {
 				t.Errorf("part %q lacks %q", part[:10], want)
@@ -115,8 +118,8 @@ func TestMarkdownUnknownLanguage(t *testing.T) {
 func TestMarkdownEscaping(t *testing.T) {
 	d := sampleDocument()
 	d.Languages = []string{"en"}
-	d.Title = "# T [x](y)"
-	d.Sections = []Section{{Title: "<b>S</b>", Clauses: []Clause{{
+	d.Title = both("# T [x](y)")
+	d.Sections = []Section{{Title: both("<b>S</b>"), Clauses: []Clause{{
 		ID: "c", Number: "1*", Status: "agreed",
 		Text: map[string]string{"en": "Intro *em* _u_ `code` <script>x</script> [link](http://e.test) a\\b &amp; |t| ~~s~~\n" +
 			"# heading\n\n- item\n+ item\n1. one\n2) two\n===\n    indented\n> quote"},

@@ -97,9 +97,9 @@ func FuzzRender(f *testing.F) {
 // fuzzDocument places s everywhere user text can appear.
 func fuzzDocument(s string) Document {
 	d := sampleDocument()
-	d.Title = s
+	d.Title = both(s)
 	d.Label = s
-	d.Sections[0].Title = s
+	d.Sections[0].Title = both(s)
 	d.Sections[1].Clauses[0].Text["en"] = s
 	d.Sections[1].Clauses[0].Reservations = append(d.Sections[1].Clauses[0].Reservations, Reservation{Country: s, Text: s})
 	d.Sections[0].Clauses[0].Text["es"] = s
@@ -116,4 +116,23 @@ func mdBlockStarts(md []byte) int {
 		}
 	}
 	return n
+}
+
+// A language without labels is worded in English, and a title missing in a
+// language falls back to the first language that has one.
+func TestLabelsAndTitlesFallBack(t *testing.T) {
+	d := sampleDocument()
+	d.Languages = []string{"es", "pt"}
+	d.Sections[0].Title = map[string]string{"es": "Ámbito"}
+	b, err := AkomaNtoso(d, "pt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := parseAKN(t, b)
+	if p := f.Doc.Preface.P; p[0].DocTitle != d.Title["es"] || !strings.HasPrefix(p[1].Text, "Draft 3") {
+		t.Errorf("preface %+v", p)
+	}
+	if got := f.Doc.MainBody.Sections[0].Heading; got != "Ámbito" {
+		t.Errorf("heading %q, want the Spanish one", got)
+	}
 }

@@ -13,8 +13,8 @@ import (
 
 // NewGuideline is a facilitator's request to start a document.
 type NewGuideline struct {
-	Title        string
-	Slug         string // derived from the title when empty
+	Title        drafting.Text // in every language of the guideline
+	Slug         string        // derived from the title in the first language when empty
 	Languages    []string
 	Participants []string
 }
@@ -59,6 +59,25 @@ func validateParticipants(tx *store.Tx, errs *drafting.Fields, codes []string) (
 	return out, nil
 }
 
+// checkTitle applies the text rule to every language of a title
+// (drafting.Texts.Map: 422 text.invalid_character) and cleans it in place.
+func checkTitle(t *drafting.Text) error {
+	if t == nil {
+		return nil
+	}
+	var tx drafting.Texts
+	*t = tx.Map("title", *t)
+	return tx.Err()
+}
+
+// validateTitleIn checks a cleaned title against the guideline's languages
+// (drafting.ValidateTitle): every one of them, no other.
+func validateTitleIn(errs *drafting.Fields, languages []string, t drafting.Text) drafting.Text {
+	clean, fe := drafting.ValidateTitle("title", languages, t)
+	*errs = append(*errs, fe...)
+	return clean
+}
+
 func validateTitle(errs *drafting.Fields, field, title string) string {
 	title = drafting.CleanText(title)
 	if title == "" {
@@ -89,18 +108,10 @@ func (s *Service) createGuideline(u *unit, p auth.Principal, in NewGuideline) (d
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Guideline{}, err
 	}
-	if err := checkText("title", &in.Title); err != nil {
+	if err := checkTitle(&in.Title); err != nil {
 		return drafting.Guideline{}, err
 	}
 	var errs drafting.Fields
-	title := validateTitle(&errs, "title", in.Title)
-	slug := in.Slug
-	if slug == "" {
-		slug = drafting.Slugify(title)
-	}
-	if !drafting.ValidSlug(slug) {
-		errs.Add("slug", "lower-case letters, digits and single hyphens, at most 80 characters")
-	}
 	langs := []string{}
 	seen := map[string]bool{}
 	for _, l := range in.Languages {
@@ -113,6 +124,16 @@ func (s *Service) createGuideline(u *unit, p auth.Principal, in NewGuideline) (d
 	}
 	if len(in.Languages) == 0 {
 		errs.Add("languages", "at least one language is required")
+	}
+	title := validateTitleIn(&errs, langs, in.Title)
+	slug := in.Slug
+	if slug == "" && len(langs) > 0 {
+		// The slug follows the first language, so it stays what it was
+		// however the other languages' titles are translated.
+		slug = drafting.Slugify(title[langs[0]])
+	}
+	if !drafting.ValidSlug(slug) {
+		errs.Add("slug", "lower-case letters, digits and single hyphens, at most 80 characters")
 	}
 	var g drafting.Guideline
 	parts, err := validateParticipants(u.Tx, &errs, in.Participants)
@@ -171,7 +192,7 @@ func (s *Service) Guideline(ctx context.Context, p auth.Principal, id string) (d
 
 // GuidelinePatch changes a guideline's title or consensus body.
 type GuidelinePatch struct {
-	Title        *string
+	Title        *drafting.Text // replaces the whole map
 	Participants *[]string
 }
 
@@ -181,7 +202,7 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Guideline{}, err
 	}
-	if err := checkText("title", patch.Title); err != nil {
+	if err := checkTitle(patch.Title); err != nil {
 		return drafting.Guideline{}, err
 	}
 	var g drafting.Guideline
@@ -205,7 +226,7 @@ func (s *Service) UpdateGuideline(ctx context.Context, p auth.Principal, id stri
 			var errs drafting.Fields
 			changed := map[string]any{}
 			if patch.Title != nil {
-				g.Title = validateTitle(&errs, "title", *patch.Title)
+				g.Title = validateTitleIn(&errs, g.Languages, *patch.Title)
 				changed["title"] = g.Title
 			}
 			var change *drafting.ParticipantsChange
@@ -329,13 +350,13 @@ func errStale(what string) error {
 }
 
 // CreateSection inserts a section at position (1-based; 0 appends).
-func (s *Service) CreateSection(ctx context.Context, p auth.Principal, gid, title string, position int) (drafting.Section, error) {
+func (s *Service) CreateSection(ctx context.Context, p auth.Principal, gid string, title drafting.Text, position int) (drafting.Section, error) {
 	out, err := s.CreateSectionOnce(ctx, p, gid, title, position, Idempotency{})
 	return out.Value, err
 }
 
 // CreateSectionOnce is CreateSection honouring an Idempotency-Key.
-func (s *Service) CreateSectionOnce(ctx context.Context, p auth.Principal, gid, title string, position int, idem Idempotency) (Created[drafting.Section], error) {
+func (s *Service) CreateSectionOnce(ctx context.Context, p auth.Principal, gid string, title drafting.Text, position int, idem Idempotency) (Created[drafting.Section], error) {
 	return createOnce(ctx, s, p, idem, creation[drafting.Section]{
 		scope:  "section",
 		create: func(u *unit) (drafting.Section, error) { return s.createSection(u, p, gid, title, position) },
@@ -344,24 +365,28 @@ func (s *Service) CreateSectionOnce(ctx context.Context, p auth.Principal, gid, 
 	})
 }
 
-func (s *Service) createSection(u *unit, p auth.Principal, gid, title string, position int) (drafting.Section, error) {
+func (s *Service) createSection(u *unit, p auth.Principal, gid string, title drafting.Text, position int) (drafting.Section, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Section{}, err
 	}
-	if err := checkText("title", &title); err != nil {
-		return drafting.Section{}, err
-	}
-	var errs drafting.Fields
-	title = validateTitle(&errs, "title", title)
-	if position < 0 {
-		errs.Add("position", "must be 1 or more")
-	}
-	if err := errs.Err("section.invalid"); err != nil {
+	if err := checkTitle(&title); err != nil {
 		return drafting.Section{}, err
 	}
 	var sec drafting.Section
 	if err := u.ClaimGuideline(gid, u.now); err != nil {
 		return sec, err
+	}
+	g, err := u.Guideline(gid)
+	if err != nil {
+		return sec, err
+	}
+	var errs drafting.Fields
+	title = validateTitleIn(&errs, g.Languages, title)
+	if position < 0 {
+		errs.Add("position", "must be 1 or more")
+	}
+	if err := errs.Err("section.invalid"); err != nil {
+		return drafting.Section{}, err
 	}
 	secs, err := u.Sections(gid)
 	if err != nil {
@@ -398,17 +423,14 @@ func (s *Service) Sections(ctx context.Context, p auth.Principal, gid string) ([
 }
 
 // UpdateSection renames and/or moves a section; clause numbers follow.
-func (s *Service) UpdateSection(ctx context.Context, p auth.Principal, sid string, title *string, position *int) (drafting.Section, error) {
+func (s *Service) UpdateSection(ctx context.Context, p auth.Principal, sid string, title *drafting.Text, position *int) (drafting.Section, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Section{}, err
 	}
-	if err := checkText("title", title); err != nil {
+	if err := checkTitle(title); err != nil {
 		return drafting.Section{}, err
 	}
 	var errs drafting.Fields
-	if title != nil {
-		*title = validateTitle(&errs, "title", *title)
-	}
 	if position != nil && *position < 1 {
 		errs.Add("position", "must be 1 or more")
 	}
@@ -427,8 +449,19 @@ func (s *Service) UpdateSection(ctx context.Context, p auth.Principal, sid strin
 		if sec, err = u.Section(sid); err != nil { // re-read under the claim
 			return err
 		}
+		if title != nil {
+			g, err := u.Guideline(sec.GuidelineID)
+			if err != nil {
+				return err
+			}
+			var errs drafting.Fields
+			*title = validateTitleIn(&errs, g.Languages, *title)
+			if err := errs.Err("section.invalid"); err != nil {
+				return err
+			}
+		}
 		data := map[string]any{}
-		if title != nil && *title != sec.Title {
+		if title != nil && !drafting.SameText(*title, sec.Title) {
 			if err := u.UpdateSectionTitle(sid, *title); err != nil {
 				return err
 			}

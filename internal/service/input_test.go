@@ -39,11 +39,11 @@ func TestTextRuleHoldsWithoutHTTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	hp := auth.Principal{ID: head.ID, Role: drafting.RoleDelegate, Country: "BZ", HeadOfDelegation: true}
-	g, err := svc.CreateGuideline(ctx, ap, service.NewGuideline{Title: "Guidelines", Languages: []string{"en"}, Participants: []string{"BZ"}})
+	g, err := svc.CreateGuideline(ctx, ap, service.NewGuideline{Title: drafting.Text{"en": "Guidelines"}, Languages: []string{"en"}, Participants: []string{"BZ"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sec, err := svc.CreateSection(ctx, ap, g.ID, "I. Identification", 0)
+	sec, err := svc.CreateSection(ctx, ap, g.ID, drafting.Text{"en": "I. Identification"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,10 +72,10 @@ func TestTextRuleHoldsWithoutHTTP(t *testing.T) {
 				return err
 			},
 			"guideline_title": func() error {
-				_, err := svc.CreateGuideline(ctx, ap, service.NewGuideline{Title: bad, Languages: []string{"en"}, Participants: []string{"BZ"}})
+				_, err := svc.CreateGuideline(ctx, ap, service.NewGuideline{Title: drafting.Text{"en": bad}, Languages: []string{"en"}, Participants: []string{"BZ"}})
 				return err
 			},
-			"section_title": func() error { _, err := svc.CreateSection(ctx, ap, g.ID, bad, 0); return err },
+			"section_title": func() error { _, err := svc.CreateSection(ctx, ap, g.ID, drafting.Text{"en": bad}, 0); return err },
 			"clause_text": func() error {
 				_, err := svc.CreateClause(ctx, ap, g.ID, service.NewClause{SectionID: sec.ID, Text: drafting.Text{"en": bad}})
 				return err

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -21,7 +22,7 @@ import (
 // what the content hash covers.
 type ApprovedContent struct {
 	GuidelineID  string             `json:"guideline_id"`
-	Title        string             `json:"title"`
+	Title        drafting.Text      `json:"title"`
 	Slug         string             `json:"slug"`
 	Version      int                `json:"version"`
 	Draft        int                `json:"draft"`
@@ -34,7 +35,8 @@ type ApprovedContent struct {
 
 // ApprovedSection is a section of the adopted text.
 type ApprovedSection struct {
-	Title   string           `json:"title"`
+	ID      string           `json:"id"`
+	Title   drafting.Text    `json:"title"`
 	Clauses []ApprovedClause `json:"clauses"`
 }
 
@@ -82,7 +84,9 @@ func ContentHash(canonical []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// Adopt makes draft n the guideline's next approved version. In the
+// Adopt makes draft n the guideline's next approved version. The guideline
+// becomes adopted when the draft holds every clause the guideline has now;
+// an adopted draft of part of the text leaves it drafting. In the
 // adopting transaction, every clause of the draft must be agreed at exactly
 // the draft's version and hold a current position that is not an objection
 // from every participant of this moment (checkAdoption); otherwise 409
@@ -134,7 +138,14 @@ func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int
 		if err := u.InsertApproved(out); err != nil {
 			return err
 		}
-		if g.Status != drafting.GuidelineAdopted {
+		// The guideline is adopted once a draft holding all of its text is;
+		// a draft missing clauses (one chapter adopted first) is an
+		// approved version of part of the text.
+		complete, err := draftHoldsEveryClause(u, gid, d)
+		if err != nil {
+			return err
+		}
+		if complete && g.Status != drafting.GuidelineAdopted {
 			g.Status = drafting.GuidelineAdopted
 			g.Revision++
 			g.UpdatedAt = u.now
@@ -143,12 +154,31 @@ func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int
 			}
 		}
 		return u.emit(drafting.EventGuidelineAdopted, gid, gid, map[string]any{
-			"version": version, "draft": n, "content_hash": out.ContentHash, "adopted_at": u.now})
+			"version": version, "draft": n, "content_hash": out.ContentHash, "adopted_at": u.now, "complete": complete})
 	})
 	if err == nil {
 		s.approved.forgetLatest(gid) // this replica serves the new version at once
 	}
 	return out, err
+}
+
+// draftHoldsEveryClause reports whether every clause the guideline has at
+// this moment is in draft d.
+func draftHoldsEveryClause(u *unit, gid string, d drafting.Draft) (bool, error) {
+	clauses, err := u.ClauseStates(gid)
+	if err != nil {
+		return false, err
+	}
+	in := make(map[string]bool, len(d.Clauses))
+	for _, dc := range d.Clauses {
+		in[dc.ClauseID] = true
+	}
+	for _, c := range clauses {
+		if !in[c.ID] {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func approvedContent(g drafting.Guideline, d drafting.Draft, res []drafting.Reservation, version int, now time.Time) ApprovedContent {
@@ -158,7 +188,7 @@ func approvedContent(g drafting.Guideline, d drafting.Draft, res []drafting.Rese
 	lastSection := ""
 	for _, dc := range d.Clauses {
 		if len(c.Sections) == 0 || dc.SectionID != lastSection {
-			c.Sections = append(c.Sections, ApprovedSection{Title: dc.SectionTitle, Clauses: []ApprovedClause{}})
+			c.Sections = append(c.Sections, ApprovedSection{ID: dc.SectionID, Title: dc.SectionTitle, Clauses: []ApprovedClause{}})
 			lastSection = dc.SectionID
 		}
 		sec := &c.Sections[len(c.Sections)-1]
@@ -178,10 +208,46 @@ func approvedContent(g drafting.Guideline, d drafting.Draft, res []drafting.Rese
 	return c
 }
 
+// decodeApproved reads stored approved content. Versions adopted before
+// titles were per language hold one string per title (their bytes are what
+// their hash covers, so they are kept as they are); such a title is read as
+// the title in the version's first language.
+func decodeApproved(b []byte) (ApprovedContent, error) {
+	var c ApprovedContent
+	err := json.Unmarshal(b, &c)
+	var typeErr *json.UnmarshalTypeError
+	if err == nil || !errors.As(err, &typeErr) {
+		return c, err
+	}
+	var legacy struct {
+		ApprovedContent
+		Title    string `json:"title"`
+		Sections []struct {
+			ApprovedSection
+			Title string `json:"title"`
+		} `json:"sections"`
+	}
+	if err := json.Unmarshal(b, &legacy); err != nil {
+		return c, err
+	}
+	c = legacy.ApprovedContent
+	lang := ""
+	if len(c.Languages) > 0 {
+		lang = c.Languages[0]
+	}
+	c.Title = drafting.Text{lang: legacy.Title}
+	c.Sections = make([]ApprovedSection, len(legacy.Sections))
+	for i, s := range legacy.Sections {
+		c.Sections[i] = s.ApprovedSection
+		c.Sections[i].Title = drafting.Text{lang: s.Title}
+	}
+	return c, nil
+}
+
 // ApprovedDocument turns stored approved content into a render.Document.
 func ApprovedDocument(a drafting.Approved) (ApprovedContent, render.Document, error) {
-	var c ApprovedContent
-	if err := json.Unmarshal(a.Content, &c); err != nil {
+	c, err := decodeApproved(a.Content)
+	if err != nil {
 		return c, render.Document{}, fmt.Errorf("approved %s v%d: %w", a.GuidelineID, a.Version, err)
 	}
 	byClause := map[string][]render.Reservation{}
@@ -191,7 +257,11 @@ func ApprovedDocument(a drafting.Approved) (ApprovedContent, render.Document, er
 	doc := render.Document{GuidelineID: c.GuidelineID, Title: c.Title, Slug: c.Slug, Languages: c.Languages, Kind: "approved",
 		Number: c.Version, Date: c.AdoptedAt, ContentHash: a.ContentHash}
 	for i, sec := range c.Sections {
-		rs := render.Section{ID: fmt.Sprintf("s%d", i+1), Title: sec.Title}
+		id := sec.ID
+		if id == "" { // adopted before sections carried their id
+			id = fmt.Sprintf("s%d", i+1)
+		}
+		rs := render.Section{ID: id, Title: sec.Title}
 		for _, cl := range sec.Clauses {
 			rs.Clauses = append(rs.Clauses, render.Clause{ID: cl.ID, Number: cl.Number, Status: string(drafting.StatusAgreed),
 				Version: cl.Version, Text: cl.Text, Reservations: byClause[cl.ID]})

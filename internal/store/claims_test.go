@@ -245,7 +245,7 @@ func TestUpdateGuideline(t *testing.T) {
 			w := mustWorld(t, s, clk.Now())
 			g := w.Guideline
 			g.Revision += tc.bump
-			g.Title, g.Slug, g.Participants, g.UpdatedAt = "Renamed", "renamed-"+g.ID, []string{"BZ", "PA"}, clk.Now().Add(time.Hour)
+			g.Title, g.Slug, g.Participants, g.UpdatedAt = drafting.Text{"en": "Renamed", "es": "Renombrada"}, "renamed-"+g.ID, []string{"BZ", "PA"}, clk.Now().Add(time.Hour)
 			err := tryWrite(s, func(tx *store.Tx) error { return tx.UpdateGuideline(g) })
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("UpdateGuideline = %v, want %v", err, tc.wantErr)
@@ -255,7 +255,7 @@ func TestUpdateGuideline(t *testing.T) {
 			if tc.wantErr == nil {
 				want = g
 			}
-			if got.Title != want.Title || got.Slug != want.Slug || got.Revision != want.Revision ||
+			if !drafting.SameText(got.Title, want.Title) || got.Slug != want.Slug || got.Revision != want.Revision ||
 				!got.UpdatedAt.Equal(want.UpdatedAt) || strings.Join(got.Participants, ",") != strings.Join(want.Participants, ",") {
 				t.Fatalf("guideline = %+v\nwant %+v", got, want)
 			}
@@ -281,7 +281,7 @@ func TestClaimGuideline(t *testing.T) {
 		mustWrite(t, s, func(tx *store.Tx) error { return tx.ClaimGuideline(w.Guideline.ID, clk.Now()) })
 		g := w.Guideline
 		g.Revision++
-		g.Title = "lost update"
+		g.Title = drafting.Text{"en": "lost update"}
 		if err := tryWrite(s, func(tx *store.Tx) error { return tx.UpdateGuideline(g) }); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("UpdateGuideline after a claim = %v, want ErrConflict", err)
 		}

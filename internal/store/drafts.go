@@ -22,7 +22,7 @@ type draftClauseRow struct {
 	ClauseID        string
 	ClauseVersion   int
 	SectionID       string
-	SectionTitle    string
+	SectionTitle    string // JSON object language -> title
 	SectionPosition int
 	Position        int
 	Number          string
@@ -94,9 +94,12 @@ func (tx *Tx) Draft(gid string, number int, withClauses bool) (drafting.Draft, e
 	}
 	d.Clauses = make([]drafting.DraftClause, len(rows))
 	for i, x := range rows {
-		dc := drafting.DraftClause{ClauseID: x.ClauseID, Version: x.ClauseVersion, SectionID: x.SectionID, SectionTitle: x.SectionTitle,
+		dc := drafting.DraftClause{ClauseID: x.ClauseID, Version: x.ClauseVersion, SectionID: x.SectionID,
 			SectionPosition: x.SectionPosition, Position: x.Position, Number: x.Number, Status: drafting.Status(x.Status)}
 		if err := jsonUnmarshal(x.Text, &dc.Text); err != nil {
+			return d, err
+		}
+		if err := jsonUnmarshal(x.SectionTitle, &dc.SectionTitle); err != nil {
 			return d, err
 		}
 		d.Clauses[i] = dc

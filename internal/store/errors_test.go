@@ -175,7 +175,7 @@ func TestConstraintErrors(t *testing.T) {
 			return tx.CreateGuideline(g)
 		}, foreignKey},
 		{"section_of_unknown_guideline", func(tx *store.Tx) error {
-			return tx.InsertSection(drafting.Section{ID: newID(), GuidelineID: missing, Title: "t", Position: 1, CreatedAt: now})
+			return tx.InsertSection(drafting.Section{ID: newID(), GuidelineID: missing, Title: drafting.Text{"en": "t"}, Position: 1, CreatedAt: now})
 		}, foreignKey},
 		{"clause_in_unknown_section", func(tx *store.Tx) error {
 			c := w.Clause

@@ -91,7 +91,7 @@ func mustUser(t *testing.T, tx *store.Tx, role drafting.Role, country string, no
 func mustGuideline(t *testing.T, tx *store.Tx, creator string, now time.Time, participants ...string) drafting.Guideline {
 	t.Helper()
 	id := newID()
-	g := drafting.Guideline{ID: id, Title: "Guideline " + id[:8], Slug: "g-" + id, Languages: []string{"es", "en"},
+	g := drafting.Guideline{ID: id, Title: drafting.Text{"es": "Lineamiento " + id[:8], "en": "Guideline " + id[:8]}, Slug: "g-" + id, Languages: []string{"es", "en"},
 		Participants: participants, Status: drafting.GuidelineDrafting, Revision: 1, CreatedBy: creator,
 		CreatedAt: now, UpdatedAt: now}
 	if err := tx.CreateGuideline(g); err != nil {
@@ -106,7 +106,7 @@ func mustGuideline(t *testing.T, tx *store.Tx, creator string, now time.Time, pa
 // mustSection inserts a section at position pos.
 func mustSection(t *testing.T, tx *store.Tx, gid string, pos int, now time.Time) drafting.Section {
 	t.Helper()
-	s := drafting.Section{ID: newID(), GuidelineID: gid, Title: fmt.Sprintf("Section %d", pos), Position: pos, CreatedAt: now}
+	s := drafting.Section{ID: newID(), GuidelineID: gid, Title: drafting.Text{"es": fmt.Sprintf("Sección %d", pos), "en": fmt.Sprintf("Section %d", pos)}, Position: pos, CreatedAt: now}
 	if err := tx.InsertSection(s); err != nil {
 		t.Fatalf("insert section: %v", err)
 	}

@@ -10,7 +10,7 @@ import (
 
 type guidelineRow struct {
 	ID        string `gorm:"primaryKey"`
-	Title     string
+	Title     string // JSON object language -> title
 	Slug      string
 	Languages string
 	Status    string
@@ -30,10 +30,13 @@ type participantRow struct {
 func (participantRow) TableName() string { return "guideline_participants" }
 
 func (r guidelineRow) domain(participants []string) (drafting.Guideline, error) {
-	g := drafting.Guideline{ID: r.ID, Title: r.Title, Slug: r.Slug, Status: drafting.GuidelineStatus(r.Status),
+	g := drafting.Guideline{ID: r.ID, Slug: r.Slug, Status: drafting.GuidelineStatus(r.Status),
 		Revision: r.Revision, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Participants: participants}
 	if err := json.Unmarshal([]byte(r.Languages), &g.Languages); err != nil {
 		return g, fmt.Errorf("guideline %s: languages column: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(r.Title), &g.Title); err != nil {
+		return g, fmt.Errorf("guideline %s: title column: %w", r.ID, err)
 	}
 	if g.Participants == nil {
 		g.Participants = []string{}
@@ -51,7 +54,7 @@ func mustJSON(v any) string {
 
 // CreateGuideline inserts a guideline and its participants.
 func (tx *Tx) CreateGuideline(g drafting.Guideline) error {
-	if err := tx.db.Create(&guidelineRow{ID: g.ID, Title: g.Title, Slug: g.Slug, Languages: mustJSON(g.Languages),
+	if err := tx.db.Create(&guidelineRow{ID: g.ID, Title: mustJSON(g.Title), Slug: g.Slug, Languages: mustJSON(g.Languages),
 		Status: string(g.Status), Revision: g.Revision, CreatedBy: g.CreatedBy, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}).Error; err != nil {
 		return err
 	}
@@ -76,7 +79,7 @@ func (tx *Tx) setParticipants(gid string, codes []string) error {
 // revision is still g.Revision-1 (the caller increments it).
 func (tx *Tx) UpdateGuideline(g drafting.Guideline) error {
 	res := tx.db.Model(&guidelineRow{}).Where("id = ? AND revision = ?", g.ID, g.Revision-1).Updates(map[string]any{
-		"title": g.Title, "slug": g.Slug, "status": string(g.Status), "revision": g.Revision, "updated_at": g.UpdatedAt,
+		"title": mustJSON(g.Title), "slug": g.Slug, "status": string(g.Status), "revision": g.Revision, "updated_at": g.UpdatedAt,
 	})
 	if res.Error != nil {
 		return res.Error
@@ -162,14 +165,20 @@ func (tx *Tx) Guidelines(after *GuidelineCursor, limit int, onlyApproved bool) (
 type sectionRow struct {
 	ID          string `gorm:"primaryKey"`
 	GuidelineID string
-	Title       string
+	Title       string // JSON object language -> title
 	Position    int
 	CreatedAt   time.Time
 }
 
 func (sectionRow) TableName() string { return "sections" }
 
-func (r sectionRow) domain() drafting.Section { return drafting.Section(r) }
+func (r sectionRow) domain() (drafting.Section, error) {
+	s := drafting.Section{ID: r.ID, GuidelineID: r.GuidelineID, Position: r.Position, CreatedAt: r.CreatedAt}
+	if err := json.Unmarshal([]byte(r.Title), &s.Title); err != nil {
+		return s, fmt.Errorf("section %s: title column: %w", r.ID, err)
+	}
+	return s, nil
+}
 
 // Sections lists a guideline's sections in order.
 func (tx *Tx) Sections(gid string) ([]drafting.Section, error) {
@@ -179,7 +188,11 @@ func (tx *Tx) Sections(gid string) ([]drafting.Section, error) {
 	}
 	out := make([]drafting.Section, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
+		sec, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = sec
 	}
 	return out, nil
 }
@@ -190,7 +203,7 @@ func (tx *Tx) Section(id string) (drafting.Section, error) {
 	if err := tx.db.Where("id = ?", id).Take(&r).Error; err != nil {
 		return drafting.Section{}, notFound(err, "section")
 	}
-	return r.domain(), nil
+	return r.domain()
 }
 
 // InsertSection makes room at s.Position (shifting later sections down) and
@@ -200,13 +213,13 @@ func (tx *Tx) InsertSection(s drafting.Section) error {
 		Update("position", gormExpr("position + 1")).Error; err != nil {
 		return err
 	}
-	r := sectionRow(s)
+	r := sectionRow{ID: s.ID, GuidelineID: s.GuidelineID, Title: mustJSON(s.Title), Position: s.Position, CreatedAt: s.CreatedAt}
 	return tx.db.Create(&r).Error
 }
 
 // UpdateSectionTitle renames a section.
-func (tx *Tx) UpdateSectionTitle(id, title string) error {
-	return tx.db.Model(&sectionRow{}).Where("id = ?", id).Update("title", title).Error
+func (tx *Tx) UpdateSectionTitle(id string, title drafting.Text) error {
+	return tx.db.Model(&sectionRow{}).Where("id = ?", id).Update("title", mustJSON(title)).Error
 }
 
 // MoveSection moves a section from one position to another, shifting the
