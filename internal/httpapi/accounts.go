@@ -136,7 +136,7 @@ func toCountryView(x drafting.Country) countryView {
 
 func (s *Server) handleCountriesGet(c *gin.Context) (int, any, error) {
 	cs, err := s.svc.Countries(c.Request.Context(), principal(c))
-	return reply(gin.H{"items": listOf(cs, "", toCountryView).Items}, err)
+	return reply(listOf(cs, "", toCountryView), err)
 }
 
 func (s *Server) handleCountriesPost(c *gin.Context) (int, any, error) {

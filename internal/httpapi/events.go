@@ -30,6 +30,10 @@ func toEventView(e drafting.Event) eventView {
 	return eventView{ID: e.ID, Type: e.Type, GuidelineID: e.GuidelineID, ActorID: optional(e.ActorID), SubjectID: e.SubjectID, Data: e.Data, CreatedAt: e.CreatedAt}
 }
 
+// handleEventsGet pages the event log like every list: the cursor is the
+// id of the last event of the previous page; `after` is the same position
+// given as an event id (kept as an alias; a cursor wins). One more event
+// than the page is read to tell whether another page exists now.
 func (s *Server) handleEventsGet(c *gin.Context) (int, any, error) {
 	after, err := int64Param("after", c.Query("after"))
 	if err != nil {
@@ -39,12 +43,30 @@ func (s *Server) handleEventsGet(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	evs, err := s.svc.Events(c.Request.Context(), principal(c), c.Param("gid"), after, page.Limit)
+	if page.Cursor != "" {
+		n, err := strconv.ParseInt(page.Cursor, 10, 64)
+		if err != nil || n < 0 {
+			return 0, nil, drafting.Invalid("page.invalid_cursor", drafting.FieldError{Field: "cursor", Message: "not a cursor this API returned"})
+		}
+		after = n
+	}
+	evs, err := s.svc.Events(c.Request.Context(), principal(c), c.Param("gid"), after, page.Limit+1)
+	next := ""
+	if len(evs) > page.Limit {
+		evs = evs[:page.Limit]
+		next = strconv.FormatInt(evs[len(evs)-1].ID, 10)
+	}
 	last := after
 	if len(evs) > 0 {
 		last = evs[len(evs)-1].ID
 	}
-	return reply(gin.H{"items": listOf(evs, "", toEventView).Items, "last_id": last}, err)
+	return reply(eventList{listOf(evs, next, toEventView), last}, err)
+}
+
+// eventList is a page of the log, with the id to poll after.
+type eventList struct {
+	listView[eventView]
+	LastID int64 `json:"last_id"`
 }
 
 func int64Param(name, raw string) (int64, error) {

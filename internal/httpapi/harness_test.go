@@ -239,6 +239,9 @@ func (e *env) validate(hr *http.Request, body []byte, rec *httptest.ResponseReco
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		e.t.Fatalf("%s %s → %d does not match api/openapi.yaml: %v\nbody: %s", hr.Method, hr.URL.Path, rec.Code, err, truncate(rec.Body.String()))
 	}
+	if u := undeclaredFields(route, rec.Code, rec.Header().Get("Content-Type"), respBody); len(u) > 0 {
+		e.t.Fatalf("%s %s → %d carries fields api/openapi.yaml does not declare: %v", hr.Method, hr.URL.Path, rec.Code, u)
+	}
 	if rec.Header().Get("X-Request-Id") == "" {
 		e.t.Fatalf("%s %s: no X-Request-Id", hr.Method, hr.URL.Path)
 	}

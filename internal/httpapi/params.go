@@ -19,6 +19,9 @@ import (
 //     the code an unknown one gets (clause.not_found, …);
 //   - a number in the path (version, draft) that is not one: 422
 //     request.invalid_parameter, as the handlers answer for 0;
+//   - a query parameter the route's operation does not declare in
+//     api/openapi.yaml (the one list of each route's parameters, read at
+//     start-up: queryParamsOf): 422 request.unknown_parameter naming each;
 //   - a query value of the wrong shape: 422 naming the parameter
 //     (page.invalid_cursor, page.invalid_limit, request.invalid_parameter).
 //
@@ -39,10 +42,18 @@ func (s *Server) checkParams(c *gin.Context) {
 	}
 	if c.Request.URL.RawQuery != "" {
 		q, _ := url.ParseQuery(c.Request.URL.RawQuery) // what c.Query reads, malformed pairs dropped
+		names := make([]string, 0, len(q))
+		for name := range q {
+			names = append(names, name)
+		}
+		if unknown := s.queryParams.unknownQuery(c.Request.Method, c.FullPath(), names); len(unknown) > 0 {
+			s.fail(c, drafting.Invalid("request.unknown_parameter", unknown...))
+			return
+		}
 		for name, values := range q {
 			rule, ok := queryRules[name]
 			if !ok {
-				continue // never read
+				continue // declared, and read as free text
 			}
 			for _, v := range values {
 				if v == "" {

@@ -53,13 +53,15 @@ type Server struct {
 	bodyLimit int64
 	origins   map[string]bool
 	spec      []byte
-	docsPage  []byte
-	ready     func(ctx context.Context) error
-	registry  *prometheus.Registry
-	metrics   *metrics
-	hub       *events.Hub
-	heartbeat time.Duration
-	beats     func() <-chan time.Time
+	// queryParams are the query parameters each route declares in the spec.
+	queryParams queryParams
+	docsPage    []byte
+	ready       func(ctx context.Context) error
+	registry    *prometheus.Registry
+	metrics     *metrics
+	hub         *events.Hub
+	heartbeat   time.Duration
+	beats       func() <-chan time.Time
 }
 
 // New builds the router with every route.
@@ -94,6 +96,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.docsPage = docs
+	if s.queryParams, err = queryParamsOf(s.spec); err != nil {
+		return nil, err
+	}
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = false
