@@ -69,7 +69,7 @@ func TestUnknownQueryParameterOnValidWrites(t *testing.T) {
 	cid := d.mustOpenClause()
 	writes := []req{
 		{method: "POST", path: "/api/v1/guidelines", token: d.fac.Token, body: map[string]any{
-			"title": "Another guideline", "languages": []string{"en"}, "participants": countries8}},
+			"title": map[string]string{"en": "Another guideline"}, "languages": []string{"en"}, "participants": countries8}},
 		{method: "PUT", path: "/api/v1/clauses/" + cid + "/positions/CR", token: d.heads["CR"].Token,
 			body: map[string]any{"stance": "agree", "clause_version": 1}},
 		{method: "POST", path: "/api/v1/clauses/" + cid + "/comments", token: d.heads["GT"].Token,

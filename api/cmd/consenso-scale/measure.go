@@ -185,11 +185,11 @@ func adoptSmall(ctx context.Context, c *client, fac, head string) (string, error
 	var g, sec struct {
 		ID string `json:"id"`
 	}
-	if err := c.call(ctx, "POST", "/api/v1/guidelines", fac, map[string]any{"title": "Adopted annex", "languages": languages,
+	if err := c.call(ctx, "POST", "/api/v1/guidelines", fac, map[string]any{"title": title("Adopted annex"), "languages": languages,
 		"participants": []string{"BZ"}}, 201, &g); err != nil {
 		return "", err
 	}
-	if err := c.call(ctx, "POST", "/api/v1/guidelines/"+g.ID+"/sections", fac, map[string]any{"title": "Annex"}, 201, &sec); err != nil {
+	if err := c.call(ctx, "POST", "/api/v1/guidelines/"+g.ID+"/sections", fac, map[string]any{"title": title("Annex")}, 201, &sec); err != nil {
 		return "", err
 	}
 	for i := 1; i <= 10; i++ {

@@ -39,6 +39,16 @@ var countries = []string{"BZ", "CR", "GT", "HN", "MX", "NI", "PA", "SV"}
 
 var languages = []string{"en", "es"}
 
+// title is t as a title in every language of the archive: titles are
+// per-language maps, like clause text.
+func title(t string) map[string]string {
+	m := make(map[string]string, len(languages))
+	for _, l := range languages {
+		m[l] = t
+	}
+	return m
+}
+
 // user is one seeded account. Every seeded account has the same password.
 type user struct {
 	ID      string

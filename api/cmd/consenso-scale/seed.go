@@ -55,7 +55,7 @@ func seed(ctx context.Context, conn *pgx.Conn, p *plan, passwordHash string) (la
 	gt := p.setupTime(nu)
 	if err := copyRows(ctx, conn, "guidelines", []string{"id", "title", "slug", "languages", "status", "revision",
 		"created_by", "created_at", "updated_at"}, 1, func(int) []any {
-		return []any{p.GuidelineID, "Regional guidelines (" + s.Name + " archive)", "regional-guidelines-" + s.Name,
+		return []any{p.GuidelineID, mustJSON(title("Regional guidelines (" + s.Name + " archive)")), "regional-guidelines-" + s.Name,
 			mustJSON(languages), "drafting", 1, fac, gt, gt}
 	}); err != nil {
 		return 0, err
@@ -66,7 +66,7 @@ func seed(ctx context.Context, conn *pgx.Conn, p *plan, passwordHash string) (la
 	}
 	if err := copyRows(ctx, conn, "sections", []string{"id", "guideline_id", "title", "position", "created_at"}, len(p.Sections),
 		func(i int) []any {
-			return []any{p.Sections[i], p.GuidelineID, fmt.Sprintf("Chapter %d", i+1), i + 1, p.setupTime(nu + 1 + i)}
+			return []any{p.Sections[i], p.GuidelineID, mustJSON(title(fmt.Sprintf("Chapter %d", i+1))), i + 1, p.setupTime(nu + 1 + i)}
 		}); err != nil {
 		return 0, err
 	}
@@ -194,12 +194,12 @@ func (p *plan) events(emit func(eventRow) error) error {
 	}
 	nu := len(p.Users)
 	if err := ev(drafting.EventGuidelineCreated, fac, g, p.setupTime(nu), map[string]any{
-		"title": "Regional guidelines (" + p.Shape.Name + " archive)", "participants": countries, "languages": languages}); err != nil {
+		"title": title("Regional guidelines (" + p.Shape.Name + " archive)"), "participants": countries, "languages": languages}); err != nil {
 		return err
 	}
 	for i, sec := range p.Sections {
 		if err := ev(drafting.EventSectionCreated, fac, sec, p.setupTime(nu+1+i), map[string]any{
-			"title": fmt.Sprintf("Chapter %d", i+1), "position": i + 1}); err != nil {
+			"title": title(fmt.Sprintf("Chapter %d", i+1)), "position": i + 1}); err != nil {
 			return err
 		}
 	}
