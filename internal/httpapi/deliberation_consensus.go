@@ -186,6 +186,7 @@ type matrixView struct {
 	Clauses          []matrixClauseView `json:"clauses"`
 	Blocking         []string           `json:"blocking"`
 	ReadyForAdoption bool               `json:"ready_for_adoption"`
+	NextCursor       *string            `json:"next_cursor"`
 }
 
 func notesView(ns []service.CountryNote) []countryNoteView {
@@ -199,10 +200,16 @@ func toMatrixClauseView(r service.MatrixRow) matrixClauseView {
 }
 
 func (s *Server) handleConsensusGet(c *gin.Context) (int, any, error) {
-	m, err := s.svc.ConsensusMatrix(c.Request.Context(), principal(c), c.Param("gid"))
+	page, err := pageOf(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := s.svc.ConsensusMatrix(c.Request.Context(), principal(c), c.Param("gid"),
+		service.MatrixQuery{SectionID: c.Query("section_id")}, page)
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, matrixView{GuidelineID: m.GuidelineID, Participants: m.Participants,
-		Clauses: listOf(m.Clauses, "", toMatrixClauseView).Items, Blocking: m.Blocking, ReadyForAdoption: m.ReadyForAdoption}, nil
+		Clauses: listOf(m.Clauses, "", toMatrixClauseView).Items, Blocking: m.Blocking, ReadyForAdoption: m.ReadyForAdoption,
+		NextCursor: optional(m.NextCursor)}, nil
 }

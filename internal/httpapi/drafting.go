@@ -172,9 +172,13 @@ func (s *Server) handleClausesPost(c *gin.Context) (int, any, error) {
 }
 
 func (s *Server) handleClausesGet(c *gin.Context) (int, any, error) {
-	cs, err := s.svc.ClausesWhere(c.Request.Context(), principal(c), c.Param("gid"), service.ClauseQuery{
-		SectionID: c.Query("section_id"), Status: drafting.Status(c.Query("status")), NeedsPosition: c.Query("needs_position")})
-	return reply(listOf(cs, "", toClauseView), err)
+	page, err := pageOf(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	cs, next, err := s.svc.ClausesWhere(c.Request.Context(), principal(c), c.Param("gid"), service.ClauseQuery{
+		SectionID: c.Query("section_id"), Status: drafting.Status(c.Query("status")), NeedsPosition: c.Query("needs_position")}, page)
+	return reply(listOf(cs, next, toClauseView), err)
 }
 
 func (s *Server) handleClauseGet(c *gin.Context) (int, any, error) {

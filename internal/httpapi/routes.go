@@ -50,7 +50,7 @@ func (s *Server) routes() {
 	a.GET("/sections/:sid", h(s.handleSectionGet))
 	a.PATCH("/sections/:sid", h(s.handleSectionPatch))
 	a.POST("/guidelines/:gid/clauses", h(s.handleClausesPost))
-	a.GET("/guidelines/:gid/clauses", h(s.handleClausesGet))
+	a.GET("/guidelines/:gid/clauses", h(digestTagged(s.handleClausesGet)))
 	a.GET("/clauses/:cid", h(s.handleClauseGet))
 	a.PUT("/clauses/:cid/text", h(currentOnStale(s.handleClauseTextPut, s.handleClauseGet)))
 	a.POST("/clauses/:cid/move", h(s.handleClauseMove))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
@@ -217,7 +218,8 @@ func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (Clau
 
 // Clauses lists a guideline's clauses in document order.
 func (s *Service) Clauses(ctx context.Context, p auth.Principal, gid, sectionID string, status drafting.Status) ([]ClauseView, error) {
-	return s.ClausesWhere(ctx, p, gid, ClauseQuery{SectionID: sectionID, Status: status})
+	cs, _, err := s.ClausesWhere(ctx, p, gid, ClauseQuery{SectionID: sectionID, Status: status}, Page{})
+	return cs, err
 }
 
 // ClauseQuery narrows a guideline's clause list; every filter set must hold.
@@ -231,11 +233,17 @@ type ClauseQuery struct {
 	NeedsPosition string
 }
 
-// ClausesWhere lists the clauses of a guideline that q selects, in
-// document order.
-func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string, q ClauseQuery) ([]ClauseView, error) {
+// ClausesWhere lists one page of the clauses of a guideline that q
+// selects, in document order (section position, clause position, id), and
+// the cursor of the next page ("" on the last). A page without a limit (the
+// service's own callers) lists them all.
+func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string, q ClauseQuery, page Page) ([]ClauseView, string, error) {
 	if err := requireDraftReader(p); err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	after, err := page.decodeClauseKey()
+	if err != nil {
+		return nil, "", err
 	}
 	var errs drafting.Fields
 	if q.Status != "" && !drafting.ValidStatus(q.Status) {
@@ -245,7 +253,7 @@ func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string
 		errs.Add("needs_position", `a country code such as "CR"`)
 	}
 	if err := errs.Err("clause.invalid_filter"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	f := store.ClauseFilter{GuidelineID: gid, SectionID: q.SectionID, Status: string(q.Status)}
 	if q.NeedsPosition != "" {
@@ -256,10 +264,11 @@ func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string
 	}
 	var filter drafting.Fields
 	if !checkIDField(&filter, "section_id", q.SectionID, "not a section id") {
-		return nil, filter.Err("clause.invalid_filter")
+		return nil, "", filter.Err("clause.invalid_filter")
 	}
 	var out []ClauseView
-	err := s.read(ctx, func(tx *store.Tx) error {
+	var keys []store.ClauseKey
+	err = s.read(ctx, func(tx *store.Tx) error {
 		g, err := tx.Guideline(gid)
 		if err != nil {
 			return err
@@ -268,17 +277,44 @@ func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string
 			return drafting.Invalid("clause.invalid_filter", drafting.FieldError{Field: "needs_position",
 				Message: q.NeedsPosition + " is not a participating country of this guideline"})
 		}
-		cs, err := tx.Clauses(f)
+		limit := 0
+		if page.Limit > 0 {
+			limit = page.Limit + 1
+		}
+		cs, ks, err := tx.Clauses(f, after, limit)
 		if err != nil {
 			return err
 		}
-		out = make([]ClauseView, len(cs))
+		out, keys = make([]ClauseView, len(cs)), ks
 		for i, c := range cs {
 			out[i] = viewOf(c, g)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if page.Limit > 0 && len(out) > page.Limit {
+		out, next = out[:page.Limit], encodeCursor(keys[page.Limit-1])
+	}
+	return out, next, nil
+}
+
+// decodeClauseKey reads a document-order cursor (nil when there is none).
+func (p Page) decodeClauseKey() (*store.ClauseKey, error) {
+	if p.Cursor == "" {
+		return nil, nil
+	}
+	var k store.ClauseKey
+	if err := p.decode(&k); err != nil {
+		return nil, err
+	}
+	if !drafting.ValidID(k.ID) || k.SectionPosition < 0 || k.Position < 0 ||
+		k.SectionPosition > math.MaxInt32 || k.Position > math.MaxInt32 {
+		return nil, errBadCursor
+	}
+	return &k, nil
 }
 
 // TextChange is a facilitator's new wording for a clause.

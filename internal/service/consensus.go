@@ -9,17 +9,21 @@ import (
 	"github.com/rcm-iom/consenso/internal/store"
 )
 
-// Matrix is where consensus stands on a whole guideline: every clause ×
-// every participating country.
+// Matrix is where consensus stands on a guideline: its clauses (all, one
+// section's, or one page of them) × every participating country.
 type Matrix struct {
 	GuidelineID  string
 	Participants []string
 	Clauses      []MatrixRow
-	// Blocking lists the clauses, in document order, that are not agreed.
+	// Blocking lists the clauses of the matrix, in document order, that
+	// are not agreed.
 	Blocking []string
-	// ReadyForAdoption is true when there is at least one clause and every
-	// clause is agreed.
+	// ReadyForAdoption is true when the whole guideline (whatever the
+	// section or page) has at least one clause and every clause is agreed.
 	ReadyForAdoption bool
+	// NextCursor continues the matrix after its last clause ("" when no
+	// clause remains).
+	NextCursor string
 }
 
 // MatrixRow is one clause of the matrix.
@@ -45,30 +49,66 @@ type CountryNote struct {
 	Text    string
 }
 
-// ConsensusMatrix builds the matrix of a guideline in a constant number of
-// statements (guideline, participants, clauses, current positions).
-func (s *Service) ConsensusMatrix(ctx context.Context, p auth.Principal, gid string) (Matrix, error) {
+// MatrixQuery narrows the matrix to one section ("" : all of them).
+type MatrixQuery struct {
+	SectionID string
+}
+
+// ConsensusMatrix builds one page of the matrix of a guideline (of one
+// section when q says so), in document order, in a constant number of
+// statements: guideline, the page's clauses with the guideline's clause
+// counts (ready_for_adoption is about the whole guideline, counted rather
+// than loaded), and their current positions (when the page is empty, the
+// counts instead). A page without a limit holds every clause.
+func (s *Service) ConsensusMatrix(ctx context.Context, p auth.Principal, gid string, q MatrixQuery, page Page) (Matrix, error) {
 	if err := requireDraftReader(p); err != nil {
 		return Matrix{}, err
 	}
+	var filter drafting.Fields
+	if !checkIDField(&filter, "section_id", q.SectionID, "not a section id") {
+		return Matrix{}, filter.Err("clause.invalid_filter")
+	}
+	after, err := page.decodeClauseKey()
+	if err != nil {
+		return Matrix{}, err
+	}
+	limit := 0
+	if page.Limit > 0 {
+		limit = page.Limit + 1
+	}
 	var g drafting.Guideline
 	var clauses []drafting.Clause
+	var keys []store.ClauseKey
 	var positions []drafting.Position
-	err := s.read(ctx, func(tx *store.Tx) error {
+	var total, notAgreed int
+	err = s.read(ctx, func(tx *store.Tx) error {
 		var err error
 		if g, err = tx.Guideline(gid); err != nil {
 			return err
 		}
-		if clauses, err = tx.ClauseStates(gid); err != nil {
+		clauses, keys, total, notAgreed, err = tx.ClauseStatesPage(store.ClauseFilter{GuidelineID: gid, SectionID: q.SectionID}, after, limit)
+		if err != nil {
 			return err
 		}
-		positions, err = tx.GuidelineStances(gid)
+		if page.Limit > 0 && len(clauses) > page.Limit {
+			clauses = clauses[:page.Limit]
+		}
+		ids := make([]string, len(clauses))
+		for i, c := range clauses {
+			ids[i] = c.ID
+		}
+		positions, err = tx.ClauseStances(ids)
 		return err
 	})
 	if err != nil {
 		return Matrix{}, err
 	}
-	return buildMatrix(g, clauses, positions), nil
+	m := buildMatrix(g, clauses, positions)
+	m.ReadyForAdoption = total > 0 && notAgreed == 0
+	if page.Limit > 0 && len(keys) > page.Limit {
+		m.NextCursor = encodeCursor(keys[page.Limit-1])
+	}
+	return m, nil
 }
 
 func buildMatrix(g drafting.Guideline, clauses []drafting.Clause, positions []drafting.Position) Matrix {

@@ -135,13 +135,56 @@ type ClauseFilter struct {
 	SilenceOver      time.Time
 }
 
-// Clauses lists a guideline's clauses in document order with current texts,
-// in two statements whatever the number of clauses.
-func (tx *Tx) Clauses(f ClauseFilter) ([]drafting.Clause, error) {
-	var rows []clauseRow
-	q := tx.db.Model(&clauseRow{}).Select("clauses.*").
+// ClauseKey is a clause's place in document order: its section's position,
+// its position in the section and its id (the tie-breaker). It is the
+// keyset of the paged clause lists.
+type ClauseKey struct {
+	SectionPosition int    `json:"s"`
+	Position        int    `json:"p"`
+	ID              string `json:"i"`
+}
+
+// keyedClauseRow is a clause row with its section's position (the
+// clause row is an exported, embedded field so GORM fills it).
+type keyedClauseRow struct {
+	Row             clauseRow `gorm:"embedded"`
+	SectionPosition int
+	// GuidelineClauses and GuidelineNotAgreed count the whole guideline's
+	// clauses, when the page was read with its counts.
+	GuidelineClauses   int
+	GuidelineNotAgreed int
+}
+
+func (r keyedClauseRow) key() ClauseKey {
+	return ClauseKey{SectionPosition: r.SectionPosition, Position: r.Row.Position, ID: r.Row.ID}
+}
+
+// clausePage reads the clauses f selects in document order after the key
+// (nil: from the first), at most limit of them (0: all), in one statement.
+// The keyset is a row-value comparison on (section position, clause
+// position, id), portable to SQLite and PostgreSQL.
+func (tx *Tx) clausePage(f ClauseFilter, after *ClauseKey, limit int, counts bool) ([]keyedClauseRow, error) {
+	var rows []keyedClauseRow
+	q := tx.db.Model(&clauseRow{})
+	if counts {
+		// Uncorrelated scalar subqueries: both databases evaluate them
+		// once per statement, not once per row.
+		q = q.Select(`clauses.*, sections.position AS section_position,
+			(SELECT COUNT(*) FROM clauses a WHERE a.guideline_id = ?) AS guideline_clauses,
+			(SELECT COUNT(*) FROM clauses b WHERE b.guideline_id = ? AND b.status <> ?) AS guideline_not_agreed`,
+			f.GuidelineID, f.GuidelineID, string(drafting.StatusAgreed))
+	} else {
+		q = q.Select("clauses.*, sections.position AS section_position")
+	}
+	q = q.
 		Joins("JOIN sections ON sections.id = clauses.section_id").
-		Where("clauses.guideline_id = ?", f.GuidelineID).Order("sections.position, clauses.position")
+		Where("clauses.guideline_id = ?", f.GuidelineID).Order("sections.position, clauses.position, clauses.id")
+	if after != nil {
+		q = q.Where("(sections.position, clauses.position, clauses.id) > (?, ?, ?)", after.SectionPosition, after.Position, after.ID)
+	}
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
 	if f.SectionID != "" {
 		q = q.Where("clauses.section_id = ?", f.SectionID)
 	}
@@ -154,30 +197,108 @@ func (tx *Tx) Clauses(f ClauseFilter) ([]drafting.Clause, error) {
 			Where(`NOT EXISTS (SELECT 1 FROM positions p WHERE p.clause_id = clauses.id AND p.country_code = ?
 				AND p.superseded = FALSE AND p.clause_version = clauses.version)`, f.NeedsPosition)
 	}
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, err
+	err := q.Find(&rows).Error
+	return rows, err
+}
+
+// Clauses lists a guideline's clauses in document order with current texts,
+// after the key (nil: from the first), at most limit (0: all), with the key
+// of each: two statements whatever the number of clauses.
+func (tx *Tx) Clauses(f ClauseFilter, after *ClauseKey, limit int) ([]drafting.Clause, []ClauseKey, error) {
+	rows, err := tx.clausePage(f, after, limit, false)
+	if err != nil || len(rows) == 0 {
+		return nil, nil, err
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.Row.ID
 	}
 	var vrows []versionRow
-	err := tx.db.Model(&versionRow{}).Select("clause_versions.*").
+	err = tx.db.Model(&versionRow{}).Select("clause_versions.*").
 		Joins("JOIN clauses ON clauses.id = clause_versions.clause_id AND clauses.version = clause_versions.number").
-		Where("clauses.guideline_id = ?", f.GuidelineID).Find(&vrows).Error
+		Where("clause_versions.clause_id IN ?", ids).Find(&vrows).Error
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	texts := make(map[string]drafting.Text, len(vrows))
 	for _, v := range vrows {
 		d, err := v.domain()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		texts[v.ClauseID] = d.Text
 	}
 	out := make([]drafting.Clause, len(rows))
+	keys := make([]ClauseKey, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
-		out[i].Text = texts[r.ID]
+		out[i] = r.Row.domain()
+		out[i].Text = texts[r.Row.ID]
+		keys[i] = r.key()
 	}
-	return out, nil
+	return out, keys, nil
+}
+
+// ClauseStatesPage lists the clauses f selects (guideline and section only)
+// in document order without their texts, after the key, at most limit (0:
+// all), with the key of each, and counts the whole guideline's clauses and
+// those not agreed: one statement (two when the page is empty), for the
+// consensus matrix.
+func (tx *Tx) ClauseStatesPage(f ClauseFilter, after *ClauseKey, limit int) (cs []drafting.Clause, keys []ClauseKey, total, notAgreed int, err error) {
+	rows, err := tx.clausePage(ClauseFilter{GuidelineID: f.GuidelineID, SectionID: f.SectionID}, after, limit, true)
+	if err != nil {
+		return nil, nil, 0, 0, err
+	}
+	if len(rows) == 0 {
+		total, notAgreed, err = tx.ClauseCounts(f.GuidelineID)
+		return nil, nil, total, notAgreed, err
+	}
+	cs = make([]drafting.Clause, len(rows))
+	keys = make([]ClauseKey, len(rows))
+	for i, r := range rows {
+		cs[i] = r.Row.domain()
+		keys[i] = r.key()
+	}
+	return cs, keys, rows[0].GuidelineClauses, rows[0].GuidelineNotAgreed, nil
+}
+
+// ClauseStances lists the current position on each of the given clauses
+// in one statement (for a page of the consensus matrix), filled as by
+// GuidelineStances.
+func (tx *Tx) ClauseStances(ids []string) ([]drafting.Position, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed
+		FROM positions p WHERE p.clause_id IN ? AND p.superseded = FALSE`, ids).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []drafting.Position
+	for rows.Next() {
+		var p drafting.Position
+		var stance string
+		if err := rows.Scan(&p.ClauseID, &p.Country, &p.ClauseVersion, &stance, &p.Reservation, &p.Reason, &p.Deemed); err != nil {
+			return nil, err
+		}
+		p.Stance = drafting.Stance(stance)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// ClauseCounts returns how many clauses a guideline has and how many of
+// them are not agreed, in one statement (whether it is ready for adoption,
+// without loading its clauses).
+func (tx *Tx) ClauseCounts(gid string) (total, notAgreed int, err error) {
+	var r struct {
+		Total     int64
+		NotAgreed int64
+	}
+	err = tx.db.Model(&clauseRow{}).
+		Select("COUNT(*) AS total, COALESCE(SUM(CASE WHEN status <> ? THEN 1 ELSE 0 END), 0) AS not_agreed", string(drafting.StatusAgreed)).
+		Where("guideline_id = ?", gid).Scan(&r).Error
+	return int(r.Total), int(r.NotAgreed), err
 }
 
 // CountClauses returns how many clauses a section holds.

@@ -47,7 +47,10 @@ func TestDocumentStructure(t *testing.T) {
 	clauses := func(t *testing.T, f store.ClauseFilter) []drafting.Clause {
 		t.Helper()
 		f.GuidelineID = g.ID
-		return read(t, s, func(tx *store.Tx) ([]drafting.Clause, error) { return tx.Clauses(f) })
+		return read(t, s, func(tx *store.Tx) ([]drafting.Clause, error) {
+			cs, _, err := tx.Clauses(f, nil, 0)
+			return cs, err
+		})
 	}
 
 	t.Run("guideline_round_trip", func(t *testing.T) {
