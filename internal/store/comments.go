@@ -63,6 +63,15 @@ func (tx *Tx) InsertComment(c drafting.Comment) error {
 	return tx.addCommentCount(c.GuidelineID, c.ClauseID, speaker(c.Country, c.Observer), string(c.Status), 1)
 }
 
+// RecountCommentsSQL fills comment_counts from the comments, as migration
+// 00012 does: for a loader that writes comments without the store (the
+// scale benchmark's COPY), into an empty comment_counts.
+const RecountCommentsSQL = `INSERT INTO comment_counts (guideline_id, clause_id, speaker, status, n)
+SELECT guideline_id, clause_id, ` + speakerSQL + `, status, COUNT(*) FROM comments
+GROUP BY guideline_id, clause_id, ` + speakerSQL + `, status`
+
+const speakerSQL = "CASE WHEN country_code IS NOT NULL THEN country_code WHEN observer THEN 'observer' ELSE 'facilitator' END"
+
 // commentCountRow is how many comments one speaker has on one clause in
 // one status, kept by every write of comments (migration 00012).
 type commentCountRow struct {
