@@ -1,6 +1,7 @@
 package store
 
 import (
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -329,6 +330,13 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 	if res.Error != nil {
 		return 0, res.Error
 	}
+	// In one order, so that two such moves cannot wait on each other.
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].clause != keys[j].clause {
+			return keys[i].clause < keys[j].clause
+		}
+		return keys[i].speaker < keys[j].speaker
+	})
 	for _, k := range keys {
 		if err := tx.moveCommentCount(k.gid, k.clause, k.speaker, "open", "incorporated", n[k]); err != nil {
 			return 0, err
