@@ -1,7 +1,11 @@
 package store
 
 import (
+	"sort"
 	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
@@ -51,10 +55,72 @@ func (tx *Tx) InsertComment(c drafting.Comment) error {
 		s := mustJSON(c.ProposedText)
 		proposed = &s
 	}
-	return tx.db.Create(&commentRow{ID: c.ID, GuidelineID: c.GuidelineID, ClauseID: c.ClauseID, ClauseVersion: c.ClauseVersion,
+	if err := tx.db.Create(&commentRow{ID: c.ID, GuidelineID: c.GuidelineID, ClauseID: c.ClauseID, ClauseVersion: c.ClauseVersion,
 		AuthorID: c.AuthorID, CountryCode: ptr(c.Country), Observer: c.Observer, Kind: string(c.Kind), Body: c.Body, ProposedText: proposed,
 		Quote: ptr(c.Quote), ParentID: ptr(c.ParentID), Status: string(c.Status), Revision: c.Revision,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}).Error
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}).Error; err != nil {
+		return err
+	}
+	return tx.addCommentCount(c.GuidelineID, c.ClauseID, speaker(c.Country, c.Observer), string(c.Status), 1)
+}
+
+// RecountCommentsSQL fills comment_counts from the comments, as migration
+// 00012 does: for a loader that writes comments without the store (the
+// scale benchmark's COPY), into an empty comment_counts.
+const RecountCommentsSQL = `INSERT INTO comment_counts (guideline_id, clause_id, speaker, status, n)
+SELECT guideline_id, clause_id, ` + speakerSQL + `, status, COUNT(*) FROM comments
+GROUP BY guideline_id, clause_id, ` + speakerSQL + `, status`
+
+const speakerSQL = "CASE WHEN country_code IS NOT NULL THEN country_code WHEN observer THEN 'observer' ELSE 'facilitator' END"
+
+// commentCountRow is how many comments one speaker has on one clause in
+// one status, kept by every write of comments (migration 00012).
+type commentCountRow struct {
+	GuidelineID string
+	ClauseID    string `gorm:"primaryKey"`
+	Speaker     string `gorm:"primaryKey"`
+	Status      string `gorm:"primaryKey"`
+	N           int
+}
+
+func (commentCountRow) TableName() string { return "comment_counts" }
+
+// speaker is who a comment counts for: its country, or the observers, or
+// the facilitators.
+func speaker(country string, observer bool) string {
+	switch {
+	case country != "":
+		return country
+	case observer:
+		return "observer"
+	}
+	return "facilitator"
+}
+
+// addCommentCount adds n (> 0) comments to a count, creating it.
+func (tx *Tx) addCommentCount(gid, clauseID, speaker, status string, n int) error {
+	return tx.db.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "clause_id"}, {Name: "speaker"}, {Name: "status"}},
+		DoUpdates: clause.Assignments(map[string]any{"n": gormExpr("comment_counts.n + excluded.n")}),
+	}).Create(&commentCountRow{GuidelineID: gid, ClauseID: clauseID, Speaker: speaker, Status: status, N: n}).Error
+}
+
+// subCommentCount takes n comments off a count, which holds them.
+func (tx *Tx) subCommentCount(clauseID, speaker, status string, n int) error {
+	return tx.db.Model(&commentCountRow{}).Where("clause_id = ? AND speaker = ? AND status = ?", clauseID, speaker, status).
+		Update("n", gorm.Expr("n - ?", n)).Error
+}
+
+// moveCommentCount moves n comments of one speaker on one clause from one
+// status to another.
+func (tx *Tx) moveCommentCount(gid, clauseID, speaker, from, to string, n int) error {
+	if from == to || n == 0 {
+		return nil
+	}
+	if err := tx.subCommentCount(clauseID, speaker, from, n); err != nil {
+		return err
+	}
+	return tx.addCommentCount(gid, clauseID, speaker, to, n)
 }
 
 // Comment reads one comment.
@@ -68,12 +134,28 @@ func (tx *Tx) Comment(id string) (drafting.Comment, error) {
 
 // SaveComment writes body, status and resolution of c if its revision is
 // still c.Revision-1 (the caller increments it); false when it changed.
+//
+// The comment at that revision is read (and locked) first, so that a change
+// of status moves one comment between the counts it belongs to.
 func (tx *Tx) SaveComment(c drafting.Comment) (bool, error) {
+	var old []commentRow
+	if err := tx.db.Model(&commentRow{}).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Select("guideline_id, clause_id, country_code, observer, status").
+		Where("id = ? AND revision = ?", c.ID, c.Revision-1).Find(&old).Error; err != nil {
+		return false, err
+	}
+	if len(old) == 0 {
+		return false, nil
+	}
 	res := tx.db.Model(&commentRow{}).Where("id = ? AND revision = ?", c.ID, c.Revision-1).Updates(map[string]any{
 		"body": c.Body, "status": string(c.Status), "resolution_note": c.ResolutionNote, "resolved_by": ptr(c.ResolvedBy),
 		"resolved_at": c.ResolvedAt, "revision": c.Revision, "updated_at": c.UpdatedAt,
 	})
-	return res.RowsAffected == 1, res.Error
+	if res.Error != nil || res.RowsAffected != 1 {
+		return false, res.Error
+	}
+	o := old[0]
+	return true, tx.moveCommentCount(o.GuidelineID, o.ClauseID, speaker(deref(o.CountryCode), o.Observer), o.Status, string(c.Status), 1)
 }
 
 // CommentCursor is the keyset position in a comment list.
@@ -172,14 +254,26 @@ type CommentCount struct {
 	N        int
 }
 
-// CommentCounts counts a guideline's comments per clause, country and
-// status in one statement.
+// CommentCounts reads a guideline's comment counts per clause, country and
+// status, as the writes of comments keep them.
 func (tx *Tx) CommentCounts(gid string) ([]CommentCount, error) {
-	var out []CommentCount
-	err := tx.db.Model(&commentRow{}).Select("clause_id, country_code AS country, observer, status, COUNT(*) AS n").
-		Where("guideline_id = ?", gid).Group("clause_id, country_code, observer, status").
-		Order("clause_id, country_code, observer, status").Scan(&out).Error
-	return out, err
+	var rows []commentCountRow
+	if err := tx.db.Where("guideline_id = ? AND n > 0", gid).Order("clause_id, speaker, status").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]CommentCount, 0, len(rows))
+	for _, r := range rows {
+		c := CommentCount{ClauseID: r.ClauseID, Status: r.Status, N: r.N}
+		switch r.Speaker {
+		case "observer":
+			c.Observer = true
+		case "facilitator":
+		default:
+			c.Country = ptr(r.Speaker)
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // OpenCommentIDs returns which of ids are open comments on the clause.
@@ -201,10 +295,52 @@ func (tx *Tx) OpenCommentIDs(clauseID string, ids []string) (map[string]bool, er
 
 // IncorporateComments marks open comments incorporated by a new version, in
 // one statement; it returns how many changed.
+//
+// The open ones are read (and locked) first, and their counts move from
+// open to incorporated, one statement per clause and speaker.
 func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) (int64, error) {
-	res := tx.db.Model(&commentRow{}).Where("id IN ? AND status = ?", ids, "open").Updates(map[string]any{
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var open []commentRow
+	if err := tx.db.Model(&commentRow{}).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
+		Select("id, guideline_id, clause_id, country_code, observer").
+		Where("id IN ? AND status = ?", ids, "open").Order("id").Find(&open).Error; err != nil {
+		return 0, err
+	}
+	if len(open) == 0 {
+		return 0, nil
+	}
+	changed := make([]string, len(open))
+	type key struct{ gid, clause, speaker string }
+	var keys []key
+	n := map[key]int{}
+	for i, r := range open {
+		changed[i] = r.ID
+		k := key{r.GuidelineID, r.ClauseID, speaker(deref(r.CountryCode), r.Observer)}
+		if n[k] == 0 {
+			keys = append(keys, k)
+		}
+		n[k]++
+	}
+	res := tx.db.Model(&commentRow{}).Where("id IN ? AND status = ?", changed, "open").Updates(map[string]any{
 		"status": "incorporated", "resolution_note": note, "resolved_by": by, "resolved_at": now,
 		"revision": gormExpr("revision + 1"), "updated_at": now,
 	})
-	return res.RowsAffected, res.Error
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	// In one order, so that two such moves cannot wait on each other.
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].clause != keys[j].clause {
+			return keys[i].clause < keys[j].clause
+		}
+		return keys[i].speaker < keys[j].speaker
+	})
+	for _, k := range keys {
+		if err := tx.moveCommentCount(k.gid, k.clause, k.speaker, "open", "incorporated", n[k]); err != nil {
+			return 0, err
+		}
+	}
+	return res.RowsAffected, nil
 }

@@ -159,6 +159,8 @@ func TestVerifyFindsBrokenInvariants(t *testing.T) {
 		"comment before its version": `UPDATE comments SET created_at = created_at - interval '1000 days'
 			WHERE id = (SELECT id FROM comments ORDER BY created_at LIMIT 1)`,
 		"counter behind the log": `UPDATE event_counter SET value = value - 1`,
+		"comment counts behind": `UPDATE comment_counts SET n = n + 1
+			WHERE clause_id = (SELECT clause_id FROM comment_counts ORDER BY clause_id LIMIT 1)`,
 		"comment without its country": `UPDATE comments SET country_code = NULL
 			WHERE id = (SELECT id FROM comments WHERE country_code IS NOT NULL LIMIT 1)`,
 	}

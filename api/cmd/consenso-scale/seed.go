@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/store"
 )
 
 // copyChunk bounds the rows of one COPY, so the foreign-key checks queued
@@ -116,6 +117,10 @@ func seed(ctx context.Context, conn *pgx.Conn, p *plan, passwordHash string) (la
 			string(kind), commentBody(i), proposed, string(status), note, by, at, parent, revision, t, updated}
 	}); err != nil {
 		return 0, err
+	}
+	// The comments came by COPY, past the store: count them as it would have.
+	if _, err := conn.Exec(ctx, store.RecountCommentsSQL); err != nil {
+		return 0, fmt.Errorf("count comments: %w", err)
 	}
 	if err := copyRows(ctx, conn, "positions", []string{"id", "clause_id", "country_code", "clause_version", "stance",
 		"reservation", "reason", "recorded_by", "recorded_as", "deemed", "superseded", "created_at"}, len(p.Positions), func(i int) []any {

@@ -1,0 +1,79 @@
+package httpapi_test
+
+import (
+	"testing"
+
+	"github.com/rcm-iom/consenso/internal/store/storetest"
+)
+
+// TestCommentCountsKept: after every kind of write of comments — creates by
+// delegations, observers and facilitators, edits, withdrawals, resolutions,
+// incorporations, and refused or stale attempts — the kept comment counts
+// equal a fresh count of the comments, and the counts endpoint reports them.
+func TestCommentCountsKept(t *testing.T) {
+	d := newDelib(t)
+	c1, c2 := d.mustOpenClause(), d.mustOpenClause()
+	kept := func(want int) {
+		t.Helper()
+		if n := storetest.CommentCountsMatch(t, d.store); n != want {
+			t.Fatalf("%d counts, want %d", n, want)
+		}
+	}
+	kept(0)
+	id := func(r *resp) string { t.Helper(); return r.want(201).JSON()["id"].(string) }
+
+	bz := id(d.comment(c1, d.heads["BZ"], map[string]any{"body": "Belize speaks."}))
+	bz2 := id(d.comment(c1, d.delegate, map[string]any{"body": "Belize again."}))
+	gt := id(d.comment(c1, d.heads["GT"], map[string]any{"body": "Say promptly.", "kind": "amendment",
+		"proposed_text": map[string]string{"en": "States shall promptly train consular officials."}}))
+	mx := id(d.comment(c1, d.heads["MX"], map[string]any{"body": "Agree with Guatemala."}))
+	obs := id(d.comment(c1, d.observer, map[string]any{"body": "An observer notes."}))
+	fac := id(d.comment(c1, d.fac, map[string]any{"body": "The chair notes."}))
+	other := id(d.comment(c2, d.heads["MX"], map[string]any{"body": "Elsewhere."}))
+	kept(6) // open: BZ (two comments), GT, MX, observer, facilitator on c1; MX on c2
+
+	// An edit changes no count; a stale edit changes nothing.
+	d.do(req{method: "PATCH", path: "/api/v1/comments/" + bz, token: d.heads["BZ"].Token, body: map[string]any{"body": "Belize, edited."}}).want(200)
+	d.do(req{method: "PATCH", path: "/api/v1/comments/" + bz, token: d.heads["BZ"].Token, body: map[string]any{"body": "Stale."},
+		header: map[string]string{"If-Match": `"r1"`}}).wantProblem(412, "comment.version_stale")
+	kept(6)
+
+	// Withdrawals: by the author; refused for another account.
+	d.post("/api/v1/comments/"+obs+"/withdraw", d.heads["BZ"], nil).wantProblem(403, "comment.not_author")
+	d.post("/api/v1/comments/"+bz2+"/withdraw", d.delegate, nil).want(200)
+	d.post("/api/v1/comments/"+obs+"/withdraw", d.observer, nil).want(200)
+	d.post("/api/v1/comments/"+obs+"/withdraw", d.observer, nil).wantProblem(409, "comment.not_open")
+	kept(7)
+
+	// Resolutions.
+	d.post("/api/v1/comments/"+fac+"/resolve", d.fac, map[string]any{"status": "addressed", "note": "Done."}).want(200)
+	d.post("/api/v1/comments/"+other+"/resolve", d.fac, map[string]any{"status": "declined", "note": "Covered."}).want(200)
+	d.post("/api/v1/comments/"+other+"/resolve", d.fac, map[string]any{"status": "addressed", "note": "Again."}).wantProblem(409, "comment.not_open")
+	kept(7)
+
+	// Incorporation: refused when one comment is not open (nothing moves),
+	// then two comments of two delegations at once.
+	newText := map[string]string{"en": "States shall promptly train consular officials.", "es": "Los Estados capacitarán sin demora."}
+	d.putText(c1, newText, []string{gt, obs}).wantProblem(422, "clause.invalid_incorporates")
+	kept(7)
+	d.putText(c1, newText, []string{gt, mx}).want(200)
+	kept(7)
+
+	// A comment on the new version, and a reply.
+	id(d.comment(c1, d.heads["GT"], map[string]any{"body": "Thank you.", "parent_id": mx}))
+	kept(8)
+
+	got := map[string]map[string]any{}
+	for _, it := range d.get("/api/v1/guidelines/"+d.gid+"/comments/counts", d.fac).want(200).JSON()["items"].([]any) {
+		row := it.(map[string]any)
+		got[row["number"].(string)+"/"+row["country"].(string)] = row
+	}
+	if len(got) != 6 {
+		t.Fatalf("counts = %v", got)
+	}
+	for k, total := range map[string]float64{"1.1/BZ": 2, "1.1/GT": 2, "1.1/MX": 1, "1.1/observer": 1, "1.1/facilitator": 1} {
+		if got[k] == nil || got[k]["total"] != total {
+			t.Errorf("%s = %v, want total %v", k, got[k], total)
+		}
+	}
+}

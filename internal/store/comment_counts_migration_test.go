@@ -1,0 +1,118 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/rcm-iom/consenso/internal/clocktest"
+	"github.com/rcm-iom/consenso/internal/store"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
+)
+
+// TestMigrationCommentCounts: migration 00012 fills comment_counts from the
+// comments already written — delegations' by country, observers' and
+// facilitators' apart, per clause and status — so that the kept counts equal
+// a fresh count; down drops the table and up fills it again.
+func TestMigrationCommentCounts(t *testing.T) {
+	ctx := context.Background()
+	clk := clocktest.New()
+	s, err := store.Open(ctx, storetest.URL(t), nil, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.MigrateTo(ctx, 11); err != nil {
+		t.Fatal(err)
+	}
+	now := clk.Now().UTC()
+	db := s.DB()
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if err := db.Exec(sql, args...).Error; err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	for _, u := range []struct {
+		id, role string
+		country  any
+	}{{"fac", "facilitator", nil}, {"bz", "delegate", "BZ"}, {"mx", "delegate", "MX"}, {"obs", "observer", nil}} {
+		exec(`INSERT INTO users (id, email, name, password_hash, role, country_code, active, revision, created_at, updated_at)
+			VALUES (?, ?, ?, 'x', ?, ?, TRUE, 1, ?, ?)`, u.id, u.id+"@example.org", u.id, u.role, u.country, now, now)
+	}
+	for _, g := range []string{"g1", "g2"} {
+		exec(`INSERT INTO guidelines (id, title, slug, languages, status, revision, created_by, created_at, updated_at)
+			VALUES (?, '{"en":"T"}', ?, '["en"]', 'drafting', 1, 'fac', ?, ?)`, g, g, now, now)
+		exec(`INSERT INTO sections (id, guideline_id, title, position, created_at) VALUES (?, ?, '{"en":"I"}', 1, ?)`, "s"+g, g, now)
+	}
+	for i, c := range []struct{ id, gid string }{{"c1", "g1"}, {"c2", "g1"}, {"c3", "g2"}} {
+		exec(`INSERT INTO clauses (id, guideline_id, section_id, position, number, status, version, revision, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'open', 1, 1, ?, ?)`, c.id, c.gid, "s"+c.gid, i+1, fmt.Sprintf("1.%d", i+1), now, now)
+		exec(`INSERT INTO clause_versions (clause_id, number, text, author_id, created_at) VALUES (?, 1, '{"en":"T"}', 'fac', ?)`, c.id, now)
+	}
+	comments := []struct {
+		clause, gid, author string
+		country             any
+		observer            bool
+		status              string
+	}{
+		{"c1", "g1", "bz", "BZ", false, "open"},
+		{"c1", "g1", "bz", "BZ", false, "open"},
+		{"c1", "g1", "bz", "BZ", false, "withdrawn"},
+		{"c1", "g1", "mx", "MX", false, "incorporated"},
+		{"c1", "g1", "obs", nil, true, "open"},
+		{"c1", "g1", "obs", nil, true, "open"},
+		{"c1", "g1", "fac", nil, false, "open"},
+		{"c1", "g1", "fac", nil, false, "addressed"},
+		{"c2", "g1", "mx", "MX", false, "declined"},
+		{"c3", "g2", "bz", "BZ", false, "open"},
+	}
+	for i, c := range comments {
+		exec(`INSERT INTO comments (id, guideline_id, clause_id, clause_version, author_id, country_code, observer, kind, body, status,
+			revision, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?, ?, 'general', 'b', ?, 1, ?, ?)`,
+			fmt.Sprintf("k%02d", i), c.gid, c.clause, c.author, c.country, c.observer, c.status, now, now)
+	}
+	want := map[string]int{"c1/BZ/open": 2, "c1/BZ/withdrawn": 1, "c1/MX/incorporated": 1, "c1/observer/open": 2,
+		"c1/facilitator/open": 1, "c1/facilitator/addressed": 1, "c2/MX/declined": 1}
+	check := func() {
+		t.Helper()
+		if n := storetest.CommentCountsMatch(t, s); n != len(want)+1 {
+			t.Fatalf("%d counts, want %d", n, len(want)+1)
+		}
+		var counts []store.CommentCount
+		if err := s.Read(ctx, func(tx *store.Tx) error {
+			counts, err = tx.CommentCounts("g1")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, c := range counts {
+			sp := "facilitator"
+			switch {
+			case c.Country != nil:
+				sp = *c.Country
+			case c.Observer:
+				sp = "observer"
+			}
+			got[c.ClauseID+"/"+sp+"/"+c.Status] = c.N
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("counts of g1 = %v, want %v", got, want)
+		}
+	}
+	if err := s.MigrateTo(ctx, 12); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	if err := s.MigrateTo(ctx, 11); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("SELECT 1 FROM comment_counts").Error; err == nil {
+		t.Fatal("comment_counts is still there after down")
+	}
+	if err := s.MigrateTo(ctx, 12); err != nil {
+		t.Fatal(err)
+	}
+	check()
+}
