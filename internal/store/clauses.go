@@ -273,18 +273,7 @@ func (tx *Tx) ClauseStances(ids []string) ([]drafting.Position, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []drafting.Position
-	for rows.Next() {
-		var p drafting.Position
-		var stance string
-		if err := rows.Scan(&p.ClauseID, &p.Country, &p.ClauseVersion, &stance, &p.Reservation, &p.Reason, &p.Deemed); err != nil {
-			return nil, err
-		}
-		p.Stance = drafting.Stance(stance)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return scanCurrentPositions(rows)
 }
 
 // ClauseCounts returns how many clauses a guideline has and how many of

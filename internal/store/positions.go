@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -88,18 +89,7 @@ func (tx *Tx) GuidelineStances(gid string) ([]drafting.Position, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []drafting.Position
-	for rows.Next() {
-		var p drafting.Position
-		var stance string
-		if err := rows.Scan(&p.ClauseID, &p.Country, &p.ClauseVersion, &stance, &p.Reservation, &p.Reason, &p.Deemed); err != nil {
-			return nil, err
-		}
-		p.Stance = drafting.Stance(stance)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return scanCurrentPositions(rows)
 }
 
 // PositionCursor is the keyset position in a position history.
@@ -154,4 +144,22 @@ func (tx *Tx) SilenceDue(now time.Time) ([]string, error) {
 	err := tx.db.Model(&clauseRow{}).Where("status = ? AND silence_deadline <= ?", string(drafting.StatusSilence), now).
 		Order("silence_deadline, id").Pluck("id", &ids).Error
 	return ids, err
+}
+
+// scanCurrentPositions reads the rows of a current-positions query
+// (clause_id, country_code, clause_version, stance, reservation, reason,
+// deemed) and closes them.
+func scanCurrentPositions(rows *sql.Rows) ([]drafting.Position, error) {
+	defer rows.Close()
+	var out []drafting.Position
+	for rows.Next() {
+		var p drafting.Position
+		var stance string
+		if err := rows.Scan(&p.ClauseID, &p.Country, &p.ClauseVersion, &stance, &p.Reservation, &p.Reason, &p.Deemed); err != nil {
+			return nil, err
+		}
+		p.Stance = drafting.Stance(stance)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
