@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/store"
 	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
@@ -16,23 +15,8 @@ import (
 // a fresh count; down drops the table and up fills it again.
 func TestMigrationCommentCounts(t *testing.T) {
 	ctx := context.Background()
-	clk := clocktest.New()
-	s, err := store.Open(ctx, storetest.URL(t), nil, clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.MigrateTo(ctx, 11); err != nil {
-		t.Fatal(err)
-	}
-	now := clk.Now().UTC()
+	s, now, exec := openMigratedTo(t, 11)
 	db := s.DB()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if err := db.Exec(sql, args...).Error; err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
 	for _, u := range []struct {
 		id, role string
 		country  any
@@ -81,6 +65,7 @@ func TestMigrationCommentCounts(t *testing.T) {
 		}
 		var counts []store.CommentCount
 		if err := s.Read(ctx, func(tx *store.Tx) error {
+			var err error
 			counts, err = tx.CommentCounts("g1")
 			return err
 		}); err != nil {

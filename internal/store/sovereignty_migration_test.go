@@ -4,10 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/store"
-	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 // TestMigrationMarksPositionsRecordedOnBehalf: positions recorded before
@@ -16,23 +14,7 @@ import (
 // session") are marked as recorded on its behalf.
 func TestMigrationMarksPositionsRecordedOnBehalf(t *testing.T) {
 	ctx := context.Background()
-	clk := clocktest.New()
-	s, err := store.Open(ctx, storetest.URL(t), nil, clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.MigrateTo(ctx, 8); err != nil {
-		t.Fatal(err)
-	}
-	now := clk.Now().UTC()
-	db := s.DB()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if err := db.Exec(sql, args...).Error; err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	s, now, exec := openMigratedTo(t, 8)
 	for _, u := range []struct{ id, role, country string }{
 		{"fac", "facilitator", ""}, {"head-bz", "delegate", "BZ"}, {"officer-bz", "delegate", "BZ"},
 	} {

@@ -6,10 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/store"
-	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 // TestMigrationTitlesPerLanguage: a title written as one string becomes that
@@ -18,23 +16,7 @@ import (
 // again leave the maps as they are.
 func TestMigrationTitlesPerLanguage(t *testing.T) {
 	ctx := context.Background()
-	clk := clocktest.New()
-	s, err := store.Open(ctx, storetest.URL(t), nil, clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.MigrateTo(ctx, 10); err != nil {
-		t.Fatal(err)
-	}
-	now := clk.Now().UTC()
-	db := s.DB()
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if err := db.Exec(sql, args...).Error; err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	s, now, exec := openMigratedTo(t, 10)
 	odd := "Guidelines \"quoted\" \\ back\nline\tand tab — ñ"
 	exec(`INSERT INTO users (id, email, name, password_hash, role, active, revision, created_at, updated_at)
 		VALUES ('fac', 'fac@example.org', 'Fac', 'x', 'facilitator', TRUE, 1, ?, ?)`, now, now)

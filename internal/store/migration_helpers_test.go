@@ -1,0 +1,34 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/rcm-iom/consenso/internal/clocktest"
+	"github.com/rcm-iom/consenso/internal/store"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
+)
+
+// openMigratedTo opens a fresh database migrated to version, for a test of
+// the migration after it: the store, the test clock's now, and exec, which
+// runs raw SQL (rows written as an older schema held them) or fails the test.
+func openMigratedTo(t *testing.T, version int64) (*store.Store, time.Time, func(sql string, args ...any)) {
+	t.Helper()
+	clk := clocktest.New()
+	s, err := store.Open(context.Background(), storetest.URL(t), nil, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.MigrateTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if err := s.DB().Exec(sql, args...).Error; err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	return s, clk.Now().UTC(), exec
+}
