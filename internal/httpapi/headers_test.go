@@ -80,7 +80,8 @@ func TestSecurityHeaders(t *testing.T) {
 			e.do(req{method: "GET", path: "/healthz"}).want(200),
 			e.do(req{method: "GET", path: "/api/v1/me", token: f.Token}).want(200),
 			e.do(req{method: "GET", path: "/api/v1/me"}).wantProblem(401, ""),
-			e.do(req{method: "GET", path: "/no/such/route"}).wantProblem(404, "route.not_found"),
+			e.do(req{method: "GET", path: "/api/v1/no/such/route"}).wantProblem(404, "route.not_found"),
+			e.do(req{method: "POST", path: "/no/such/route"}).wantProblem(404, "route.not_found"),
 		} {
 			wantNosniff(t, r)
 			wantSources(t, csp(t, r.Header().Get("Content-Security-Policy")), "default-src", "'none'")

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/service"
+	"github.com/rcm-iom/consenso/internal/web"
 )
 
 // Config wires the HTTP layer.
@@ -43,6 +45,9 @@ type Config struct {
 	// heartbeat ticks from the channel it returns, so tests drive streams
 	// by events rather than by wall-clock margins.
 	Heartbeats func() <-chan time.Time
+	// Web serves the web client at every path that is not the API's or an
+	// operational one; nil serves the build embedded in the binary.
+	Web *web.Handler
 }
 
 // Server is the HTTP API.
@@ -62,6 +67,7 @@ type Server struct {
 	hub         *events.Hub
 	heartbeat   time.Duration
 	beats       func() <-chan time.Time
+	web         *web.Handler
 }
 
 // New builds the router with every route.
@@ -70,6 +76,14 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, log: cfg.Log, bodyLimit: cfg.BodyLimit, spec: cfg.Spec, ready: cfg.Ready,
 		registry: cfg.Registry, origins: map[string]bool{}, hub: cfg.Hub, heartbeat: cfg.Heartbeat, beats: cfg.Heartbeats,
+		web: cfg.Web,
+	}
+	if s.web == nil {
+		w, err := web.New()
+		if err != nil {
+			return nil, err
+		}
+		s.web = w
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -108,10 +122,31 @@ func New(cfg Config) (*Server, error) {
 	}
 	e.Use(securityHeaders)
 	e.Use(s.requestID, s.accessLog, s.recoverPanic, s.cors, s.limitBody, s.checkParams)
-	e.NoRoute(func(c *gin.Context) { s.fail(c, errNotFoundRoute) })
+	e.NoRoute(s.noRoute)
 	s.engine = e
 	s.routes()
 	return s, nil
+}
+
+// noRoute answers what no route matched: a GET or HEAD outside the API and
+// the operational paths is the web client's (its page, whatever the path,
+// so the client routes it; or one of its files); anything else, and a
+// missing file of the client, is the API's 404.
+func (s *Server) noRoute(c *gin.Context) {
+	if !apiPath(c.Request.URL.Path) && s.web.Serve(c.Writer, c.Request) {
+		return
+	}
+	s.fail(c, errNotFoundRoute)
+}
+
+// operationalPaths are served by the program itself, never by the web
+// client, whatever the method.
+var operationalPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true, "/openapi.yaml": true, "/docs": true}
+
+// apiPath says whether a path belongs to the API or the operations rather
+// than to the web client.
+func apiPath(p string) bool {
+	return p == "/api" || strings.HasPrefix(p, "/api/") || operationalPaths[strings.TrimSuffix(p, "/")] || strings.HasPrefix(p, "/docs/")
 }
 
 // ServeHTTP makes Server an http.Handler.

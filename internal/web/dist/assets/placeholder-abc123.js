@@ -1,0 +1,1 @@
+document.getElementById("app").textContent = "Consenso: the web client is not built yet.";
