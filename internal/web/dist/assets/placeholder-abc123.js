@@ -1,1 +1,0 @@
-document.getElementById("app").textContent = "Consenso: the web client is not built yet.";
