@@ -123,6 +123,9 @@ func requireBrowser(t *testing.T) string {
 // server is the real program's server on a fresh database with the demo.
 type server struct {
 	URL   string
+	// Admin is the first account; Guideline the demo guideline's id.
+	Admin     auth.Principal
+	Guideline string
 	Clock *clocktest.Clock
 	Svc   *service.Service
 	Store *store.Store
@@ -180,7 +183,12 @@ func startServer(t *testing.T) *server {
 		stop()
 		listening.Wait()
 	})
-	return &server{URL: hs.URL, Clock: clk, Svc: svc, Store: st}
+	p := auth.Principal{ID: admin.ID, Role: admin.Role, Name: admin.Name}
+	gs, _, err := svc.Guidelines(ctx, p, service.Page{Limit: 10})
+	if err != nil || len(gs) != 1 {
+		t.Fatalf("demo guidelines: %d, %v", len(gs), err)
+	}
+	return &server{URL: hs.URL, Clock: clk, Svc: svc, Store: st, Admin: p, Guideline: gs[0].ID}
 }
 
 // env is one test's server and browser.
@@ -346,17 +354,7 @@ func typeInto(sel, text string) chromedp.Action[chromedp.Void] {
 }
 
 // choose selects value in the <select> sel and tells the page.
-func choose(sel, value string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(
-		chromedp.WaitVisible(chromedp.CSS(sel)),
-		chromedp.Evaluate[chromedp.Void](`(() => {
-			const el = document.querySelector(` + js(sel) + `);
-			el.value = ` + js(value) + `;
-			el.dispatchEvent(new Event("input", {bubbles: true}));
-			el.dispatchEvent(new Event("change", {bubbles: true}));
-		})()`, chromedp.EvalAsValue),
-	)
-}
+func choose(sel, value string) chromedp.Action[chromedp.Void] { return fill(sel, value) }
 
 // setLanguage makes the browser's preferred language lang
 // (navigator.language and Accept-Language).
@@ -376,9 +374,36 @@ func (e *env) signIn(ctx context.Context, email, lang string) {
 		choose("#lang", lang),
 		typeInto("#email", email),
 		typeInto("#password", demo.Password),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="sign-in"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="who"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS("#password")),
 	)
+}
+
+// fill sets the value of a field (input, textarea, select) the way an edit
+// does: through the element's value setter, then an input and a change
+// event, so the component's handler reads the new value.
+func fill(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](`(() => {
+			const el = document.querySelector(`+js(sel)+`);
+			const proto = Object.getPrototypeOf(el);
+			Object.getOwnPropertyDescriptor(proto, "value").set.call(el, `+js(value)+`);
+			el.dispatchEvent(new Event("input", {bubbles: true}));
+			el.dispatchEvent(new Event("change", {bubbles: true}));
+		})()`, chromedp.EvalAsValue),
+	)
+}
+
+// click clicks the first element sel matches, as a mouse would.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+}
+
+// visible waits until sel matches a visible element.
+func visible(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(chromedp.CSS(sel))
 }
 
 // axeViolation is one rule axe-core found broken.
