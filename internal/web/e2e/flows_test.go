@@ -108,7 +108,7 @@ func TestCommentReplyLive(t *testing.T) {
 	e.signIn(cr, delegateCR, "en")
 	e.signIn(mx, delegateMX, "es")
 	for _, ctx := range []context.Context{cr, mx} {
-		e.goTo(ctx, "/clauses/"+c.ID)
+		e.route(ctx, "/clauses/"+c.ID)
 		e.do(ctx, visible(`[data-testid="clause-page"]`), visible(liveConnected))
 	}
 	runAxe(cr, t, "clause")
@@ -147,7 +147,7 @@ func TestPositionAndStaleVersion(t *testing.T) {
 	head, fac := e.page(), e.page()
 	e.signIn(head, headCR, "en")
 	e.signIn(fac, facilitatorEmail, "en")
-	e.goTo(head, "/clauses/"+c.ID)
+	e.route(head, "/clauses/"+c.ID)
 	e.do(head,
 		visible(clauseVersion(c.Version)),
 		click(`[data-testid="record-position"]`),
@@ -161,7 +161,7 @@ func TestPositionAndStaleVersion(t *testing.T) {
 	// The head starts the next position on version v…
 	e.do(head, click(`[data-testid="record-position"]`), visible(`[data-testid="position-form"]`))
 	// …and the facilitator saves version v+1 meanwhile.
-	e.goTo(fac, "/clauses/"+c.ID)
+	e.route(fac, "/clauses/"+c.ID)
 	e.do(fac,
 		visible(clauseVersion(c.Version)),
 		click(`[data-testid="edit-text"]`),
@@ -205,7 +205,7 @@ func TestConcurrentTextEdits(t *testing.T) {
 	e.signIn(one, facilitatorEmail, "en")
 	e.signIn(two, "cofacilitator@demo.consenso.local", "es")
 	for _, p := range []context.Context{one, two} {
-		e.goTo(p, "/clauses/"+c.ID)
+		e.route(p, "/clauses/"+c.ID)
 		e.do(p, visible(clauseVersion(c.Version)), click(`[data-testid="edit-text"]`), visible(`[data-testid="text-editor"]`))
 	}
 	e.do(one, fill("#edit-en", c.Text["en"]+" First change."), click(`[data-testid="save-text"]`), visible(clauseVersion(c.Version+1)))
@@ -236,7 +236,7 @@ func TestFacilitatorStatusDraftAdoption(t *testing.T) {
 	// Silence: the deadline is picked in the tab's time zone (UTC), three
 	// hours after the server's clock.
 	deadline := e.srv.Clock.Now().UTC().Add(3 * time.Hour).Truncate(time.Minute)
-	e.goTo(f, "/clauses/"+open.ID)
+	e.route(f, "/clauses/"+open.ID)
 	e.do(f,
 		visible(`[data-testid="clause-page"][data-status="open"]`),
 		click(`[data-testid="silence-clause"]`),
@@ -253,19 +253,19 @@ func TestFacilitatorStatusDraftAdoption(t *testing.T) {
 	}
 
 	// Lock.
-	e.goTo(f, "/clauses/"+consensus.ID)
+	e.route(f, "/clauses/"+consensus.ID)
 	e.do(f, visible(`[data-testid="clause-page"][data-status="consensus"]`), click(`[data-testid="lock-clause"]`),
 		visible(`[data-testid="clause-page"][data-status="agreed"]`))
 	runAxe(f, t, "clause agreed")
 
 	// Matrix.
-	e.goTo(f, "/guidelines/"+e.srv.Guideline+"/matrix")
+	e.route(f, "/guidelines/"+e.srv.Guideline+"/matrix")
 	e.do(f, visible(`[data-testid="matrix"]`))
 	runAxe(f, t, "matrix")
 	screenshot(f, t, "matrix")
 
 	// Draft.
-	e.goTo(f, "/guidelines/"+e.srv.Guideline+"/drafts")
+	e.route(f, "/guidelines/"+e.srv.Guideline+"/drafts")
 	e.do(f, fill("#draft-label", "Before the second meeting"), click(`[data-testid="create-draft"]`),
 		waitFor(`[...document.querySelectorAll('[data-testid="drafts"] li')].some(li => li.textContent.includes("Before the second meeting"))`))
 	runAxe(f, t, "drafts")
@@ -295,7 +295,7 @@ func TestObserverAndTablet(t *testing.T) {
 	e.do(o, visible("#overview-title"))
 	runAxe(o, t, "overview tablet")
 	screenshot(o, t, "overview-tablet")
-	e.goTo(o, "/clauses/"+c.ID)
+	e.route(o, "/clauses/"+c.ID)
 	e.do(o, visible(`[data-testid="positions"]`), visible(`[data-testid="comment-form"]`))
 	if n := eval[int](e, o, `document.querySelectorAll('[data-testid="record-position"], [data-testid="position-form"], [data-testid="edit-text"]').length`); n != 0 {
 		t.Errorf("the observer sees %d position or facilitator controls", n)

@@ -326,6 +326,16 @@ func (e *env) goTo(ctx context.Context, path string) {
 	e.do(ctx, chromedp.Navigate(e.srv.URL+path))
 }
 
+// route moves a signed-in page to path inside the client, as a link does
+// (history.pushState and the popstate the client's router listens to): a
+// full navigation would start a new session, since the client keeps its
+// tokens in memory only.
+func (e *env) route(ctx context.Context, path string) {
+	e.t.Helper()
+	e.do(ctx, chromedp.Evaluate[chromedp.Void](`history.pushState(null, "", `+js(path)+`); dispatchEvent(new PopStateEvent("popstate"));`, chromedp.EvalAsValue),
+		waitFor(`location.pathname === `+js(path)))
+}
+
 // waitFor waits until the JavaScript condition is true in the page.
 func waitFor(cond string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
@@ -365,7 +375,9 @@ func setLanguage(lang string) chromedp.Action[chromedp.Void] {
 }
 
 // signIn signs in on the sign-in screen with a demo account, choosing the
-// interface language lang (en or es), and waits until the screen is gone.
+// interface language lang (en or es), and waits for the landing screen: the
+// demo's one guideline's overview (the home screen moves there by itself,
+// so a route taken earlier would be replaced).
 func (e *env) signIn(ctx context.Context, email, lang string) {
 	e.t.Helper()
 	e.goTo(ctx, "/")
@@ -377,6 +389,8 @@ func (e *env) signIn(ctx context.Context, email, lang string) {
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-in"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="who"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("#overview-title")),
+		waitFor(`location.pathname.startsWith("/guidelines/")`),
 	)
 }
 
