@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/demo"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
@@ -283,6 +284,76 @@ func TestFacilitatorStatusDraftAdoption(t *testing.T) {
 		t.Error("adoption blocked without naming a clause")
 	}
 	runAxe(f, t, "adoption blocked")
+
+	// Once every clause is agreed (the delegations settle the rest through
+	// the API meanwhile), a new draft has no brackets and is adopted.
+	e.settleAll()
+	e.route(f, "/guidelines/"+e.srv.Guideline+"/drafts")
+	e.do(f, fill("#draft-label", "Final text"), click(`[data-testid="create-draft"]`),
+		waitFor(`[...document.querySelectorAll('[data-testid="drafts"] li')].some(li => li.textContent.includes("Final text"))`),
+		waitFor(`(() => { const li = [...document.querySelectorAll('[data-testid="drafts"] li')].find(li => li.textContent.includes("Final text")); li.querySelector("a").click(); return true; })()`),
+		visible(`[data-testid="draft-document"]`))
+	if n := eval[int](e, f, `document.querySelectorAll('[data-bracketed="true"]').length`); n != 0 {
+		t.Errorf("the final draft brackets %d clauses", n)
+	}
+	e.do(f, click(`[data-testid="adopt"]`), click(`[data-testid="confirm-adopt"]`),
+		waitFor(`[...document.querySelectorAll('.alert-ok[role="status"]')].some(n => n.textContent.includes("Adopted as approved version 2"))`))
+	runAxe(f, t, "adopted")
+	e.route(f, "/guidelines/"+e.srv.Guideline+"/drafts")
+	e.do(f, visible(`[data-testid="approved"]`), visible(`[data-testid="approved"] [data-testid="download-markdown"]`))
+	runAxe(f, t, "approved")
+	screenshot(f, t, "drafts")
+}
+
+// settleAll brings every clause of the demo guideline to agreed through
+// the service, as the delegations would: a silence procedure is reopened,
+// every clause opened, every head agrees to its current version, and the
+// facilitator locks it.
+func (e *env) settleAll() {
+	e.t.Helper()
+	ctx := context.Background()
+	users, _, err := e.srv.Svc.Users(ctx, e.srv.Admin, service.Page{Limit: 200})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var fac auth.Principal
+	heads := map[string]auth.Principal{}
+	for _, u := range users {
+		p := auth.Principal{ID: u.ID, Role: u.Role, Country: u.Country, HeadOfDelegation: u.HeadOfDelegation, Name: u.Name}
+		switch {
+		case u.Email == facilitatorEmail:
+			fac = p
+		case u.HeadOfDelegation:
+			heads[u.Country] = p
+		}
+	}
+	cs, err := e.srv.Svc.Clauses(ctx, e.srv.Admin, e.srv.Guideline, "", "")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Status == drafting.StatusAgreed {
+			continue
+		}
+		if c.Status == drafting.StatusSilence {
+			if _, err := e.srv.Svc.ReopenClause(ctx, fac, c.ID, service.AnyRevision, "settled in the room"); err != nil {
+				e.t.Fatalf("reopen %s: %v", c.Number, err)
+			}
+		}
+		if c.Status == drafting.StatusDraft {
+			if _, err := e.srv.Svc.OpenClause(ctx, fac, c.ID, service.AnyRevision); err != nil {
+				e.t.Fatalf("open %s: %v", c.Number, err)
+			}
+		}
+		for code, h := range heads {
+			if _, err := e.srv.Svc.SetPosition(ctx, h, c.ID, code, drafting.PositionInput{Stance: drafting.StanceAgree, ClauseVersion: c.Version}); err != nil {
+				e.t.Fatalf("%s agrees to %s: %v", code, c.Number, err)
+			}
+		}
+		if _, err := e.srv.Svc.LockClause(ctx, fac, c.ID, service.AnyRevision); err != nil {
+			e.t.Fatalf("lock %s: %v", c.Number, err)
+		}
+	}
 }
 
 // TestObserverAndTablet: the observer reads and comments but never sees

@@ -122,13 +122,13 @@ func requireBrowser(t *testing.T) string {
 
 // server is the real program's server on a fresh database with the demo.
 type server struct {
-	URL   string
+	URL string
 	// Admin is the first account; Guideline the demo guideline's id.
 	Admin     auth.Principal
 	Guideline string
-	Clock *clocktest.Clock
-	Svc   *service.Service
-	Store *store.Store
+	Clock     *clocktest.Clock
+	Svc       *service.Service
+	Store     *store.Store
 }
 
 // startServer builds the server as api/cmd/consenso does (store, service,
@@ -387,9 +387,9 @@ func (e *env) signIn(ctx context.Context, email, lang string) {
 		typeInto("#email", email),
 		typeInto("#password", demo.Password),
 		chromedp.Click(chromedp.CSS(`[data-testid="sign-in"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="who"]`)),
-		chromedp.WaitNotPresent(chromedp.CSS("#password")),
-		chromedp.WaitVisible(chromedp.CSS("#overview-title")),
+		visible(`[data-testid="who"]`),
+		waitFor(`!document.querySelector("#password")`),
+		visible("#overview-title"),
 		waitFor(`location.pathname.startsWith("/guidelines/")`),
 	)
 }
@@ -399,7 +399,7 @@ func (e *env) signIn(ctx context.Context, email, lang string) {
 // event, so the component's handler reads the new value.
 func fill(sel, value string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
-		chromedp.WaitVisible(chromedp.CSS(sel)),
+		visible(sel),
 		chromedp.Evaluate[chromedp.Void](`(() => {
 			const el = document.querySelector(`+js(sel)+`);
 			const proto = Object.getPrototypeOf(el);
@@ -410,14 +410,26 @@ func fill(sel, value string) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// click clicks the first element sel matches, as a mouse would.
+// click clicks the first element sel matches once it is shown and
+// enabled. The wait and the click are one step in the page: the client
+// re-renders on live events, so a node found by one protocol command can be
+// gone by the next.
 func click(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+	return waitFor(`(() => {
+		const el = document.querySelector(` + js(sel) + `);
+		if (!el || el.disabled || el.getClientRects().length === 0) return false;
+		el.scrollIntoView({block: "center"});
+		el.click();
+		return true;
+	})()`)
 }
 
-// visible waits until sel matches a visible element.
+// visible waits until sel matches an element that is shown.
 func visible(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.WaitVisible(chromedp.CSS(sel))
+	return waitFor(`(() => {
+		const el = document.querySelector(` + js(sel) + `);
+		return !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+	})()`)
 }
 
 // axeViolation is one rule axe-core found broken.
@@ -454,15 +466,19 @@ func runAxe(ctx context.Context, t *testing.T, screen string) {
 		t.Fatalf("%s: inject axe-core: %v", screen, err)
 	}
 	raw, err := chromedp.Run(sctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
-		JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-			targets: v.nodes.map(n => n.target.join(" "))}))))`, chromedp.EvalAwaitPromise))
+		JSON.stringify({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+			targets: v.nodes.map(n => n.target.join(" "))}))}))`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("%s: run axe-core: %v", screen, err)
 	}
-	var violations []axeViolation
-	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+	var result struct {
+		Passes     int            `json:"passes"`
+		Violations []axeViolation `json:"violations"`
+	}
+	if err := json.Unmarshal([]byte(raw), &result); err != nil {
 		t.Fatalf("%s: axe-core answer: %v", screen, err)
 	}
+	violations := result.Violations
 	serious := 0
 	for _, v := range violations {
 		line := fmt.Sprintf("%s: axe %s (%s): %s on %s", screen, v.ID, v.Impact, v.Help, strings.Join(v.Targets, ", "))
@@ -473,7 +489,7 @@ func runAxe(ctx context.Context, t *testing.T, screen string) {
 			t.Log(line)
 		}
 	}
-	t.Logf("%s: axe-core: %d violations, %d serious or critical", screen, len(violations), serious)
+	t.Logf("%s: axe-core: %d rules pass, %d violated, %d of them serious or critical", screen, result.Passes, len(violations), serious)
 }
 
 // screenshot saves a full-page PNG of the page to docs/img/<name>.png when
@@ -500,16 +516,11 @@ func screenshot(ctx context.Context, t *testing.T, name string) {
 	t.Logf("screenshot: %s", path)
 }
 
-// text is the visible text of the first element sel matches.
+// text is the text of the first element sel matches, as shown.
 func (e *env) text(ctx context.Context, sel string) string {
 	e.t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
-	defer cancel()
-	s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		e.t.Fatalf("text of %s: %v\n%s", sel, err, pageState(ctx))
-	}
-	return s
+	e.do(ctx, visible(sel))
+	return eval[string](e, ctx, `document.querySelector(`+js(sel)+`).innerText`)
 }
 
 // eval evaluates a JavaScript expression in the page.
