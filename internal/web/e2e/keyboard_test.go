@@ -31,6 +31,7 @@ func TestKeyboardOnly(t *testing.T) {
 		press(kb.Tab), focused("#password"), press(demoPassword()),
 		press(kb.Enter),
 		visible("#overview-title"),
+		visible("a.clause-link"),
 	)
 	// The first Tab reaches the skip link, which moves the focus to the content.
 	e.do(ctx, press(kb.Tab), focused("a.skip"), press(kb.Enter), focused("#main"))
