@@ -177,15 +177,15 @@ function Screen({ route }: { route: Route }) {
     case "home":
       return <Home />;
     case "overview":
-      return <OverviewScreen gid={route.gid} />;
+      return <OverviewScreen key={route.gid} gid={route.gid} />;
     case "matrix":
-      return <MatrixScreen gid={route.gid} />;
+      return <MatrixScreen key={route.gid} gid={route.gid} />;
     case "drafts":
-      return <DraftsScreen gid={route.gid} />;
+      return <DraftsScreen key={route.gid} gid={route.gid} />;
     case "draft":
-      return <DraftScreen gid={route.gid} n={route.n} />;
+      return <DraftScreen key={`${route.gid}/${route.n}`} gid={route.gid} n={route.n} />;
     case "clause":
-      return <ClauseScreen cid={route.cid} />;
+      return <ClauseScreen key={route.cid} cid={route.cid} />;
     case "notfound":
       return (
         <section>

@@ -4,7 +4,7 @@
 import type { DiffOps } from "./api/client";
 
 function tokens(s: string): string[] {
-  return s.match(/\s+|[^\s]+/g) ?? [];
+  return s.match(/\s+|[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu) ?? [];
 }
 
 export function wordDiff(a: string, b: string): DiffOps {

@@ -79,7 +79,7 @@ export function ClauseScreen({ cid }: { cid: string }) {
           <section aria-labelledby="comments-title" class="panel">
             <h2 id="comments-title">{t("comments.title")}</h2>
             {canComment(me) && (
-              <CommentForm clause={page} langs={langs} quote={quote} clearQuote={() => setQuote(null)} textareaRef={commentForm} onPosted={res.reload} />
+              <CommentForm clause={page} langs={langs} quote={quote} setQuote={setQuote} textareaRef={commentForm} onPosted={res.reload} />
             )}
             <Threads comments={comments} clause={page} langs={langs} me={me} onChanged={res.reload}
               onIncorporate={(c) => setSeed({ text: { ...(c.proposed_text ?? {}) }, incorporates: [c.id] })} />
@@ -309,8 +309,8 @@ function newKey(): string {
   return crypto.randomUUID();
 }
 
-function CommentForm({ clause, langs, quote, clearQuote, textareaRef, onPosted }: {
-  clause: Clause; langs: string[]; quote: string | null; clearQuote: () => void; textareaRef: { current: HTMLTextAreaElement | null }; onPosted: () => void;
+function CommentForm({ clause, langs, quote, setQuote, textareaRef, onPosted }: {
+  clause: Clause; langs: string[]; quote: string | null; setQuote: (q: string | null) => void; textareaRef: { current: HTMLTextAreaElement | null }; onPosted: () => void;
 }) {
   const [kind, setKind] = useState<Schemas["CommentKind"]>("general");
   const [body, setBody] = useState("");
@@ -334,7 +334,7 @@ function CommentForm({ clause, langs, quote, clearQuote, textareaRef, onPosted }
       setBody("");
       setKind("general");
       setProposed({});
-      clearQuote();
+      setQuote(null);
       onPosted();
     } catch (err) {
       setError(err);
@@ -355,14 +355,17 @@ function CommentForm({ clause, langs, quote, clearQuote, textareaRef, onPosted }
           ))}
         </select>
       </Field>
-      {quote && (
-        <div class="quote-chip" data-testid="comment-quote">
-          <span class="muted">{t("comments.quote")}:</span> <q>{quote}</q>{" "}
-          <button type="button" class="btn-link" onClick={clearQuote}>
-            {t("comments.remove_quote")}
-          </button>
+      <Field id="comment-quote" label={t("comments.quote")} hint={t("clause.select_hint")}>
+        <div class="quote-input">
+          <input id="comment-quote" type="text" value={quote ?? ""} data-testid="comment-quote" aria-describedby="comment-quote-hint"
+            onInput={(e) => setQuote((e.currentTarget as HTMLInputElement).value || null)} />
+          {quote && (
+            <button type="button" class="btn-link" onClick={() => setQuote(null)}>
+              {t("comments.remove_quote")}
+            </button>
+          )}
         </div>
-      )}
+      </Field>
       <Field id="comment-body" label={t("comments.body")}>
         <textarea id="comment-body" ref={textareaRef} rows={3} required value={body} onInput={(e) => setBody((e.currentTarget as HTMLTextAreaElement).value)} />
       </Field>

@@ -85,14 +85,14 @@ export function MatrixScreen({ gid }: { gid: string }) {
                         <Link href={href({ name: "clause", cid: id })}>{t("clause.title", { number: r.number })}</Link> <StatusBadge status={r.status} />
                         {r.objections.map((o) => (
                           <span key={o.country} class="why">
-                            {" "}
+                            {" — "}
                             {t("matrix.objects", { country: countryName(o.country), reason: o.text })}
                           </span>
                         ))}
                         {unheard.length > 0 && r.status !== "draft" && (
-                          <span class="why"> {t("matrix.unheard", { countries: unheard.map(countryName).join(", ") })}</span>
+                          <span class="why"> — {t("matrix.unheard", { countries: unheard.map(countryName).join(", ") })}</span>
                         )}
-                        {r.silence_deadline && <span class="why"> {t("matrix.silence_until", { date: formatDate(r.silence_deadline) })}</span>}
+                        {r.silence_deadline && <span class="why"> — {t("matrix.silence_until", { date: formatDate(r.silence_deadline) })}</span>}
                       </li>
                     );
                   })}
