@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/demo"
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -303,6 +305,59 @@ func TestFacilitatorStatusDraftAdoption(t *testing.T) {
 	e.do(f, visible(`[data-testid="approved"]`), visible(`[data-testid="approved"] [data-testid="download-markdown"]`))
 	runAxe(f, t, "approved")
 	screenshot(f, t, "drafts")
+}
+
+// principal is the demo account with email, as the service sees it.
+func (e *env) principal(email string) auth.Principal {
+	e.t.Helper()
+	users, _, err := e.srv.Svc.Users(context.Background(), e.srv.Admin, service.Page{Limit: 200})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, u := range users {
+		if u.Email == email {
+			return auth.Principal{ID: u.ID, Role: u.Role, Country: u.Country, HeadOfDelegation: u.HeadOfDelegation, Name: u.Name}
+		}
+	}
+	e.t.Fatalf("no account %s", email)
+	return auth.Principal{}
+}
+
+// TestLiveRecovers: when the connection drops, the indicator says so and
+// the client reconnects by itself; what happened meanwhile and afterwards
+// reaches the page without a reload.
+func TestLiveRecovers(t *testing.T) {
+	e := newEnv(t)
+	c := e.clausesIn(drafting.StatusOpen)[0]
+	p := e.page()
+	e.signIn(p, delegateCR, "en")
+	e.route(p, "/clauses/"+c.ID)
+	e.do(p, visible(`[data-testid="clause-page"]`), visible(liveConnected))
+	// Every state the indicator shows from now on.
+	e.do(p, chromedp.Evaluate[chromedp.Void](`(() => {
+		const el = document.querySelector('[data-testid="live"]');
+		window.liveStates = [];
+		new MutationObserver(() => window.liveStates.push(el.dataset.state)).observe(el, {attributes: true, attributeFilter: ["data-state"]});
+	})()`, chromedp.EvalAsValue))
+
+	e.srv.HTTP.CloseClientConnections()
+	body := "Mexico writes while Costa Rica's connection is down."
+	if _, err := e.srv.Svc.CreateComment(context.Background(), e.principal(delegateMX), c.ID,
+		drafting.CommentInput{Kind: drafting.KindGeneral, Body: body}, service.Idempotency{}); err != nil {
+		t.Fatal(err)
+	}
+	e.do(p,
+		waitFor(`window.liveStates.includes("reconnecting")`),
+		visible(liveConnected),
+		waitFor(commentShown(body)),
+	)
+	t.Logf("indicator states after the drop: %v", eval[[]string](e, p, `window.liveStates`))
+	after := "Mexico writes again once it is back."
+	if _, err := e.srv.Svc.CreateComment(context.Background(), e.principal(delegateMX), c.ID,
+		drafting.CommentInput{Kind: drafting.KindGeneral, Body: after}, service.Idempotency{}); err != nil {
+		t.Fatal(err)
+	}
+	e.do(p, waitFor(commentShown(after)))
 }
 
 // settleAll brings every clause of the demo guideline to agreed through

@@ -126,9 +126,12 @@ type server struct {
 	// Admin is the first account; Guideline the demo guideline's id.
 	Admin     auth.Principal
 	Guideline string
-	Clock     *clocktest.Clock
-	Svc       *service.Service
-	Store     *store.Store
+	// HTTP is the listening server (CloseClientConnections drops every
+	// connection, live streams included).
+	HTTP  *httptest.Server
+	Clock *clocktest.Clock
+	Svc   *service.Service
+	Store *store.Store
 }
 
 // startServer builds the server as api/cmd/consenso does (store, service,
@@ -188,7 +191,7 @@ func startServer(t *testing.T) *server {
 	if err != nil || len(gs) != 1 {
 		t.Fatalf("demo guidelines: %d, %v", len(gs), err)
 	}
-	return &server{URL: hs.URL, Clock: clk, Svc: svc, Store: st, Admin: p, Guideline: gs[0].ID}
+	return &server{URL: hs.URL, Clock: clk, Svc: svc, Store: st, Admin: p, Guideline: gs[0].ID, HTTP: hs}
 }
 
 // env is one test's server and browser.
