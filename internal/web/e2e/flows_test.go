@@ -260,6 +260,10 @@ func TestFacilitatorStatusDraftAdoption(t *testing.T) {
 	e.do(f, visible(`[data-testid="clause-page"][data-status="consensus"]`), click(`[data-testid="lock-clause"]`),
 		visible(`[data-testid="clause-page"][data-status="agreed"]`))
 	runAxe(f, t, "clause agreed")
+	// Reopened with a reason, it is negotiated again.
+	e.do(f, click(`[data-testid="reopen-clause"]`), fill("#reopen-reason", "Belize asks to revisit the wording"),
+		click(`[data-testid="confirm-reopen"]`), waitFor(`document.querySelector('[data-testid="clause-page"]').dataset.status !== "agreed"`))
+	e.do(f, click(`[data-testid="lock-clause"]`), visible(`[data-testid="clause-page"][data-status="agreed"]`))
 
 	// Matrix.
 	e.route(f, "/guidelines/"+e.srv.Guideline+"/matrix")
@@ -301,6 +305,9 @@ func TestFacilitatorStatusDraftAdoption(t *testing.T) {
 	e.do(f, click(`[data-testid="adopt"]`), click(`[data-testid="confirm-adopt"]`),
 		waitFor(`[...document.querySelectorAll('.alert-ok[role="status"]')].some(n => n.textContent.includes("Adopted as approved version 2"))`))
 	runAxe(f, t, "adopted")
+	// Compared with the draft before it, word by word.
+	e.do(f, click(`[data-testid="compare-drafts"]`), visible(`[data-testid="draft-diff"]`))
+	runAxe(f, t, "draft diff")
 	e.route(f, "/guidelines/"+e.srv.Guideline+"/drafts")
 	e.do(f, visible(`[data-testid="approved"]`), visible(`[data-testid="approved"] [data-testid="download-markdown"]`))
 	runAxe(f, t, "approved")
