@@ -252,8 +252,9 @@ func acceptLanguage(lang string) pageOption { return func(c *pageConfig) { c.lan
 
 // page opens a tab in a browser context of its own (its own storage and
 // cookies: another person at another computer) at 1366×768 unless told
-// otherwise. Uncaught exceptions and Content-Security-Policy violations in
-// the page fail the test; every console message is logged.
+// otherwise, in the UTC time zone. Uncaught exceptions and
+// Content-Security-Policy violations in the page fail the test; console
+// warnings and errors are logged.
 func (e *env) page(opts ...pageOption) context.Context {
 	t := e.t
 	t.Helper()
@@ -278,7 +279,9 @@ func (e *env) page(opts ...pageOption) context.Context {
 				return
 			}
 			mu.Lock()
-			t.Logf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
+			if m.Type != chromedp.ConsoleLog && m.Type != chromedp.ConsoleDebug && m.Type != chromedp.ConsoleInfo {
+				t.Logf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
+			}
 			if m.Type == chromedp.ConsoleException || strings.Contains(m.Text, "Content Security Policy") {
 				problems = append(problems, fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line))
 			}
