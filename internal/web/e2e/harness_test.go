@@ -88,7 +88,10 @@ func repoRoot(t testing.TB) string {
 // chromiumPath finds the browser: CONSENSO_CHROMIUM, then the usual names.
 func chromiumPath() string {
 	if p := os.Getenv("CONSENSO_CHROMIUM"); p != "" {
-		return p
+		if p, err := exec.LookPath(p); err == nil {
+			return p
+		}
+		return "" // named but not there: not found, not another browser
 	}
 	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
 		return "/usr/bin/chromium"
