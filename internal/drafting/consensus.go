@@ -39,7 +39,11 @@ type Position struct {
 	// only the country could speak for itself); empty when deemed.
 	RecordedAs string
 	Deemed     bool
-	CreatedAt  time.Time
+	// AdReferendum marks an agreement subject to the capital's
+	// confirmation by ConfirmBy (adreferendum.go).
+	AdReferendum bool
+	ConfirmBy    *time.Time
+	CreatedAt    time.Time
 }
 
 // Current reports whether p is about the clause's current version.
@@ -52,6 +56,10 @@ type PositionInput struct {
 	ClauseVersion int
 	Reservation   string
 	Reason        string
+	// AdReferendum asks for an agreement subject to the capital's
+	// confirmation by ConfirmBy.
+	AdReferendum bool
+	ConfirmBy    *time.Time
 }
 
 // Validate checks the stance and its required texts, returning a cleaned input.
@@ -84,6 +92,7 @@ func (in PositionInput) Validate() (PositionInput, error) {
 	default:
 		errs.Add("stance", "must be one of agree, agree_with_reservation, abstain, object")
 	}
+	in.validateAdReferendum(&errs)
 	if in.ClauseVersion < 1 {
 		errs.Add("clause_version", "required: the clause version this position is about")
 	}
@@ -178,7 +187,7 @@ func (c *Clause) CheckPosition(in PositionInput, now time.Time) error {
 		e.Data = map[string]any{"current_version": c.Version}
 		return e
 	}
-	return nil
+	return in.checkConfirmBy(now)
 }
 
 // ApplyPosition recomputes the status after a position was recorded; all is
@@ -260,6 +269,10 @@ func (c *Clause) EndSilence(participants []string, positions []Position, now tim
 		c.Status = StatusContested
 		return nil, nil
 	}
+	// An agreement ad referendum is no objection, but awaits its capital:
+	// the silent are deemed to agree and the clause stays in consensus
+	// until it is confirmed.
+	pendingCapital := len(AdReferendum(participants, c.Version, positions)) > 0
 	spoke := map[string]bool{}
 	for _, p := range positions {
 		if p.ClauseVersion == c.Version {
@@ -274,6 +287,9 @@ func (c *Clause) EndSilence(participants []string, positions []Position, now tim
 	}
 	sort.Strings(silent)
 	c.Status = StatusAgreed
+	if pendingCapital {
+		c.Status = StatusConsensus
+	}
 	return silent, nil
 }
 
@@ -286,6 +302,9 @@ func (c *Clause) Lock(participants []string, positions []Position, now time.Time
 	}
 	if d := Derive(participants, c.Version, positions); d != StatusConsensus {
 		return stateConflict("clause.not_consensus", "not every participating country has a current position without objection; the clause is "+string(d))
+	}
+	if ad := AdReferendum(participants, c.Version, positions); len(ad) > 0 {
+		return adReferendumConflict(ad, "the clause cannot be locked")
 	}
 	c.Status = StatusAgreed
 	c.UpdatedAt = now
