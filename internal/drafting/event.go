@@ -22,6 +22,7 @@ const (
 	EventCommentWithdrawn    = "comment.withdrawn"
 	EventCommentResolved     = "comment.resolved"
 	EventPositionRecorded    = "position.recorded"
+	EventPositionLapsed      = "position.lapsed"
 	EventSilenceStarted      = "silence.started"
 	EventSilenceBroken       = "silence.broken"
 	EventSilenceEnded        = "silence.ended"

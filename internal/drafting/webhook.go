@@ -54,7 +54,7 @@ var NegotiationEvents = eventSet(
 	EventSectionCreated, EventSectionUpdated,
 	EventClauseCreated, EventClauseMoved, EventClauseTextChanged, EventClauseStatusChanged,
 	EventCommentCreated, EventCommentEdited, EventCommentWithdrawn, EventCommentResolved,
-	EventPositionRecorded,
+	EventPositionRecorded, EventPositionLapsed,
 	EventSilenceStarted, EventSilenceBroken, EventSilenceEnded,
 	EventDraftCreated, EventGuidelineAdopted,
 )

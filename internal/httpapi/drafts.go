@@ -74,6 +74,8 @@ type documentClause struct {
 	Bracketed    bool                `json:"bracketed"`
 	Text         map[string]string   `json:"text"`
 	Reservations []reservationInline `json:"reservations"`
+	// AdReferendum lists the countries whose agreement awaits their capital.
+	AdReferendum []string `json:"ad_referendum"`
 }
 
 type reservationInline struct {
@@ -97,7 +99,7 @@ func documentSections(doc render.Document) []documentSection {
 				res[k] = reservationInline{Country: r.Country, Text: r.Text}
 			}
 			ds.Clauses[j] = documentClause{ID: cl.ID, Number: cl.Number, Status: cl.Status, Version: cl.Version,
-				Bracketed: cl.Bracketed(), Text: cl.Text, Reservations: res}
+				Bracketed: cl.Bracketed(), Text: cl.Text, Reservations: res, AdReferendum: append([]string{}, cl.AdReferendum...)}
 		}
 		out[i] = ds
 	}

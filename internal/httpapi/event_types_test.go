@@ -134,9 +134,16 @@ func TestEveryEventTypeMatchesContract(t *testing.T) {
 	c3 := d.mustOpenClause()
 	d.position(c3, "BZ", d.heads["BZ"], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
 	d.post("/api/v1/clauses/"+c3+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(48 * time.Hour)}).want(200)
+	// Mexico agrees ad referendum and its capital does not confirm in time.
+	c4 := d.mustOpenClause()
+	d.position(c4, "MX", d.heads["MX"], map[string]any{"stance": "agree", "clause_version": 1,
+		"ad_referendum": true, "confirm_by": d.clock.Now().Add(24 * time.Hour)}).want(200)
 	d.advance(48 * time.Hour)
 	if n, err := d.svc.SweepSilence(context.Background(), d.clock.Now()); err != nil || n != 1 {
 		t.Fatalf("sweep: %d, %v", n, err)
+	}
+	if n, err := d.svc.SweepAdReferendum(context.Background(), d.clock.Now()); err != nil || n != 1 {
+		t.Fatalf("ad referendum sweep: %d, %v", n, err)
 	}
 	// Drafts and adoption, on a guideline of their own.
 	g2, _ := publishedFixture(t, d.env, d.fac, true)

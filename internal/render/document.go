@@ -35,6 +35,9 @@ type Clause struct {
 	Version      int               // clause version number
 	Text         map[string]string // language -> text; a language may be missing (translation pending)
 	Reservations []Reservation
+	// AdReferendum lists the countries whose agreement with this version
+	// awaits their capital's confirmation; each is a footnote.
+	AdReferendum []string
 }
 
 // Reservation records a country that accepts a clause only with a stated

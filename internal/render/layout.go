@@ -47,6 +47,7 @@ type note struct {
 type labels struct {
 	Pending         string // where a translation has not been supplied yet
 	Reservation     string // footnote: "Reservation of %s: %s" (country, text)
+	AdReferendum    string // footnote: "Agreed ad referendum by %s" (country)
 	Draft           string // "Draft %d"
 	ApprovedVersion string // "Approved version %d"
 	Adopted         string // "adopted %s" (ISO date)
@@ -59,6 +60,7 @@ var labelTable = map[string]labels{
 	"en": {
 		Pending:         "(translation pending)",
 		Reservation:     "Reservation of %s: %s",
+		AdReferendum:    "Agreed ad referendum by %s",
 		Draft:           "Draft %d",
 		ApprovedVersion: "Approved version %d",
 		Adopted:         "adopted %s",
@@ -67,6 +69,7 @@ var labelTable = map[string]labels{
 	"es": {
 		Pending:         "(traducción pendiente)",
 		Reservation:     "Reserva de %s: %s",
+		AdReferendum:    "Aprobado ad referéndum por %s",
 		Draft:           "Borrador %d",
 		ApprovedVersion: "Versión aprobada %d",
 		Adopted:         "adoptada el %s",
@@ -148,6 +151,13 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 					ClauseKey: cp.Key,
 					Label:     fmt.Sprintf(l.Reservation, collapseSpace(r.Country), collapseSpace(r.Text)),
 				}
+				cp.Notes = append(cp.Notes, nt)
+				p.Notes = append(p.Notes, nt)
+			}
+			for ai, country := range c.AdReferendum {
+				n++
+				nt := note{N: n, Index: len(c.Reservations) + ai + 1, ClauseKey: cp.Key,
+					Label: fmt.Sprintf(l.AdReferendum, collapseSpace(country))}
 				cp.Notes = append(cp.Notes, nt)
 				p.Notes = append(p.Notes, nt)
 			}

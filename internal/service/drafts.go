@@ -130,7 +130,12 @@ func (s *Service) Draft(ctx context.Context, p auth.Principal, gid string, n int
 		if err != nil {
 			return err
 		}
+		adRef, err := tx.DraftAdReferendum(gid, n)
+		if err != nil {
+			return err
+		}
 		out = DraftDocument{Draft: d, Guideline: g, Document: draftDocument(g, d, res)}
+		markAdReferendum(&out.Document, adRef)
 		return nil
 	})
 	return out, err
@@ -153,6 +158,25 @@ func draftDocument(g drafting.Guideline, d drafting.Draft, res []drafting.Reserv
 			Version: c.Version, Text: map[string]string(c.Text), Reservations: byClause[c.ClauseID]})
 	}
 	return doc
+}
+
+// markAdReferendum notes, on each clause of doc, the countries whose
+// agreement with its version awaits their capital (a footnote "agreed ad
+// referendum by X" in the renderings).
+func markAdReferendum(doc *render.Document, adRef []drafting.Reservation) {
+	if len(adRef) == 0 {
+		return
+	}
+	byClause := map[string][]string{}
+	for _, r := range adRef {
+		byClause[r.ClauseID] = append(byClause[r.ClauseID], r.Country)
+	}
+	for si := range doc.Sections {
+		for ci := range doc.Sections[si].Clauses {
+			c := &doc.Sections[si].Clauses[ci]
+			c.AdReferendum = byClause[c.ID]
+		}
+	}
 }
 
 // DraftChange is how one clause differs between two drafts.
@@ -260,7 +284,8 @@ func (s *Service) checkAdoption(u *unit, g drafting.Guideline, d drafting.Draft)
 	numbers := make([]string, len(blockers))
 	for i, b := range blockers {
 		blocking[i] = map[string]any{"clause_id": b.ClauseID, "number": b.Number, "status": b.Status, "version": b.Version,
-			"draft_version": b.DraftVersion, "reason": b.Reason, "objecting": b.Objecting, "unheard": b.Unheard}
+			"draft_version": b.DraftVersion, "reason": b.Reason, "objecting": b.Objecting, "unheard": b.Unheard,
+			"ad_referendum": b.AdReferendum}
 		numbers[i] = b.Number
 	}
 	e := drafting.Errorf(drafting.KindConflict, "draft.not_agreed",

@@ -268,7 +268,8 @@ func (tx *Tx) ClauseStances(ids []string) ([]drafting.Position, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed
+	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed,
+		p.ad_referendum, p.confirm_by
 		FROM positions p WHERE p.clause_id IN ? AND p.superseded = FALSE`, ids).Rows()
 	if err != nil {
 		return nil, err
