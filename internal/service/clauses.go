@@ -374,9 +374,13 @@ func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, e
 			return err
 		}
 		c.Text = text
+		anchors, err := followAnchors(u, c.ID, g.Languages, from, before, c.Version, text)
+		if err != nil {
+			return err
+		}
 		if err := u.emit(drafting.EventClauseTextChanged, c.GuidelineID, c.ID, map[string]any{
 			"from_version": from, "to_version": c.Version, "note": note, "incorporates": incorporated,
-			"before": before, "after": text,
+			"before": before, "after": text, "anchors": anchors,
 		}); err != nil {
 			return err
 		}
