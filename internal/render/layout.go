@@ -52,6 +52,8 @@ type labels struct {
 	ApprovedVersion string // "Approved version %d"
 	Adopted         string // "adopted %s" (ISO date)
 	BackToClause    string // footnote link back to its clause (accessible name)
+	ViewAccepted    string // status line of a draft read as if every open amendment were accepted
+	ViewRejected    string // … rejected
 }
 
 // labelTable holds the labels of every working language; a language not in
@@ -65,6 +67,8 @@ var labelTable = map[string]labels{
 		ApprovedVersion: "Approved version %d",
 		Adopted:         "adopted %s",
 		BackToClause:    "Back to clause",
+		ViewAccepted:    "as if every open amendment were accepted",
+		ViewRejected:    "as if every open amendment were rejected",
 	},
 	"es": {
 		Pending:         "(traducción pendiente)",
@@ -74,6 +78,8 @@ var labelTable = map[string]labels{
 		ApprovedVersion: "Versión aprobada %d",
 		Adopted:         "adoptada el %s",
 		BackToClause:    "Volver a la cláusula",
+		ViewAccepted:    "como si se aceptaran todas las enmiendas abiertas",
+		ViewRejected:    "como si se rechazaran todas las enmiendas abiertas",
 	},
 }
 
@@ -118,6 +124,12 @@ func statusLine(d Document, l labels) string {
 		if !d.Date.IsZero() {
 			parts = append(parts, isoDate(d))
 		}
+		switch d.View {
+		case "accepted":
+			parts = append(parts, l.ViewAccepted)
+		case "rejected":
+			parts = append(parts, l.ViewRejected)
+		}
 	}
 	return strings.Join(parts, " — ")
 }
@@ -141,7 +153,7 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 				Number:    collapseSpace(c.Number),
 				Text:      text,
 				Pending:   !ok || text == "",
-				Bracketed: c.Bracketed(),
+				Bracketed: c.Bracketed() && !c.Alternatives,
 			}
 			for ri, r := range c.Reservations {
 				n++

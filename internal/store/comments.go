@@ -394,3 +394,22 @@ func (tx *Tx) SetAnchor(commentID string, a drafting.Anchor) error {
 		"anchor_state": string(a.State), "anchor_version": a.Version, "anchor_lang": a.Lang,
 		"anchor_start": a.Start, "anchor_excerpt": a.Excerpt}).Error
 }
+
+// OpenAmendments lists the open amendments on the clauses of a guideline,
+// oldest first, in one statement.
+func (tx *Tx) OpenAmendments(gid string) ([]drafting.Comment, error) {
+	var rows []commentRow
+	if err := tx.db.Where("guideline_id = ? AND kind = ? AND status = ?", gid, string(drafting.KindAmendment), string(drafting.CommentOpen)).
+		Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]drafting.Comment, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
