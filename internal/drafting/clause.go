@@ -43,8 +43,11 @@ type Clause struct {
 	Version         int // current version number
 	Revision        int // grows on every change; the ETag
 	SilenceDeadline *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// AlignmentPending lists, sorted, the languages of the current version
+	// not yet aligned with a change made in another (alignment.go).
+	AlignmentPending []string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 
 	// Text is the current version's text, filled when read with it.
 	Text Text

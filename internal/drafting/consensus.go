@@ -182,6 +182,9 @@ func (c *Clause) CheckPosition(in PositionInput, now time.Time) error {
 	case StatusAgreed:
 		return stateConflict("clause.agreed", "the clause is agreed; positions can change only after it is reopened")
 	}
+	if err := c.CheckAligned("positions are"); err != nil {
+		return err
+	}
 	if in.ClauseVersion != c.Version {
 		e := stateConflict("position.version_stale", "the position names a version that is not the current one")
 		e.Data = map[string]any{"current_version": c.Version}
@@ -219,6 +222,9 @@ func (c *Clause) StartSilence(deadline, now time.Time, minSilence time.Duration)
 		return stateConflict("clause.contested", "a country objects to this version; resolve the objection before a silence procedure")
 	default:
 		return stateConflict("clause.silence_not_allowed", "a silence procedure can start only on an open clause or one in consensus; it is "+string(c.Status))
+	}
+	if err := c.CheckAligned("a silence procedure is"); err != nil {
+		return err
 	}
 	if !deadline.After(now) {
 		return Invalid("silence.deadline_past", FieldError{Field: "deadline", Message: "must be in the future"})
@@ -299,6 +305,9 @@ func (c *Clause) EndSilence(participants []string, positions []Position, now tim
 func (c *Clause) Lock(participants []string, positions []Position, now time.Time) error {
 	if c.Status != StatusConsensus {
 		return stateConflict("clause.not_consensus", "only a clause in consensus can be locked; it is "+string(c.Status))
+	}
+	if err := c.CheckAligned("locking is"); err != nil {
+		return err
 	}
 	if d := Derive(participants, c.Version, positions); d != StatusConsensus {
 		return stateConflict("clause.not_consensus", "not every participating country has a current position without objection; the clause is "+string(d))

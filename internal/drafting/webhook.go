@@ -50,9 +50,9 @@ func (w Webhook) Wants(eventType string) bool {
 // NegotiationEvents are what a webhook subscribed to "*" receives: the
 // drafting, deliberation and publication of guidelines.
 var NegotiationEvents = eventSet(
-	EventGuidelineCreated, EventGuidelineUpdated,
+	EventGuidelineCreated, EventGuidelineUpdated, EventGuidelineTranslatorChanged,
 	EventSectionCreated, EventSectionUpdated,
-	EventClauseCreated, EventClauseMoved, EventClauseTextChanged, EventClauseStatusChanged,
+	EventClauseCreated, EventClauseMoved, EventClauseTextChanged, EventClauseStatusChanged, EventClauseAlignmentConfirmed,
 	EventCommentCreated, EventCommentEdited, EventCommentWithdrawn, EventCommentResolved,
 	EventPositionRecorded, EventPositionLapsed,
 	EventSilenceStarted, EventSilenceBroken, EventSilenceEnded,

@@ -80,6 +80,8 @@ type documentClause struct {
 	Amendments []string `json:"amendments"`
 	// Alternatives is true when text holds several proposals side by side.
 	Alternatives bool `json:"alternatives"`
+	// AlignmentPending lists the languages awaiting alignment.
+	AlignmentPending []string `json:"alignment_pending"`
 }
 
 type reservationInline struct {
@@ -104,7 +106,7 @@ func documentSections(doc render.Document) []documentSection {
 			}
 			ds.Clauses[j] = documentClause{ID: cl.ID, Number: cl.Number, Status: cl.Status, Version: cl.Version,
 				Bracketed: cl.Bracketed(), Text: cl.Text, Reservations: res, AdReferendum: append([]string{}, cl.AdReferendum...),
-				Amendments: []string{}, Alternatives: cl.Alternatives}
+				Amendments: []string{}, Alternatives: cl.Alternatives, AlignmentPending: append([]string{}, cl.Unaligned...)}
 		}
 		out[i] = ds
 	}

@@ -134,6 +134,12 @@ func TestEveryEventTypeMatchesContract(t *testing.T) {
 	c3 := d.mustOpenClause()
 	d.position(c3, "BZ", d.heads["BZ"], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
 	d.post("/api/v1/clauses/"+c3+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(48 * time.Hour)}).want(200)
+	// A change to English only leaves Spanish pending; a translator confirms it.
+	c5 := d.mustClause()
+	text5 := d.clause(c5)["text"].(map[string]any)
+	d.putText(c5, map[string]string{"en": "States shall promptly train officials.", "es": text5["es"].(string)}, nil).want(200)
+	d.do(req{method: "PUT", path: "/api/v1/guidelines/" + d.gid + "/translators/" + d.delegate.ID, token: d.fac.Token}).want(204)
+	d.post("/api/v1/clauses/"+c5+"/alignment", d.delegate, map[string]any{"lang": "es"}).want(200)
 	// Mexico agrees ad referendum and its capital does not confirm in time.
 	c4 := d.mustOpenClause()
 	d.position(c4, "MX", d.heads["MX"], map[string]any{"stance": "agree", "clause_version": 1,

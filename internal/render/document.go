@@ -48,6 +48,9 @@ type Clause struct {
 	// which carry their own brackets.
 	Amended      bool
 	Alternatives bool
+	// Unaligned lists the languages whose text awaits alignment with the
+	// last change made in another: each such language part notes it.
+	Unaligned []string
 }
 
 // Reservation records a country that accepts a clause only with a stated

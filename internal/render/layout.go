@@ -48,6 +48,7 @@ type labels struct {
 	Pending         string // where a translation has not been supplied yet
 	Reservation     string // footnote: "Reservation of %s: %s" (country, text)
 	AdReferendum    string // footnote: "Agreed ad referendum by %s" (country)
+	Unaligned       string // footnote of a text pending alignment
 	Draft           string // "Draft %d"
 	ApprovedVersion string // "Approved version %d"
 	Adopted         string // "adopted %s" (ISO date)
@@ -63,6 +64,7 @@ var labelTable = map[string]labels{
 		Pending:         "(translation pending)",
 		Reservation:     "Reservation of %s: %s",
 		AdReferendum:    "Agreed ad referendum by %s",
+		Unaligned:       "Alignment pending: this text may not yet say what the other language versions say",
 		Draft:           "Draft %d",
 		ApprovedVersion: "Approved version %d",
 		Adopted:         "adopted %s",
@@ -74,6 +76,7 @@ var labelTable = map[string]labels{
 		Pending:         "(traducción pendiente)",
 		Reservation:     "Reserva de %s: %s",
 		AdReferendum:    "Aprobado ad referéndum por %s",
+		Unaligned:       "Alineación pendiente: este texto puede no decir aún lo mismo que las demás versiones lingüísticas",
 		Draft:           "Borrador %d",
 		ApprovedVersion: "Versión aprobada %d",
 		Adopted:         "adoptada el %s",
@@ -172,6 +175,14 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 					Label: fmt.Sprintf(l.AdReferendum, collapseSpace(country))}
 				cp.Notes = append(cp.Notes, nt)
 				p.Notes = append(p.Notes, nt)
+			}
+			for _, u := range c.Unaligned {
+				if u == lang && !cp.Pending {
+					n++
+					nt := note{N: n, Index: len(c.Reservations) + len(c.AdReferendum) + 1, ClauseKey: cp.Key, Label: l.Unaligned}
+					cp.Notes = append(cp.Notes, nt)
+					p.Notes = append(p.Notes, nt)
+				}
 			}
 			sp.Clauses = append(sp.Clauses, cp)
 		}

@@ -148,8 +148,18 @@ func (s *Service) Draft(ctx context.Context, p auth.Principal, gid string, n int
 		if err != nil {
 			return err
 		}
+		unaligned, err := tx.DraftUnaligned(gid, n)
+		if err != nil {
+			return err
+		}
 		out = DraftDocument{Draft: d, Guideline: g, Document: draftDocument(g, d, res), View: view}
 		markAdReferendum(&out.Document, adRef)
+		for si := range out.Document.Sections {
+			for ci := range out.Document.Sections[si].Clauses {
+				c := &out.Document.Sections[si].Clauses[ci]
+				c.Unaligned = unaligned[c.ID]
+			}
+		}
 		if view == drafting.ViewAsIs {
 			return nil
 		}

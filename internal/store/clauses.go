@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -18,8 +19,10 @@ type clauseRow struct {
 	Version         int
 	Revision        int
 	SilenceDeadline *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// AlignmentPending is comma-separated, sorted.
+	AlignmentPending string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 func (clauseRow) TableName() string { return "clauses" }
@@ -28,6 +31,9 @@ func (r clauseRow) domain() drafting.Clause {
 	c := drafting.Clause{ID: r.ID, GuidelineID: r.GuidelineID, SectionID: r.SectionID, Position: r.Position,
 		Number: r.Number, Status: drafting.Status(r.Status), Version: r.Version, Revision: r.Revision,
 		SilenceDeadline: r.SilenceDeadline, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.AlignmentPending != "" {
+		c.AlignmentPending = strings.Split(r.AlignmentPending, ",")
+	}
 	if c.SilenceDeadline != nil {
 		t := c.SilenceDeadline.UTC()
 		c.SilenceDeadline = &t
@@ -110,7 +116,8 @@ func (tx *Tx) ClaimClause(id string, rev int, now time.Time) (bool, error) {
 func (tx *Tx) SaveClause(c drafting.Clause) error {
 	res := tx.db.Model(&clauseRow{}).Where("id = ? AND revision = ?", c.ID, c.Revision).Updates(map[string]any{
 		"status": string(c.Status), "version": c.Version, "silence_deadline": c.SilenceDeadline,
-		"section_id": c.SectionID, "position": c.Position, "number": c.Number, "updated_at": c.UpdatedAt,
+		"alignment_pending": strings.Join(c.AlignmentPending, ","),
+		"section_id":        c.SectionID, "position": c.Position, "number": c.Number, "updated_at": c.UpdatedAt,
 	})
 	if res.Error != nil {
 		return res.Error

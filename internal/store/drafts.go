@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -116,5 +117,23 @@ func (tx *Tx) DraftReservations(gid string, number int) ([]drafting.Reservation,
 		Joins("JOIN draft_clauses d ON d.clause_id = p.clause_id AND d.clause_version = p.clause_version").
 		Where("d.guideline_id = ? AND d.draft_number = ? AND p.stance = ? AND p.superseded = ?", gid, number, "agree_with_reservation", false).
 		Order("p.country_code").Scan(&out).Error
+	return out, err
+}
+
+// DraftUnaligned lists, by clause id, the languages pending alignment of
+// the clauses whose current version is the one a draft holds, in one
+// statement.
+func (tx *Tx) DraftUnaligned(gid string, number int) (map[string][]string, error) {
+	var rows []struct {
+		ClauseID         string
+		AlignmentPending string
+	}
+	err := tx.db.Table("draft_clauses d").Select("d.clause_id AS clause_id, c.alignment_pending AS alignment_pending").
+		Joins("JOIN clauses c ON c.id = d.clause_id AND c.version = d.clause_version").
+		Where("d.guideline_id = ? AND d.draft_number = ? AND c.alignment_pending <> ''", gid, number).Scan(&rows).Error
+	out := make(map[string][]string, len(rows))
+	for _, r := range rows {
+		out[r.ClauseID] = strings.Split(r.AlignmentPending, ",")
+	}
 	return out, err
 }

@@ -9,7 +9,25 @@ ALTER TABLE positions ADD COLUMN lapsed_at TIMESTAMP;
 -- The sweep looks for current agreements whose deadline passed.
 CREATE INDEX positions_confirm_by ON positions (confirm_by) WHERE ad_referendum = TRUE AND superseded = FALSE;
 
+-- Equally authentic languages: the languages of a clause's current version
+-- not yet aligned with a change made in another, comma-separated, sorted
+-- ('' when every language is aligned).
+ALTER TABLE clauses ADD COLUMN alignment_pending TEXT NOT NULL DEFAULT '';
+
+-- The delegates a facilitator designated as translators of a guideline:
+-- besides facilitators, who may confirm or correct a language pending
+-- alignment.
+CREATE TABLE guideline_translators (
+    guideline_id  TEXT NOT NULL REFERENCES guidelines (id),
+    user_id       TEXT NOT NULL REFERENCES users (id),
+    designated_by TEXT NOT NULL REFERENCES users (id),
+    designated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (guideline_id, user_id)
+);
+
 -- +goose Down
+DROP TABLE guideline_translators;
+ALTER TABLE clauses DROP COLUMN alignment_pending;
 DROP INDEX positions_confirm_by;
 ALTER TABLE positions DROP COLUMN lapsed_at;
 ALTER TABLE positions DROP COLUMN confirm_by;
