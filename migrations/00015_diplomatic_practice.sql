@@ -25,7 +25,18 @@ CREATE TABLE guideline_translators (
     PRIMARY KEY (guideline_id, user_id)
 );
 
+-- Alternative texts: a version may carry alternatives A, B, … (a JSON
+-- array of texts per language; its text then holds them side by side), the
+-- clause how many its current version carries, and an agreement which of
+-- them it accepts (labels, comma-separated).
+ALTER TABLE clause_versions ADD COLUMN alternatives TEXT;
+ALTER TABLE clauses ADD COLUMN alternatives INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE positions ADD COLUMN acceptable TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE positions DROP COLUMN acceptable;
+ALTER TABLE clauses DROP COLUMN alternatives;
+ALTER TABLE clause_versions DROP COLUMN alternatives;
 DROP TABLE guideline_translators;
 ALTER TABLE clauses DROP COLUMN alignment_pending;
 DROP INDEX positions_confirm_by;

@@ -46,6 +46,11 @@ type Clause struct {
 	// AlignmentPending lists, sorted, the languages of the current version
 	// not yet aligned with a change made in another (alignment.go).
 	AlignmentPending []string
+	// AlternativeCount is how many alternatives the current version
+	// carries (alternatives.go); Alternatives are their texts, filled when
+	// read with the text.
+	AlternativeCount int
+	Alternatives     []Text
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 
@@ -55,9 +60,12 @@ type Clause struct {
 
 // Version is an immutable text of a clause.
 type Version struct {
-	ClauseID     string
-	Number       int
-	Text         Text
+	ClauseID string
+	Number   int
+	Text     Text
+	// Alternatives, when the version carries them; Text then holds them
+	// written side by side (AlternativesText).
+	Alternatives []Text
 	Note         string
 	Incorporates []string
 	AuthorID     string

@@ -43,7 +43,10 @@ type Position struct {
 	// confirmation by ConfirmBy (adreferendum.go).
 	AdReferendum bool
 	ConfirmBy    *time.Time
-	CreatedAt    time.Time
+	// Acceptable lists the alternatives (labels) an agreement accepts,
+	// when the version carries alternatives (alternatives.go).
+	Acceptable []string
+	CreatedAt  time.Time
 }
 
 // Current reports whether p is about the clause's current version.
@@ -60,6 +63,8 @@ type PositionInput struct {
 	// confirmation by ConfirmBy.
 	AdReferendum bool
 	ConfirmBy    *time.Time
+	// Acceptable names the alternatives the country can accept.
+	Acceptable []string
 }
 
 // Validate checks the stance and its required texts, returning a cleaned input.
@@ -190,6 +195,9 @@ func (c *Clause) CheckPosition(in PositionInput, now time.Time) error {
 		e.Data = map[string]any{"current_version": c.Version}
 		return e
 	}
+	if _, err := c.AcceptableLabels(in); err != nil {
+		return err
+	}
 	return in.checkConfirmBy(now)
 }
 
@@ -224,6 +232,9 @@ func (c *Clause) StartSilence(deadline, now time.Time, minSilence time.Duration)
 		return stateConflict("clause.silence_not_allowed", "a silence procedure can start only on an open clause or one in consensus; it is "+string(c.Status))
 	}
 	if err := c.CheckAligned("a silence procedure is"); err != nil {
+		return err
+	}
+	if err := c.checkResolved("a silence procedure is"); err != nil {
 		return err
 	}
 	if !deadline.After(now) {
@@ -307,6 +318,9 @@ func (c *Clause) Lock(participants []string, positions []Position, now time.Time
 		return stateConflict("clause.not_consensus", "only a clause in consensus can be locked; it is "+string(c.Status))
 	}
 	if err := c.CheckAligned("locking is"); err != nil {
+		return err
+	}
+	if err := c.checkResolved("locking is"); err != nil {
 		return err
 	}
 	if d := Derive(participants, c.Version, positions); d != StatusConsensus {

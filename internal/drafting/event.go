@@ -20,6 +20,9 @@ const (
 	// EventClauseAlignmentConfirmed: a language pending alignment was
 	// confirmed or corrected.
 	EventClauseAlignmentConfirmed = "clause.alignment_confirmed"
+	// EventClauseAlternativeChosen: the facilitator resolved a clause's
+	// alternatives by choosing one.
+	EventClauseAlternativeChosen = "clause.alternative_chosen"
 	// EventGuidelineTranslatorChanged: a delegate was designated as
 	// translator of a guideline, or no longer is.
 	EventGuidelineTranslatorChanged = "guideline.translator_changed"

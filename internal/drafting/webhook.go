@@ -52,7 +52,7 @@ func (w Webhook) Wants(eventType string) bool {
 var NegotiationEvents = eventSet(
 	EventGuidelineCreated, EventGuidelineUpdated, EventGuidelineTranslatorChanged,
 	EventSectionCreated, EventSectionUpdated,
-	EventClauseCreated, EventClauseMoved, EventClauseTextChanged, EventClauseStatusChanged, EventClauseAlignmentConfirmed,
+	EventClauseCreated, EventClauseMoved, EventClauseTextChanged, EventClauseStatusChanged, EventClauseAlignmentConfirmed, EventClauseAlternativeChosen,
 	EventCommentCreated, EventCommentEdited, EventCommentWithdrawn, EventCommentResolved,
 	EventPositionRecorded, EventPositionLapsed,
 	EventSilenceStarted, EventSilenceBroken, EventSilenceEnded,

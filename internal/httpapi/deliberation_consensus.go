@@ -23,13 +23,14 @@ type positionView struct {
 	Deemed        bool        `json:"deemed"`
 	AdReferendum  bool        `json:"ad_referendum"`
 	ConfirmBy     *time.Time  `json:"confirm_by"`
+	Acceptable    []string    `json:"acceptable"`
 	RecordedAt    *time.Time  `json:"recorded_at"`
 }
 
 func toPositionView(p service.PositionView) positionView {
 	v := positionView{Country: p.Country, Stance: p.Stance, Current: p.Current, Reservation: p.Reservation, Reason: p.Reason,
 		RecordedByID: optional(p.RecordedBy), RecordedBy: toPersonView(p.Recorder), RecordedAs: optional(p.RecordedAs), Deemed: p.Deemed,
-		AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, RecordedAt: p.RecordedAt}
+		AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, Acceptable: append([]string{}, p.Acceptable...), RecordedAt: p.RecordedAt}
 	if p.ClauseVersion > 0 {
 		n := p.ClauseVersion
 		v.ClauseVersion = &n
@@ -46,12 +47,13 @@ type recordedView struct {
 
 func (s *Server) handlePositionPut(c *gin.Context) (int, any, error) {
 	var req struct {
-		Stance        string `json:"stance"`
-		ClauseVersion int    `json:"clause_version"`
-		Reservation   string `json:"reservation"`
-		Reason        string `json:"reason"`
-		AdReferendum  bool   `json:"ad_referendum"`
-		ConfirmBy     string `json:"confirm_by"`
+		Stance        string   `json:"stance"`
+		ClauseVersion int      `json:"clause_version"`
+		Reservation   string   `json:"reservation"`
+		Reason        string   `json:"reason"`
+		AdReferendum  bool     `json:"ad_referendum"`
+		ConfirmBy     string   `json:"confirm_by"`
+		Acceptable    []string `json:"acceptable"`
 	}
 	if err := decode(c, &req); err != nil {
 		return 0, nil, err
@@ -66,7 +68,7 @@ func (s *Server) handlePositionPut(c *gin.Context) (int, any, error) {
 	}
 	r, err := s.svc.SetPosition(c.Request.Context(), principal(c), c.Param("cid"), c.Param("country"), drafting.PositionInput{
 		Stance: drafting.Stance(req.Stance), ClauseVersion: req.ClauseVersion, Reservation: req.Reservation, Reason: req.Reason,
-		AdReferendum: req.AdReferendum, ConfirmBy: confirmBy})
+		AdReferendum: req.AdReferendum, ConfirmBy: confirmBy, Acceptable: req.Acceptable})
 	return reply(recordedView{positionView: toPositionView(r.Position), ClauseID: r.Clause.ID,
 		ClauseStatus: string(r.Clause.Status), ClauseETag: revisionETag(r.Clause.Revision)}, err)
 }
@@ -100,13 +102,15 @@ type positionRecordView struct {
 	AdReferendum  bool        `json:"ad_referendum"`
 	ConfirmBy     *time.Time  `json:"confirm_by"`
 	LapsedAt      *time.Time  `json:"lapsed_at"`
+	Acceptable    []string    `json:"acceptable"`
 	RecordedAt    time.Time   `json:"recorded_at"`
 }
 
 func toPositionRecordView(r service.PositionRecord) positionRecordView {
 	return positionRecordView{ID: r.ID, Country: r.Country, Stance: string(r.Stance), ClauseVersion: r.ClauseVersion,
 		Reservation: r.Reservation, Reason: r.Reason, RecordedByID: optional(r.RecordedBy), RecordedBy: toPersonView(r.Recorder), RecordedAs: optional(r.RecordedAs), Deemed: r.Deemed,
-		Superseded: r.Superseded, AdReferendum: r.AdReferendum, ConfirmBy: r.ConfirmBy, LapsedAt: r.LapsedAt, RecordedAt: r.CreatedAt}
+		Superseded: r.Superseded, AdReferendum: r.AdReferendum, ConfirmBy: r.ConfirmBy, LapsedAt: r.LapsedAt,
+		Acceptable: append([]string{}, r.Acceptable...), RecordedAt: r.CreatedAt}
 }
 
 func (s *Server) handlePositionHistoryGet(c *gin.Context) (int, any, error) {
@@ -196,6 +200,12 @@ type matrixClauseView struct {
 	Objections      []countryNoteView  `json:"objections"`
 	Deemed          []string           `json:"deemed"`
 	AdReferendum    []adReferendumView `json:"ad_referendum"`
+	Alternatives    []supportView      `json:"alternatives"`
+}
+
+type supportView struct {
+	Label     string   `json:"label"`
+	Countries []string `json:"countries"`
 }
 
 type adReferendumView struct {
@@ -220,7 +230,8 @@ func toMatrixClauseView(r service.MatrixRow) matrixClauseView {
 	return matrixClauseView{ID: r.ID, Number: r.Number, SectionID: r.SectionID, Status: string(r.Status),
 		Version: r.Version, SilenceDeadline: r.SilenceDeadline, Positions: r.Cells, Reservations: notesView(r.Reservations),
 		Objections: notesView(r.Objections), Deemed: r.Deemed,
-		AdReferendum: listOf(r.AdReferendum, "", func(n service.AdReferendumNote) adReferendumView { return adReferendumView(n) }).Items}
+		AdReferendum: listOf(r.AdReferendum, "", func(n service.AdReferendumNote) adReferendumView { return adReferendumView(n) }).Items,
+		Alternatives: listOf(r.Alternatives, "", func(a service.AlternativeSupport) supportView { return supportView(a) }).Items}
 }
 
 func (s *Server) handleConsensusGet(c *gin.Context) (int, any, error) {

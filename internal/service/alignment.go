@@ -74,7 +74,11 @@ func (s *Service) AlignClause(ctx context.Context, p auth.Principal, id string, 
 		if err := c.CheckTextChange(); err != nil {
 			return err
 		}
-		if err := s.newVersion(u, c, g, checked, "alignment of "+lang, nil); err != nil {
+		if c.AlternativeCount > 0 {
+			return drafting.Errorf(drafting.KindConflict, "clause.alternatives_unresolved",
+				"the clause carries alternatives: confirm the language, or set the alternatives again")
+		}
+		if err := s.newVersion(u, c, g, checked, nil, "alignment of "+lang, nil); err != nil {
 			return err
 		}
 		return u.emit(drafting.EventClauseAlignmentConfirmed, c.GuidelineID, c.ID, map[string]any{

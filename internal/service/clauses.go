@@ -361,7 +361,7 @@ func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, e
 		if drafting.SameText(text, c.Text) {
 			return drafting.Invalid("clause.text_unchanged", drafting.FieldError{Field: "text", Message: "identical to the current version"})
 		}
-		return s.newVersion(u, c, g, text, note, func() ([]string, error) { return s.incorporate(u, c, in.Incorporates) })
+		return s.newVersion(u, c, g, text, nil, note, func() ([]string, error) { return s.incorporate(u, c, in.Incorporates) })
 	})
 }
 
@@ -369,9 +369,10 @@ func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, e
 // u: positions become stale (drafting.Clause.ApplyNewVersion), the
 // languages the change did not touch are pending alignment
 // (AlignAfterChange), comments' anchors follow the text, and the events
-// say so. incorporate, when not nil, marks the comments the version
-// incorporates and returns their ids.
-func (s *Service) newVersion(u *unit, c *drafting.Clause, g drafting.Guideline, text drafting.Text, note string,
+// say so. alts, when not nil, are the alternatives the version carries
+// (text then holds them side by side). incorporate, when not nil, marks the
+// comments the version incorporates and returns their ids.
+func (s *Service) newVersion(u *unit, c *drafting.Clause, g drafting.Guideline, text drafting.Text, alts []drafting.Text, note string,
 	incorporate func() ([]string, error)) error {
 	before, from, status := c.Text, c.Version, c.Status
 	if err := c.ApplyNewVersion(u.now); err != nil {
@@ -386,10 +387,10 @@ func (s *Service) newVersion(u *unit, c *drafting.Clause, g drafting.Guideline, 
 		}
 	}
 	if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: c.Version, Text: text, Note: note,
-		Incorporates: incorporated, AuthorID: u.actor, CreatedAt: u.now}); err != nil {
+		Incorporates: incorporated, Alternatives: alts, AuthorID: u.actor, CreatedAt: u.now}); err != nil {
 		return err
 	}
-	c.Text = text
+	c.Text, c.Alternatives, c.AlternativeCount = text, alts, len(alts)
 	anchors, err := followAnchors(u, c.ID, g.Languages, from, before, c.Version, text)
 	if err != nil {
 		return err
@@ -400,7 +401,7 @@ func (s *Service) newVersion(u *unit, c *drafting.Clause, g drafting.Guideline, 
 	}
 	if err := u.emit(drafting.EventClauseTextChanged, c.GuidelineID, c.ID, map[string]any{
 		"from_version": from, "to_version": c.Version, "note": note, "incorporates": incorporated,
-		"before": before, "after": text, "anchors": anchors, "alignment_pending": pending,
+		"before": before, "after": text, "anchors": anchors, "alignment_pending": pending, "alternatives": len(alts),
 	}); err != nil {
 		return err
 	}

@@ -187,7 +187,7 @@ func draftDocument(g drafting.Guideline, d drafting.Draft, res []drafting.Reserv
 		}
 		sec := &doc.Sections[len(doc.Sections)-1]
 		sec.Clauses = append(sec.Clauses, render.Clause{ID: c.ClauseID, Number: c.Number, Status: string(c.Status),
-			Version: c.Version, Text: map[string]string(c.Text), Reservations: byClause[c.ClauseID]})
+			Version: c.Version, Text: map[string]string(c.Text), Reservations: byClause[c.ClauseID], Alternatives: c.Alternatives})
 	}
 	return doc
 }

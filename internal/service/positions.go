@@ -32,7 +32,9 @@ type PositionView struct {
 	// confirmation by ConfirmBy.
 	AdReferendum bool
 	ConfirmBy    *time.Time
-	RecordedAt   *time.Time
+	// Acceptable lists the alternatives an agreement accepts.
+	Acceptable []string
+	RecordedAt *time.Time
 }
 
 func positionView(country string, p *drafting.Position, version int) PositionView {
@@ -42,7 +44,7 @@ func positionView(country string, p *drafting.Position, version int) PositionVie
 	at := p.CreatedAt
 	return PositionView{Country: country, Stance: string(p.Stance), ClauseVersion: p.ClauseVersion,
 		Current: p.ClauseVersion == version, Reservation: p.Reservation, Reason: p.Reason, RecordedBy: p.RecordedBy,
-		RecordedAs: p.RecordedAs, Deemed: p.Deemed, AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, RecordedAt: &at}
+		RecordedAs: p.RecordedAs, Deemed: p.Deemed, AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, Acceptable: p.Acceptable, RecordedAt: &at}
 }
 
 // Recorded is a position just recorded and the clause after it.
@@ -98,6 +100,11 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		if err := c.CheckPosition(in, u.now); err != nil {
 			return err
 		}
+		acceptable, err := c.AcceptableLabels(in)
+		if err != nil {
+			return err
+		}
+		in.Acceptable = acceptable
 		current, err := u.CurrentPositions(c.ID)
 		if err != nil {
 			return err
@@ -118,7 +125,7 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 			return errUnchanged
 		}
 		pos := drafting.Position{ID: s.newID(), ClauseID: c.ID, Country: country, ClauseVersion: c.Version, Stance: in.Stance,
-			Reservation: in.Reservation, Reason: in.Reason, RecordedBy: p.ID, RecordedAs: as, AdReferendum: in.AdReferendum, CreatedAt: u.now}
+			Reservation: in.Reservation, Reason: in.Reason, RecordedBy: p.ID, RecordedAs: as, AdReferendum: in.AdReferendum, Acceptable: acceptable, CreatedAt: u.now}
 		if in.ConfirmBy != nil {
 			d := in.ConfirmBy.UTC().Truncate(time.Microsecond)
 			pos.ConfirmBy = &d
@@ -140,7 +147,7 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		c.ApplyPosition(g.Participants, pos, all, u.now)
 		data := map[string]any{"clause_id": c.ID, "country": country, "stance": pos.Stance, "version": c.Version,
 			"reservation": pos.Reservation, "reason": pos.Reason, "recorded_by": p.ID, "recorded_as": as, "previous_stance": nil,
-			"ad_referendum": pos.AdReferendum}
+			"ad_referendum": pos.AdReferendum, "acceptable": nonNil(pos.Acceptable)}
 		if pos.ConfirmBy != nil {
 			data["confirm_by"] = *pos.ConfirmBy
 		}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -26,7 +27,8 @@ func repeatedPosition(current []drafting.Position, country string, version int, 
 		}
 		if p.ClauseVersion == version && in.ClauseVersion == version && !p.Deemed &&
 			p.Stance == in.Stance && p.Reservation == in.Reservation && p.Reason == in.Reason &&
-			p.AdReferendum == in.AdReferendum && sameTime(p.ConfirmBy, in.ConfirmBy) {
+			p.AdReferendum == in.AdReferendum && sameTime(p.ConfirmBy, in.ConfirmBy) &&
+			strings.Join(p.Acceptable, ",") == strings.Join(in.Acceptable, ",") {
 			return p
 		}
 		return nil

@@ -29,6 +29,8 @@ type draftClauseRow struct {
 	Number          string
 	Status          string
 	Text            string // joined from clause_versions
+	// HasAlternatives: the version carries alternatives (joined).
+	HasAlternatives bool
 }
 
 // NextDraftNumber returns one more than the highest draft number.
@@ -86,7 +88,7 @@ func (tx *Tx) Draft(gid string, number int, withClauses bool) (drafting.Draft, e
 	}
 	var rows []draftClauseRow
 	err := tx.db.Table("draft_clauses d").
-		Select("d.*, v.text AS text").
+		Select("d.*, v.text AS text, v.alternatives IS NOT NULL AS has_alternatives").
 		Joins("JOIN clause_versions v ON v.clause_id = d.clause_id AND v.number = d.clause_version").
 		Where("d.guideline_id = ? AND d.draft_number = ?", gid, number).
 		Order("d.section_position, d.position").Scan(&rows).Error
@@ -96,7 +98,8 @@ func (tx *Tx) Draft(gid string, number int, withClauses bool) (drafting.Draft, e
 	d.Clauses = make([]drafting.DraftClause, len(rows))
 	for i, x := range rows {
 		dc := drafting.DraftClause{ClauseID: x.ClauseID, Version: x.ClauseVersion, SectionID: x.SectionID,
-			SectionPosition: x.SectionPosition, Position: x.Position, Number: x.Number, Status: drafting.Status(x.Status)}
+			SectionPosition: x.SectionPosition, Position: x.Position, Number: x.Number, Status: drafting.Status(x.Status),
+			Alternatives: x.HasAlternatives}
 		if err := jsonUnmarshal(x.Text, &dc.Text); err != nil {
 			return d, err
 		}

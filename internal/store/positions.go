@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -22,6 +23,7 @@ type positionRow struct {
 	AdReferendum  bool
 	ConfirmBy     *time.Time
 	LapsedAt      *time.Time
+	Acceptable    string // comma-separated alternative labels
 	CreatedAt     time.Time
 }
 
@@ -30,13 +32,21 @@ func (positionRow) TableName() string { return "positions" }
 func (r positionRow) domain() drafting.Position {
 	return drafting.Position{ID: r.ID, ClauseID: r.ClauseID, Country: r.CountryCode, ClauseVersion: r.ClauseVersion,
 		Stance: drafting.Stance(r.Stance), Reservation: r.Reservation, Reason: r.Reason, RecordedBy: deref(r.RecordedBy),
-		RecordedAs: deref(r.RecordedAs), Deemed: r.Deemed, AdReferendum: r.AdReferendum, ConfirmBy: utcPtr(r.ConfirmBy), CreatedAt: r.CreatedAt}
+		RecordedAs: deref(r.RecordedAs), Deemed: r.Deemed, AdReferendum: r.AdReferendum, ConfirmBy: utcPtr(r.ConfirmBy), Acceptable: splitLabels(r.Acceptable), CreatedAt: r.CreatedAt}
+}
+
+// splitLabels reads a comma-separated list ("" is none).
+func splitLabels(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 func positionToRow(p drafting.Position) positionRow {
 	return positionRow{ID: p.ID, ClauseID: p.ClauseID, CountryCode: p.Country, ClauseVersion: p.ClauseVersion,
 		Stance: string(p.Stance), Reservation: p.Reservation, Reason: p.Reason, RecordedBy: ptr(p.RecordedBy),
-		RecordedAs: ptr(p.RecordedAs), Deemed: p.Deemed, AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, CreatedAt: p.CreatedAt}
+		RecordedAs: ptr(p.RecordedAs), Deemed: p.Deemed, AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, Acceptable: strings.Join(p.Acceptable, ","), CreatedAt: p.CreatedAt}
 }
 
 func positionsOf(rows []positionRow) []drafting.Position {
@@ -87,7 +97,7 @@ func (tx *Tx) CurrentPositions(clauseID string) ([]drafting.Position, error) {
 // costs more than the query.
 func (tx *Tx) GuidelineStances(gid string) ([]drafting.Position, error) {
 	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed,
-		p.ad_referendum, p.confirm_by
+		p.ad_referendum, p.confirm_by, p.acceptable
 		FROM positions p JOIN clauses c ON c.id = p.clause_id
 		WHERE c.guideline_id = ? AND p.superseded = FALSE`, gid).Rows()
 	if err != nil {
@@ -154,7 +164,7 @@ func (tx *Tx) SilenceDue(now time.Time) ([]string, error) {
 
 // scanCurrentPositions reads the rows of a current-positions query
 // (clause_id, country_code, clause_version, stance, reservation, reason,
-// deemed, ad_referendum, confirm_by) and closes them.
+// deemed, ad_referendum, confirm_by, acceptable) and closes them.
 func scanCurrentPositions(rows *sql.Rows) ([]drafting.Position, error) {
 	defer rows.Close()
 	var out []drafting.Position
@@ -162,10 +172,12 @@ func scanCurrentPositions(rows *sql.Rows) ([]drafting.Position, error) {
 		var p drafting.Position
 		var stance string
 		var confirmBy sql.NullTime
+		var acceptable string
 		if err := rows.Scan(&p.ClauseID, &p.Country, &p.ClauseVersion, &stance, &p.Reservation, &p.Reason, &p.Deemed,
-			&p.AdReferendum, &confirmBy); err != nil {
+			&p.AdReferendum, &confirmBy, &acceptable); err != nil {
 			return nil, err
 		}
+		p.Acceptable = splitLabels(acceptable)
 		p.Stance = drafting.Stance(stance)
 		if confirmBy.Valid {
 			t := confirmBy.Time.UTC()
