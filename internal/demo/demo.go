@@ -52,6 +52,7 @@ func Load(ctx context.Context, svc *service.Service, admin auth.Principal, out i
 		{"accounts", func(ctx context.Context) error { return w.accounts(ctx, admin) }},
 		{"guideline", w.structure},
 		{"negotiation", w.negotiate},
+		{"diplomatic practice", w.practice},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {

@@ -17,21 +17,31 @@ const (
 	EventClauseMoved         = "clause.moved"
 	EventClauseTextChanged   = "clause.text_changed"
 	EventClauseStatusChanged = "clause.status_changed"
-	EventCommentCreated      = "comment.created"
-	EventCommentEdited       = "comment.edited"
-	EventCommentWithdrawn    = "comment.withdrawn"
-	EventCommentResolved     = "comment.resolved"
-	EventPositionRecorded    = "position.recorded"
-	EventSilenceStarted      = "silence.started"
-	EventSilenceBroken       = "silence.broken"
-	EventSilenceEnded        = "silence.ended"
-	EventDraftCreated        = "draft.created"
-	EventGuidelineAdopted    = "guideline.adopted"
-	EventIntegrationCreated  = "integration.created"
-	EventIntegrationUpdated  = "integration.updated"
-	EventWebhookCreated      = "webhook.created"
-	EventWebhookUpdated      = "webhook.updated"
-	EventWebhookDeleted      = "webhook.deleted"
+	// EventClauseAlignmentConfirmed: a language pending alignment was
+	// confirmed or corrected.
+	EventClauseAlignmentConfirmed = "clause.alignment_confirmed"
+	// EventClauseAlternativeChosen: the facilitator resolved a clause's
+	// alternatives by choosing one.
+	EventClauseAlternativeChosen = "clause.alternative_chosen"
+	// EventGuidelineTranslatorChanged: a delegate was designated as
+	// translator of a guideline, or no longer is.
+	EventGuidelineTranslatorChanged = "guideline.translator_changed"
+	EventCommentCreated             = "comment.created"
+	EventCommentEdited              = "comment.edited"
+	EventCommentWithdrawn           = "comment.withdrawn"
+	EventCommentResolved            = "comment.resolved"
+	EventPositionRecorded           = "position.recorded"
+	EventPositionLapsed             = "position.lapsed"
+	EventSilenceStarted             = "silence.started"
+	EventSilenceBroken              = "silence.broken"
+	EventSilenceEnded               = "silence.ended"
+	EventDraftCreated               = "draft.created"
+	EventGuidelineAdopted           = "guideline.adopted"
+	EventIntegrationCreated         = "integration.created"
+	EventIntegrationUpdated         = "integration.updated"
+	EventWebhookCreated             = "webhook.created"
+	EventWebhookUpdated             = "webhook.updated"
+	EventWebhookDeleted             = "webhook.deleted"
 )
 
 // PublicationEvents are the events integrations may see.

@@ -134,6 +134,8 @@ type clauseView struct {
 	Text                map[string]string `json:"text"`
 	MissingTranslations []string          `json:"missing_translations"`
 	SilenceDeadline     *time.Time        `json:"silence_deadline"`
+	AlignmentPending    []string          `json:"alignment_pending"`
+	Alternatives        []alternativeView `json:"alternatives"`
 	ETag                string            `json:"etag"`
 	CreatedAt           time.Time         `json:"created_at"`
 	UpdatedAt           time.Time         `json:"updated_at"`
@@ -142,7 +144,7 @@ type clauseView struct {
 func toClauseView(v service.ClauseView) clauseView {
 	return clauseView{ID: v.ID, GuidelineID: v.GuidelineID, SectionID: v.SectionID, Position: v.Position, Number: v.Number,
 		Status: string(v.Status), Version: v.Version, Text: v.Text, MissingTranslations: v.Missing,
-		SilenceDeadline: v.SilenceDeadline, ETag: revisionETag(v.Revision), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+		SilenceDeadline: v.SilenceDeadline, AlignmentPending: append([]string{}, v.AlignmentPending...), Alternatives: alternativeViews(v.Alternatives), ETag: revisionETag(v.Revision), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
 // clauseAnswer answers with a clause and its ETag, or err.

@@ -79,6 +79,14 @@ func (s *Server) routes() {
 	a.POST("/clauses/:cid/lock", h(currentOnStale(s.handleClauseLock, s.handleClauseGet)))
 	a.POST("/clauses/:cid/reopen", h(currentOnStale(s.handleClauseReopen, s.handleClauseGet)))
 	a.GET("/guidelines/:gid/consensus", h(digestTagged(s.handleConsensusGet)))
+	// Equally authentic languages: alignment and translators.
+	a.POST("/clauses/:cid/alignment", h(currentOnStale(s.handleClauseAlign, s.handleClauseGet)))
+	// Alternative texts.
+	a.PUT("/clauses/:cid/alternatives", h(currentOnStale(s.handleClauseAlternativesPut, s.handleClauseGet)))
+	a.POST("/clauses/:cid/alternatives/:label/choose", h(currentOnStale(s.handleClauseAlternativeChoose, s.handleClauseGet)))
+	a.GET("/guidelines/:gid/translators", h(s.handleTranslatorsGet))
+	a.PUT("/guidelines/:gid/translators/:uid", h(s.handleTranslatorPut))
+	a.DELETE("/guidelines/:gid/translators/:uid", h(s.handleTranslatorDelete))
 
 	// Publication: adoption, approved text, integrations.
 	a.POST("/guidelines/:gid/drafts/:n/adopt", h(s.handleAdopt))

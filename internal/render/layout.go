@@ -47,10 +47,14 @@ type note struct {
 type labels struct {
 	Pending         string // where a translation has not been supplied yet
 	Reservation     string // footnote: "Reservation of %s: %s" (country, text)
+	AdReferendum    string // footnote: "Agreed ad referendum by %s" (country)
+	Unaligned       string // footnote of a text pending alignment
 	Draft           string // "Draft %d"
 	ApprovedVersion string // "Approved version %d"
 	Adopted         string // "adopted %s" (ISO date)
 	BackToClause    string // footnote link back to its clause (accessible name)
+	ViewAccepted    string // status line of a draft read as if every open amendment were accepted
+	ViewRejected    string // … rejected
 }
 
 // labelTable holds the labels of every working language; a language not in
@@ -59,18 +63,26 @@ var labelTable = map[string]labels{
 	"en": {
 		Pending:         "(translation pending)",
 		Reservation:     "Reservation of %s: %s",
+		AdReferendum:    "Agreed ad referendum by %s",
+		Unaligned:       "Alignment pending: this text may not yet say what the other language versions say",
 		Draft:           "Draft %d",
 		ApprovedVersion: "Approved version %d",
 		Adopted:         "adopted %s",
 		BackToClause:    "Back to clause",
+		ViewAccepted:    "as if every open amendment were accepted",
+		ViewRejected:    "as if every open amendment were rejected",
 	},
 	"es": {
 		Pending:         "(traducción pendiente)",
 		Reservation:     "Reserva de %s: %s",
+		AdReferendum:    "Aprobado ad referéndum por %s",
+		Unaligned:       "Alineación pendiente: este texto puede no decir aún lo mismo que las demás versiones lingüísticas",
 		Draft:           "Borrador %d",
 		ApprovedVersion: "Versión aprobada %d",
 		Adopted:         "adoptada el %s",
 		BackToClause:    "Volver a la cláusula",
+		ViewAccepted:    "como si se aceptaran todas las enmiendas abiertas",
+		ViewRejected:    "como si se rechazaran todas las enmiendas abiertas",
 	},
 }
 
@@ -115,6 +127,12 @@ func statusLine(d Document, l labels) string {
 		if !d.Date.IsZero() {
 			parts = append(parts, isoDate(d))
 		}
+		switch d.View {
+		case "accepted":
+			parts = append(parts, l.ViewAccepted)
+		case "rejected":
+			parts = append(parts, l.ViewRejected)
+		}
 	}
 	return strings.Join(parts, " — ")
 }
@@ -138,7 +156,7 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 				Number:    collapseSpace(c.Number),
 				Text:      text,
 				Pending:   !ok || text == "",
-				Bracketed: c.Bracketed(),
+				Bracketed: c.Bracketed() && !c.Alternatives,
 			}
 			for ri, r := range c.Reservations {
 				n++
@@ -150,6 +168,21 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 				}
 				cp.Notes = append(cp.Notes, nt)
 				p.Notes = append(p.Notes, nt)
+			}
+			for ai, country := range c.AdReferendum {
+				n++
+				nt := note{N: n, Index: len(c.Reservations) + ai + 1, ClauseKey: cp.Key,
+					Label: fmt.Sprintf(l.AdReferendum, collapseSpace(country))}
+				cp.Notes = append(cp.Notes, nt)
+				p.Notes = append(p.Notes, nt)
+			}
+			for _, u := range c.Unaligned {
+				if u == lang && !cp.Pending {
+					n++
+					nt := note{N: n, Index: len(c.Reservations) + len(c.AdReferendum) + 1, ClauseKey: cp.Key, Label: l.Unaligned}
+					cp.Notes = append(cp.Notes, nt)
+					p.Notes = append(p.Notes, nt)
+				}
 			}
 			sp.Clauses = append(sp.Clauses, cp)
 		}

@@ -361,30 +361,54 @@ func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, e
 		if drafting.SameText(text, c.Text) {
 			return drafting.Invalid("clause.text_unchanged", drafting.FieldError{Field: "text", Message: "identical to the current version"})
 		}
-		before, from, status := c.Text, c.Version, c.Status
-		if err := c.ApplyNewVersion(u.now); err != nil {
-			return err
-		}
-		incorporated, err := s.incorporate(u, c, in.Incorporates)
-		if err != nil {
-			return err
-		}
-		if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: c.Version, Text: text, Note: note,
-			Incorporates: incorporated, AuthorID: u.actor, CreatedAt: u.now}); err != nil {
-			return err
-		}
-		c.Text = text
-		if err := u.emit(drafting.EventClauseTextChanged, c.GuidelineID, c.ID, map[string]any{
-			"from_version": from, "to_version": c.Version, "note": note, "incorporates": incorporated,
-			"before": before, "after": text,
-		}); err != nil {
-			return err
-		}
-		if status != c.Status {
-			return statusChanged(u, c, status, map[string]any{"reason": "text changed: positions are stale"})
-		}
-		return nil
+		return s.newVersion(u, c, g, text, nil, note, func() ([]string, error) { return s.incorporate(u, c, in.Incorporates) })
 	})
+}
+
+// newVersion makes text, already validated, the clause's new version, in
+// u: positions become stale (drafting.Clause.ApplyNewVersion), the
+// languages the change did not touch are pending alignment
+// (AlignAfterChange), comments' anchors follow the text, and the events
+// say so. alts, when not nil, are the alternatives the version carries
+// (text then holds them side by side). incorporate, when not nil, marks the
+// comments the version incorporates and returns their ids.
+func (s *Service) newVersion(u *unit, c *drafting.Clause, g drafting.Guideline, text drafting.Text, alts []drafting.Text, note string,
+	incorporate func() ([]string, error)) error {
+	before, from, status := c.Text, c.Version, c.Status
+	if err := c.ApplyNewVersion(u.now); err != nil {
+		return err
+	}
+	c.AlignAfterChange(g.Languages, before, text)
+	incorporated := []string{}
+	if incorporate != nil {
+		var err error
+		if incorporated, err = incorporate(); err != nil {
+			return err
+		}
+	}
+	if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: c.Version, Text: text, Note: note,
+		Incorporates: incorporated, Alternatives: alts, AuthorID: u.actor, CreatedAt: u.now}); err != nil {
+		return err
+	}
+	c.Text, c.Alternatives, c.AlternativeCount = text, alts, len(alts)
+	anchors, err := followAnchors(u, c.ID, g.Languages, from, before, c.Version, text)
+	if err != nil {
+		return err
+	}
+	pending := c.AlignmentPending
+	if pending == nil {
+		pending = []string{}
+	}
+	if err := u.emit(drafting.EventClauseTextChanged, c.GuidelineID, c.ID, map[string]any{
+		"from_version": from, "to_version": c.Version, "note": note, "incorporates": incorporated,
+		"before": before, "after": text, "anchors": anchors, "alignment_pending": pending, "alternatives": len(alts),
+	}); err != nil {
+		return err
+	}
+	if status != c.Status {
+		return statusChanged(u, c, status, map[string]any{"reason": "text changed: positions are stale"})
+	}
+	return nil
 }
 
 // MoveClause moves a clause to a position in a section (possibly another
