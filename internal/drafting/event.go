@@ -48,3 +48,11 @@ type Event struct {
 	Data        map[string]any
 	CreatedAt   time.Time
 }
+
+// Event types of the meeting's agenda beyond the text: national inputs
+// (Session 2) and the clauses that cite them.
+const (
+	EventInputCreated         = "input.created"
+	EventInputChanged         = "input.changed"
+	EventClauseSourcesChanged = "clause.sources_changed"
+)

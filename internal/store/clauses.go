@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
 
@@ -340,4 +342,15 @@ func (tx *Tx) Versions(clauseID string, before, limit int) ([]drafting.Version, 
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// LockClause reads a clause and holds its row until the transaction ends
+// (PostgreSQL; SQLite's write transactions are serial already), for
+// changes beside the clause that must not interleave (its sources).
+func (tx *Tx) LockClause(id string) (drafting.Clause, error) {
+	var r clauseRow
+	if err := tx.db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where("id = ?", id).Take(&r).Error; err != nil {
+		return drafting.Clause{}, notFound(err, "clause")
+	}
+	return r.domain(), nil
 }
