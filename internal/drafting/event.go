@@ -50,9 +50,12 @@ type Event struct {
 }
 
 // Event types of the meeting's agenda beyond the text: national inputs
-// (Session 2) and the clauses that cite them.
+// (Session 2) and the clauses that cite them; the implementation plan's
+// actions (Session 4) and the progress countries report on them.
 const (
 	EventInputCreated         = "input.created"
 	EventInputChanged         = "input.changed"
 	EventClauseSourcesChanged = "clause.sources_changed"
+	EventActionChanged        = "action.changed"
+	EventProgressReported     = "progress.reported"
 )

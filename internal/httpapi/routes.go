@@ -101,6 +101,16 @@ func (s *Server) routes() {
 	a.GET("/clauses/:cid/sources", h(s.handleSourcesGet))
 	a.PUT("/clauses/:cid/sources", h(s.handleSourcesPut))
 
+	// The implementation plan (Session 4): actions are clauses of plan
+	// sections with details; follow-up by progress reports.
+	a.POST("/guidelines/:gid/actions", h(s.handleActionsPost))
+	a.GET("/guidelines/:gid/actions", h(s.handleActionsGet))
+	a.GET("/clauses/:cid/action", h(s.handleActionGet))
+	a.PUT("/clauses/:cid/action", h(currentOnStale(s.handleActionPut, s.handleActionGet)))
+	a.POST("/clauses/:cid/progress", h(s.handleProgressPost))
+	a.GET("/clauses/:cid/progress", h(s.handleProgressHistoryGet))
+	a.GET("/guidelines/:gid/progress", h(digestTagged(s.handleProgressGet)))
+
 	// Events and webhooks.
 	a.GET("/guidelines/:gid/events", h(s.handleEventsGet))
 	a.POST("/guidelines/:gid/events/stream-ticket", h(s.handleStreamTicket))

@@ -17,6 +17,9 @@ type Document struct {
 	Date        time.Time // draft created_at, or adopted_at (UTC)
 	ContentHash string    // approved only: "sha256:<hex>"; empty for drafts
 	Sections    []Section
+	// Annex holds the sections of the implementation plan, rendered after
+	// the text under an annex heading; its clauses carry an Action.
+	Annex []Section
 }
 
 // Section groups clauses under a heading; sections keep the order in which
@@ -35,6 +38,20 @@ type Clause struct {
 	Version      int               // clause version number
 	Text         map[string]string // language -> text; a language may be missing (translation pending)
 	Reservations []Reservation
+	// Action is set on the clauses of the Annex: an action's details.
+	Action *Action
+	// Sources are notes naming the national inputs a clause answers
+	// ("HN, challenge (prevention)"): drafts show them, approved text never.
+	Sources []string
+}
+
+// Action is what an action of the implementation plan says besides its text.
+type Action struct {
+	Responsible   []string
+	Timeframe     string
+	Indicators    map[string]string // language -> text
+	Verification  map[string]string // language -> text (means of verification)
+	ClauseNumbers []string          // the clauses of the text the action carries out
 }
 
 // Reservation records a country that accepts a clause only with a stated

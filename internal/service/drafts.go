@@ -131,7 +131,7 @@ func (s *Service) Draft(ctx context.Context, p auth.Principal, gid string, n int
 			return err
 		}
 		out = DraftDocument{Draft: d, Guideline: g, Document: draftDocument(g, d, res)}
-		return nil
+		return annotateDraft(tx, &out.Document, d)
 	})
 	return out, err
 }

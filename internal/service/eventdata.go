@@ -9,7 +9,7 @@ import "github.com/rcm-iom/consenso/internal/drafting"
 var clauseEvents = typeSet(
 	drafting.EventClauseCreated, drafting.EventClauseMoved, drafting.EventClauseTextChanged, drafting.EventClauseStatusChanged,
 	drafting.EventPositionRecorded, drafting.EventSilenceStarted, drafting.EventSilenceBroken, drafting.EventSilenceEnded,
-	drafting.EventClauseSourcesChanged,
+	drafting.EventClauseSourcesChanged, drafting.EventActionChanged,
 )
 
 func typeSet(types ...string) map[string]bool {

@@ -135,6 +135,9 @@ type ClauseFilter struct {
 	NeedsPosition    string
 	PositionStatuses []string
 	SilenceOver      time.Time
+	// SectionKind keeps the clauses of sections of this kind
+	// (drafting.SectionPlan: the plan's actions).
+	SectionKind string
 }
 
 // ClauseKey is a clause's place in document order: its section's position,
@@ -192,6 +195,9 @@ func (tx *Tx) clausePage(f ClauseFilter, after *ClauseKey, limit int, counts boo
 	}
 	if f.Status != "" {
 		q = q.Where("clauses.status = ?", f.Status)
+	}
+	if f.SectionKind != "" {
+		q = q.Where("sections.kind = ?", f.SectionKind)
 	}
 	if f.NeedsPosition != "" {
 		q = q.Where("clauses.status IN ?", f.PositionStatuses).
