@@ -164,6 +164,11 @@ func TestImplementationPlan(t *testing.T) {
 		}
 		// An action stays in the plan.
 		d.post("/api/v1/clauses/"+aid+"/move", d.fac, map[string]any{"section_id": d.sid, "position": 1}).wantProblem(422, "clause.invalid")
+		// A change of its text is a clause text change; the details stay.
+		d.putText(aid, map[string]string{"en": "Train consular staff in the regional referral route.", "es": "Capacitar al personal consular en la ruta regional de referencia."}, nil).want(200)
+		if a := d.get("/api/v1/clauses/"+aid+"/action", d.fac).want(200).JSON(); a["clause"].(map[string]any)["version"] != 3.0 || a["timeframe"] != "Within 6 months of adoption" {
+			t.Fatalf("action after a text change = %v", a)
+		}
 		p.agreeAll(aid)
 		d.do(req{method: "PUT", path: "/api/v1/clauses/" + aid + "/action", token: d.fac.Token, body: change,
 			header: map[string]string{"If-Match": "*"}}).wantProblem(409, "")
