@@ -35,7 +35,7 @@ const (
 )
 
 // PublicationEvents are the events integrations may see.
-var PublicationEvents = map[string]bool{EventGuidelineAdopted: true}
+var PublicationEvents = map[string]bool{EventGuidelineAdopted: true, EventProgressReported: true}
 
 // Event is one entry of the append-only log. IDs grow monotonically in
 // commit order.

@@ -289,6 +289,14 @@ func TestProgressReports(t *testing.T) {
 		if evs := d.eventData(iom["id"].(string), "progress.reported"); len(evs) != 1 || evs[0]["country"] != "IOM" {
 			t.Fatalf("progress.reported = %v", evs)
 		}
+		// Integrations follow adoption and progress, nothing else.
+		seen := map[string]int{}
+		for _, ev := range d.do(req{method: "GET", path: "/api/v1/guidelines/" + d.gid + "/events?limit=200", token: d.integration}).want(200).JSON()["items"].([]any) {
+			seen[ev.(map[string]any)["type"].(string)]++
+		}
+		if len(seen) != 2 || seen["guideline.adopted"] != 1 || seen["progress.reported"] != 4 {
+			t.Fatalf("an integration's events = %v", seen)
+		}
 	})
 
 	t.Run("the_regional_view_in_json_and_csv", func(t *testing.T) {
