@@ -23,9 +23,12 @@ CREATE TABLE action_details (
 
 -- Follow-up after adoption: every report a country makes on an action it
 -- is responsible for; nothing is overwritten, the latest per (action,
--- country) is its current status.
+-- country) is its current status. seq is the id of the progress.reported
+-- event that recorded the report: gap-free and in commit order, so "the
+-- latest" is exact even for two reports within one clock tick.
 CREATE TABLE progress_reports (
     id           TEXT PRIMARY KEY,
+    seq          BIGINT NOT NULL UNIQUE,
     guideline_id TEXT NOT NULL REFERENCES guidelines (id),
     clause_id    TEXT NOT NULL REFERENCES clauses (id),
     country_code TEXT NOT NULL,           -- a country code, or IOM
@@ -36,8 +39,8 @@ CREATE TABLE progress_reports (
     reported_by  TEXT NOT NULL REFERENCES users (id),
     created_at   TIMESTAMP NOT NULL
 );
-CREATE INDEX progress_reports_action ON progress_reports (clause_id, created_at, id);
-CREATE INDEX progress_reports_guideline ON progress_reports (guideline_id, created_at, id);
+CREATE INDEX progress_reports_action ON progress_reports (clause_id, country_code, seq);
+CREATE INDEX progress_reports_guideline ON progress_reports (guideline_id, seq);
 
 -- +goose Down
 DROP TABLE progress_reports;

@@ -148,7 +148,10 @@ func ValidProgressStatus(s ProgressStatus) bool {
 // ProgressReport is one report of a country (or IOM) on an action of an
 // adopted plan. Reports are never changed: the latest is the current one.
 type ProgressReport struct {
-	ID          string
+	ID string
+	// Seq orders reports: the id of the event that recorded the report,
+	// gap-free and in commit order.
+	Seq         int64
 	GuidelineID string
 	ActionID    string
 	Country     string

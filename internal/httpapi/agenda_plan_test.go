@@ -277,6 +277,9 @@ func TestProgressReports(t *testing.T) {
 		// A regional action: every participant reports.
 		d.do(req{method: "POST", path: "/api/v1/clauses/" + regional + "/progress", token: d.heads["PA"].Token,
 			body: map[string]any{"status": "blocked", "date": today, "note": "Waiting for the budget."}}).want(201)
+		// A second report within the same clock tick is still the later one.
+		d.do(req{method: "POST", path: "/api/v1/clauses/" + regional + "/progress", token: d.heads["PA"].Token,
+			body: map[string]any{"status": "in_progress", "date": today, "note": "Budget approved."}}).want(201)
 		hist := d.get(progress+"?country=CR", d.heads["HN"]).want(200).JSON()["items"].([]any)
 		if len(hist) != 2 || hist[0].(map[string]any)["status"] != "done" || hist[1].(map[string]any)["status"] != "in_progress" {
 			t.Fatalf("CR's history = %v", hist)
@@ -294,7 +297,7 @@ func TestProgressReports(t *testing.T) {
 		for _, ev := range d.do(req{method: "GET", path: "/api/v1/guidelines/" + d.gid + "/events?limit=200", token: d.integration}).want(200).JSON()["items"].([]any) {
 			seen[ev.(map[string]any)["type"].(string)]++
 		}
-		if len(seen) != 2 || seen["guideline.adopted"] != 1 || seen["progress.reported"] != 4 {
+		if len(seen) != 2 || seen["guideline.adopted"] != 1 || seen["progress.reported"] != 5 {
 			t.Fatalf("an integration's events = %v", seen)
 		}
 	})
@@ -314,6 +317,9 @@ func TestProgressReports(t *testing.T) {
 		}
 		if _, ok := first["MX"]; ok {
 			t.Fatalf("MX is not responsible for the first action: %v", first)
+		}
+		if pa := rows[1].(map[string]any)["progress"].(map[string]any)["PA"].(map[string]any); pa["status"] != "in_progress" {
+			t.Fatalf("PA's current report on the regional action = %v, want the later one", pa)
 		}
 		d.get("/api/v1/guidelines/"+d.gid+"/progress?format=pdf", d.fac).wantProblem(422, "")
 		r := d.get("/api/v1/guidelines/"+d.gid+"/progress?format=csv", d.heads["SV"]).want(200)

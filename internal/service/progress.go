@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"math"
 	"sort"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -132,12 +133,14 @@ func (s *Service) ReportProgressOnce(ctx context.Context, p auth.Principal, acti
 				return out, err
 			}
 			r.ID, r.GuidelineID, r.ActionID, r.Country, r.ReportedBy, r.CreatedAt = s.newID(), gid, actionID, country, p.ID, u.now
-			if err := u.InsertProgress(r); err != nil {
+			// The event first: its id orders the report (Seq).
+			if err := u.emit(drafting.EventProgressReported, gid, r.ID, map[string]any{"action_id": actionID,
+				"action_number": act.Number, "country": country, "status": string(r.Status), "note": r.Note,
+				"date": r.Date, "evidence_url": nullable(r.EvidenceURL)}); err != nil {
 				return out, err
 			}
-			return r, u.emit(drafting.EventProgressReported, gid, r.ID, map[string]any{"action_id": actionID,
-				"action_number": act.Number, "country": country, "status": string(r.Status), "note": r.Note,
-				"date": r.Date, "evidence_url": nullable(r.EvidenceURL)})
+			r.Seq = u.events[len(u.events)-1].ID
+			return r, u.InsertProgress(r)
 		},
 		ref:  func(r drafting.ProgressReport) string { return r.ID },
 		load: (*store.Tx).Progress,
@@ -162,13 +165,12 @@ func (s *Service) ProgressHistory(ctx context.Context, p auth.Principal, actionI
 	if country != "" && !countryCode.MatchString(country) && country != drafting.ResponsibleIOM {
 		return nil, "", drafting.Invalid("progress.invalid_filter", drafting.FieldError{Field: "country", Message: `a country code such as "CR", or IOM`})
 	}
-	var before *store.InputCursor
+	var before int64
 	if page.Cursor != "" {
-		before = &store.InputCursor{}
-		if err := page.decode(before); err != nil {
+		if err := page.decode(&before); err != nil {
 			return nil, "", err
 		}
-		if !drafting.ValidID(before.ID) {
+		if before < 1 || before > math.MaxInt64/2 {
 			return nil, "", errBadCursor
 		}
 	}
@@ -190,9 +192,7 @@ func (s *Service) ProgressHistory(ctx context.Context, p auth.Principal, actionI
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, page.Limit, func(r drafting.ProgressReport) any {
-		return store.InputCursor{CreatedAt: r.CreatedAt, ID: r.ID}
-	})
+	out, next := trimPage(out, page.Limit, func(r drafting.ProgressReport) any { return r.Seq })
 	return out, next, nil
 }
 

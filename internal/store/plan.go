@@ -71,6 +71,7 @@ func (tx *Tx) ActionDetailsAt(versions map[string]int) (map[string]drafting.Acti
 
 type progressRow struct {
 	ID          string `gorm:"primaryKey"`
+	Seq         int64
 	GuidelineID string
 	ClauseID    string
 	CountryCode string
@@ -85,14 +86,14 @@ type progressRow struct {
 func (progressRow) TableName() string { return "progress_reports" }
 
 func (r progressRow) domain() drafting.ProgressReport {
-	return drafting.ProgressReport{ID: r.ID, GuidelineID: r.GuidelineID, ActionID: r.ClauseID, Country: r.CountryCode,
+	return drafting.ProgressReport{ID: r.ID, Seq: r.Seq, GuidelineID: r.GuidelineID, ActionID: r.ClauseID, Country: r.CountryCode,
 		Status: drafting.ProgressStatus(r.Status), Note: r.Note, Date: r.ReportedOn, EvidenceURL: r.EvidenceURL,
 		ReportedBy: r.ReportedBy, CreatedAt: r.CreatedAt}
 }
 
 // InsertProgress records a progress report.
 func (tx *Tx) InsertProgress(p drafting.ProgressReport) error {
-	return tx.db.Create(&progressRow{ID: p.ID, GuidelineID: p.GuidelineID, ClauseID: p.ActionID, CountryCode: p.Country,
+	return tx.db.Create(&progressRow{ID: p.ID, Seq: p.Seq, GuidelineID: p.GuidelineID, ClauseID: p.ActionID, CountryCode: p.Country,
 		Status: string(p.Status), Note: p.Note, ReportedOn: p.Date, EvidenceURL: p.EvidenceURL, ReportedBy: p.ReportedBy,
 		CreatedAt: p.CreatedAt}).Error
 }
@@ -111,13 +112,13 @@ type ProgressFilter struct {
 	GuidelineID string
 	ActionID    string
 	Country     string
-	Before      *InputCursor // keyset: reports before (created_at, id)
+	Before      int64 // keyset: reports before this seq (0: from the newest)
 	Limit       int
 }
 
 // ProgressReports lists reports, newest first.
 func (tx *Tx) ProgressReports(f ProgressFilter) ([]drafting.ProgressReport, error) {
-	q := tx.db.Model(&progressRow{}).Order("created_at DESC, id DESC")
+	q := tx.db.Model(&progressRow{}).Order("seq DESC")
 	if f.GuidelineID != "" {
 		q = q.Where("guideline_id = ?", f.GuidelineID)
 	}
@@ -127,8 +128,8 @@ func (tx *Tx) ProgressReports(f ProgressFilter) ([]drafting.ProgressReport, erro
 	if f.Country != "" {
 		q = q.Where("country_code = ?", f.Country)
 	}
-	if f.Before != nil {
-		q = q.Where(keysetBefore(""), f.Before.CreatedAt, f.Before.ID)
+	if f.Before > 0 {
+		q = q.Where("seq < ?", f.Before)
 	}
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit)
@@ -151,7 +152,7 @@ func (tx *Tx) LatestProgress(gid string) ([]drafting.ProgressReport, error) {
 	err := tx.db.Model(&progressRow{}).Where("guideline_id = ?", gid).
 		Where(`NOT EXISTS (SELECT 1 FROM progress_reports n WHERE n.clause_id = progress_reports.clause_id
 			AND n.country_code = progress_reports.country_code
-			AND (n.created_at, n.id) > (progress_reports.created_at, progress_reports.id))`).
+			AND n.seq > progress_reports.seq)`).
 		Order("clause_id, country_code").Find(&rows).Error
 	if err != nil {
 		return nil, err
