@@ -296,4 +296,14 @@ func TestClauseSources(t *testing.T) {
 		d.post("/api/v1/guidelines/"+g2+"/inputs", d.heads["CR"], inputBody("prevention", "advance", "x")).wantProblem(403, "input.forbidden")
 		d.unchanged(t, before)
 	})
+
+	t.Run("an_empty_list_cites_nothing", func(t *testing.T) {
+		got := d.do(req{method: "PUT", path: sources, token: d.fac.Token, body: map[string]any{"inputs": []string{}}}).want(200).JSON()
+		if len(got["inputs"].([]any)) != 0 || len(got["countries"].([]any)) != 0 {
+			t.Fatalf("sources after [] = %v", got)
+		}
+		if n := len(d.get("/api/v1/guidelines/"+d.gid+"/inputs?kind=challenge&unaddressed=true", d.fac).want(200).JSON()["items"].([]any)); n != 3 {
+			t.Fatalf("%d unaddressed challenges, want 3", n)
+		}
+	})
 }
