@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -209,6 +210,31 @@ func TestNationalInputs(t *testing.T) {
 		one := d.get("/api/v1/guidelines/"+d.gid+"/synthesis?area=protection", d.observer).want(200).JSON()["groups"].([]any)
 		if len(one) != 2 {
 			t.Fatalf("protection synthesis = %v", one)
+		}
+	})
+
+	t.Run("concurrent_edits_without_if_match_all_land", func(t *testing.T) {
+		in := d.mustInput(d.heads["NI"], "protection", "advance", "A shelter network.")
+		path := "/api/v1/inputs/" + in["id"].(string)
+		var wg sync.WaitGroup
+		codes := make(chan int, 6)
+		for i := 0; i < 6; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				codes <- d.do(req{method: "PUT", path: path, token: d.heads["NI"].Token, header: map[string]string{"If-Match": "*"},
+					body: inputBody("protection", "advance", fmt.Sprintf("A shelter network, edit %d.", i))}).Code
+			}(i)
+		}
+		wg.Wait()
+		close(codes)
+		for c := range codes {
+			if c != 200 {
+				t.Fatalf("a concurrent edit answered %d", c)
+			}
+		}
+		if v := d.get(path, d.fac).want(200).JSON()["version"]; v != 7.0 {
+			t.Fatalf("version %v after 6 edits, want 7", v)
 		}
 	})
 }

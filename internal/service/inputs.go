@@ -76,49 +76,68 @@ func (s *Service) UpdateInput(ctx context.Context, p auth.Principal, id string, 
 	if err := s.checkInputContent(&in); err != nil {
 		return out, err
 	}
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		cur, err := u.Input(id)
-		if err != nil {
-			return err
+	// Without If-Match ("*"), an edit that lost the race to another one is
+	// run again on the newer input; with it, the loser is told (412).
+	for attempt := 1; ; attempt++ {
+		raced := false
+		err := s.write(ctx, p.ID, func(u *unit) error {
+			return s.updateInput(u, p, id, expect, in, &out, &raced)
+		})
+		if raced && attempt < maxClaimAttempts {
+			continue
 		}
-		if err := p.Speaker().CheckInputAuthor(cur.Country); err != nil {
-			return err
-		}
-		if !expect.Admits(cur.Revision) {
-			return errStale("input")
-		}
-		g, err := u.Guideline(cur.GuidelineID)
-		if err != nil {
-			return err
-		}
-		clean, errs := drafting.ValidateInput(g.Languages, in)
-		if err := errs.Err("input.invalid"); err != nil {
-			return err
-		}
-		if drafting.SameInput(clean, drafting.InputContent{Area: cur.Area, Kind: cur.Kind, Text: cur.Text, Source: cur.Source}) {
-			return drafting.Invalid("input.unchanged", drafting.FieldError{Field: "text", Message: "identical to the current version"})
-		}
-		rev := cur.Revision
-		out = cur
-		out.Area, out.Kind, out.Text, out.Source = clean.Area, clean.Kind, clean.Text, clean.Source
-		out.Version++
-		out.Revision++
-		out.UpdatedAt = u.now
-		if err := u.SaveInput(out, rev); err != nil {
-			if errors.Is(err, store.ErrConflict) {
+		return out, err
+	}
+}
+
+// updateInput is one attempt of UpdateInput, in its transaction; it sets
+// raced when it lost to a concurrent edit and may be run again.
+func (s *Service) updateInput(u *unit, p auth.Principal, id string, expect Precondition, in drafting.InputContent,
+	out *drafting.NationalInput, raced *bool) error {
+	cur, err := u.Input(id)
+	if err != nil {
+		return err
+	}
+	if err := p.Speaker().CheckInputAuthor(cur.Country); err != nil {
+		return err
+	}
+	if !expect.Admits(cur.Revision) {
+		return errStale("input")
+	}
+	g, err := u.Guideline(cur.GuidelineID)
+	if err != nil {
+		return err
+	}
+	clean, errs := drafting.ValidateInput(g.Languages, in)
+	if err := errs.Err("input.invalid"); err != nil {
+		return err
+	}
+	if drafting.SameInput(clean, drafting.InputContent{Area: cur.Area, Kind: cur.Kind, Text: cur.Text, Source: cur.Source}) {
+		return drafting.Invalid("input.unchanged", drafting.FieldError{Field: "text", Message: "identical to the current version"})
+	}
+	rev := cur.Revision
+	*out = cur
+	out.Area, out.Kind, out.Text, out.Source = clean.Area, clean.Kind, clean.Text, clean.Source
+	out.Version++
+	out.Revision++
+	out.UpdatedAt = u.now
+	if err := u.SaveInput(*out, rev); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			if expect.Pinned() {
 				return errStale("input")
 			}
-			return err
+			*raced = true
+			return errRaced
 		}
-		if err := u.InsertInputVersion(drafting.InputVersion{InputID: id, Number: out.Version, Area: out.Area, Kind: out.Kind,
-			Text: out.Text, Source: out.Source, AuthorID: p.ID, CreatedAt: u.now}); err != nil {
-			return err
-		}
-		return u.emit(drafting.EventInputChanged, out.GuidelineID, id, map[string]any{"input_id": id, "country": out.Country,
-			"area": out.Area, "kind": string(out.Kind), "from_version": cur.Version, "to_version": out.Version,
-			"before": cur.Text, "after": out.Text, "source": out.Source})
-	})
-	return out, err
+		return err
+	}
+	if err := u.InsertInputVersion(drafting.InputVersion{InputID: id, Number: out.Version, Area: out.Area, Kind: out.Kind,
+		Text: out.Text, Source: out.Source, AuthorID: p.ID, CreatedAt: u.now}); err != nil {
+		return err
+	}
+	return u.emit(drafting.EventInputChanged, out.GuidelineID, id, map[string]any{"input_id": id, "country": out.Country,
+		"area": out.Area, "kind": string(out.Kind), "from_version": cur.Version, "to_version": out.Version,
+		"before": cur.Text, "after": out.Text, "source": out.Source})
 }
 
 // Input reads one national input.
