@@ -66,7 +66,7 @@ func TestLoad(t *testing.T) {
 	if err != nil || len(acts) != 10 {
 		t.Fatalf("%d actions, %v", len(acts), err)
 	}
-	m, err := svc.Progress(ctx, p, gid)
+	m, err := svc.Progress(ctx, p, gid, service.Page{})
 	if err != nil || len(m.Rows) != 3 || m.Rows[0].Reports["CR"] == nil || m.Rows[0].Reports["CR"].Status != drafting.ProgressDone {
 		t.Fatalf("progress = %+v, %v", m, err)
 	}

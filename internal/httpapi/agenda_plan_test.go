@@ -321,6 +321,14 @@ func TestProgressReports(t *testing.T) {
 		if pa := rows[1].(map[string]any)["progress"].(map[string]any)["PA"].(map[string]any); pa["status"] != "in_progress" {
 			t.Fatalf("PA's current report on the regional action = %v, want the later one", pa)
 		}
+		// Paged by action; parties are the whole plan's on every page.
+		p1 := d.get("/api/v1/guidelines/"+d.gid+"/progress?limit=1", d.fac).want(200).JSON()
+		p2 := d.get("/api/v1/guidelines/"+d.gid+"/progress?limit=1&cursor="+p1["next_cursor"].(string), d.fac).want(200).JSON()
+		if len(p1["actions"].([]any)) != 1 || len(p2["actions"].([]any)) != 1 || p2["next_cursor"] != nil ||
+			p2["actions"].([]any)[0].(map[string]any)["action_id"] != regional || fmt.Sprint(p2["parties"]) != fmt.Sprint(v["parties"]) {
+			t.Fatalf("pages = %v / %v", p1, p2)
+		}
+		d.get("/api/v1/guidelines/"+d.gid+"/progress?cursor="+cursorOf(`{"v":1,"i":9}`), d.fac).wantProblem(422, "page.invalid_cursor")
 		d.get("/api/v1/guidelines/"+d.gid+"/progress?format=pdf", d.fac).wantProblem(422, "")
 		r := d.get("/api/v1/guidelines/"+d.gid+"/progress?format=csv", d.heads["SV"]).want(200)
 		if ct := r.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {

@@ -177,7 +177,14 @@ func (s *Server) handleProgressGet(c *gin.Context) (int, any, error) {
 	if format != "json" && format != "csv" {
 		return 0, nil, drafting.Invalid("request.invalid_parameter", drafting.FieldError{Field: "format", Message: "json or csv"})
 	}
-	m, err := s.svc.Progress(c.Request.Context(), principal(c), c.Param("gid"))
+	page, err := pageOf(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	if format == "csv" {
+		page = service.Page{} // a spreadsheet gets the whole plan
+	}
+	m, err := s.svc.Progress(c.Request.Context(), principal(c), c.Param("gid"), page)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -198,7 +205,8 @@ func (s *Server) handleProgressGet(c *gin.Context) (int, any, error) {
 		}
 		rows[i] = v
 	}
-	return reply(gin.H{"guideline_id": m.GuidelineID, "version": m.Version, "parties": m.Parties, "actions": rows}, nil)
+	return reply(gin.H{"guideline_id": m.GuidelineID, "version": m.Version, "parties": m.Parties, "actions": rows,
+		"next_cursor": optional(m.Next)}, nil)
 }
 
 // progressCSV is the progress view as one row per action and responsible

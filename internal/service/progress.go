@@ -208,23 +208,46 @@ type ProgressRow struct {
 type ProgressMatrix struct {
 	GuidelineID string
 	Version     int
-	Parties     []string
+	Parties     []string // of the whole plan, whatever the page
 	Rows        []ProgressRow
+	Next        string // cursor of the next page of actions, "" on the last
+}
+
+// progressCursor continues a progress view: the approved version the first
+// page read (later pages read the same plan) and the next action's index.
+type progressCursor struct {
+	Version int `json:"v"`
+	Index   int `json:"i"`
 }
 
 // Progress reads the regional progress view of a guideline's latest
-// approved plan (404 approved.not_found before any adoption).
-func (s *Service) Progress(ctx context.Context, p auth.Principal, gid string) (ProgressMatrix, error) {
+// approved plan (404 approved.not_found before any adoption), one page of
+// actions in document order; a page without a limit holds them all.
+func (s *Service) Progress(ctx context.Context, p auth.Principal, gid string, page Page) (ProgressMatrix, error) {
 	out := ProgressMatrix{GuidelineID: gid, Parties: []string{}, Rows: []ProgressRow{}}
 	if err := canReadProgress(p); err != nil {
 		return out, err
+	}
+	var at progressCursor
+	if page.Cursor != "" {
+		if err := page.decode(&at); err != nil {
+			return out, err
+		}
+		if at.Version < 1 || at.Index < 1 || at.Version > math.MaxInt32 || at.Index > math.MaxInt32 {
+			return out, errBadCursor
+		}
 	}
 	err := s.read(ctx, func(tx *store.Tx) error {
 		g, err := visibleGuideline(tx, p, gid)
 		if err != nil {
 			return err
 		}
-		a, err := tx.LatestApproved(gid)
+		var a drafting.Approved
+		if at.Version > 0 {
+			a, err = tx.ApprovedVersion(gid, at.Version)
+		} else {
+			a, err = tx.LatestApproved(gid)
+		}
 		if err != nil {
 			if drafting.IsKind(err, drafting.KindNotFound) {
 				return drafting.Errorf(drafting.KindNotFound, "approved.not_found", "this guideline has no approved version yet")
@@ -263,6 +286,14 @@ func (s *Service) Progress(ctx context.Context, p auth.Principal, gid string) (P
 			out.Parties = append(out.Parties, party)
 		}
 		sort.Strings(out.Parties)
+		if at.Index > len(out.Rows) {
+			return errBadCursor
+		}
+		out.Rows = out.Rows[at.Index:]
+		if page.Limit > 0 && len(out.Rows) > page.Limit {
+			out.Rows = out.Rows[:page.Limit]
+			out.Next = encodeCursor(progressCursor{Version: content.Version, Index: at.Index + page.Limit})
+		}
 		return nil
 	})
 	return out, err
