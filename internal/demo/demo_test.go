@@ -48,8 +48,27 @@ func TestLoad(t *testing.T) {
 	for _, c := range cs {
 		count[c.Status]++
 	}
-	if len(cs) != 25 || count[drafting.StatusAgreed] != 5 || count[drafting.StatusSilence] != 1 || count[drafting.StatusContested] != 1 || count[drafting.StatusConsensus] != 2 {
+	// 25 clauses of the text and 10 actions of the plan (3 adopted with
+	// chapter I, 3 more agreed, 1 contested).
+	if len(cs) != 35 || count[drafting.StatusAgreed] != 11 || count[drafting.StatusSilence] != 1 || count[drafting.StatusContested] != 2 || count[drafting.StatusConsensus] != 2 {
 		t.Fatalf("%d clauses, statuses %v", len(cs), count)
+	}
+	gid := gs[0].ID
+	ins, _, err := svc.Inputs(ctx, p, gid, service.InputQuery{}, service.Page{Limit: 200})
+	if err != nil || len(ins) != 16 {
+		t.Fatalf("%d inputs, %v", len(ins), err)
+	}
+	open, _, err := svc.Inputs(ctx, p, gid, service.InputQuery{Kind: drafting.InputChallenge, Unaddressed: true}, service.Page{Limit: 200})
+	if err != nil || len(open) != 1 || open[0].Country != "BZ" {
+		t.Fatalf("unaddressed challenges = %v, %v", open, err)
+	}
+	acts, _, err := svc.Actions(ctx, p, gid, service.Page{Limit: 200})
+	if err != nil || len(acts) != 10 {
+		t.Fatalf("%d actions, %v", len(acts), err)
+	}
+	prog, err := svc.Progress(ctx, p, gid, service.Page{})
+	if err != nil || len(prog.Rows) != 3 || prog.Rows[0].Reports["CR"] == nil || prog.Rows[0].Reports["CR"].Status != drafting.ProgressDone {
+		t.Fatalf("progress = %+v, %v", prog, err)
 	}
 
 	// One of each piece of diplomatic practice.

@@ -45,7 +45,7 @@ const (
 )
 
 // PublicationEvents are the events integrations may see.
-var PublicationEvents = map[string]bool{EventGuidelineAdopted: true}
+var PublicationEvents = map[string]bool{EventGuidelineAdopted: true, EventProgressReported: true}
 
 // Event is one entry of the append-only log. IDs grow monotonically in
 // commit order.
@@ -58,3 +58,14 @@ type Event struct {
 	Data        map[string]any
 	CreatedAt   time.Time
 }
+
+// Event types of the meeting's agenda beyond the text: national inputs
+// (Session 2) and the clauses that cite them; the implementation plan's
+// actions (Session 4) and the progress countries report on them.
+const (
+	EventInputCreated         = "input.created"
+	EventInputChanged         = "input.changed"
+	EventClauseSourcesChanged = "clause.sources_changed"
+	EventActionChanged        = "action.changed"
+	EventProgressReported     = "progress.reported"
+)

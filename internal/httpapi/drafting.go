@@ -84,22 +84,28 @@ type sectionView struct {
 	GuidelineID string        `json:"guideline_id"`
 	Title       drafting.Text `json:"title"`
 	Position    int           `json:"position"`
+	Kind        string        `json:"kind"`
 }
 
 func toSectionView(x drafting.Section) sectionView {
-	return sectionView{ID: x.ID, GuidelineID: x.GuidelineID, Title: x.Title, Position: x.Position}
+	kind := x.Kind
+	if kind == "" {
+		kind = drafting.SectionText
+	}
+	return sectionView{ID: x.ID, GuidelineID: x.GuidelineID, Title: x.Title, Position: x.Position, Kind: kind}
 }
 
 func (s *Server) handleSectionsPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Title    drafting.Text `json:"title"`
 		Position int           `json:"position"`
+		Kind     string        `json:"kind"`
 	}
 	idem, err := decodeCreate(c, &req)
 	if err != nil {
 		return 0, nil, err
 	}
-	r, err := s.svc.CreateSectionOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position, idem)
+	r, err := s.svc.CreateSectionOfKindOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position, req.Kind, idem)
 	if err != nil {
 		return 0, nil, err
 	}

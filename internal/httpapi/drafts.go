@@ -96,8 +96,10 @@ type documentSection struct {
 }
 
 func documentSections(doc render.Document) []documentSection {
-	out := make([]documentSection, len(doc.Sections))
-	for i, sec := range doc.Sections {
+	// The plan's sections (the annex) follow the text's, as in the guideline.
+	all := append(append([]render.Section{}, doc.Sections...), doc.Annex...)
+	out := make([]documentSection, len(all))
+	for i, sec := range all {
 		ds := documentSection{ID: sec.ID, Title: sec.Title, Clauses: make([]documentClause, len(sec.Clauses))}
 		for j, cl := range sec.Clauses {
 			res := make([]reservationInline, len(cl.Reservations))

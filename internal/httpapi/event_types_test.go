@@ -160,6 +160,13 @@ func TestEveryEventTypeMatchesContract(t *testing.T) {
 	// Drafts and adoption, on a guideline of their own.
 	g2, _ := publishedFixture(t, d.env, d.fac, true)
 	d.post("/api/v1/guidelines/"+g2+"/drafts/1/adopt", d.fac, nil).want(201)
+	// The agenda (issue 14): national inputs and the clauses citing them.
+	input := d.post("/api/v1/guidelines/"+d.gid+"/inputs", d.heads["HN"], inputBody("prevention", "challenge", "No protocol.")).want(201)
+	d.do(req{method: "PUT", path: "/api/v1/inputs/" + input.JSON()["id"].(string), token: d.heads["HN"].Token,
+		body: inputBody("prevention", "challenge", "No detection protocol."), header: map[string]string{"If-Match": input.Header().Get("ETag")}}).want(200)
+	d.do(req{method: "PUT", path: "/api/v1/clauses/" + c3 + "/sources", token: d.fac.Token, body: map[string]any{"inputs": []string{input.JSON()["id"].(string)}}}).want(200)
+	// The implementation plan and its follow-up, on a guideline of their own.
+	g3 := d.agendaEvents()
 
 	all := specEventTypes(t)
 	var guidelineTypes []string
@@ -171,7 +178,7 @@ func TestEveryEventTypeMatchesContract(t *testing.T) {
 
 	t.Run("event_lists", func(t *testing.T) {
 		seen := map[string]bool{}
-		for _, gid := range []string{d.gid, g2} {
+		for _, gid := range []string{d.gid, g2, g3} {
 			var page struct {
 				Items []struct {
 					Type      string         `json:"type"`

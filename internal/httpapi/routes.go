@@ -98,6 +98,27 @@ func (s *Server) routes() {
 	a.PATCH("/integrations/:iid", h(s.handleIntegrationPatch))
 	a.POST("/integrations/:iid/secret", h(s.handleIntegrationSecret))
 
+	// The meeting's agenda: national inputs (Session 2) and the clauses
+	// that cite them.
+	a.POST("/guidelines/:gid/inputs", h(s.handleInputsPost))
+	a.GET("/guidelines/:gid/inputs", h(s.handleInputsGet))
+	a.GET("/guidelines/:gid/synthesis", h(digestTagged(s.handleSynthesisGet)))
+	a.GET("/inputs/:nid", h(s.handleInputGet))
+	a.PUT("/inputs/:nid", h(currentOnStale(s.handleInputPut, s.handleInputGet)))
+	a.GET("/inputs/:nid/versions", h(s.handleInputVersionsGet))
+	a.GET("/clauses/:cid/sources", h(s.handleSourcesGet))
+	a.PUT("/clauses/:cid/sources", h(s.handleSourcesPut))
+
+	// The implementation plan (Session 4): actions are clauses of plan
+	// sections with details; follow-up by progress reports.
+	a.POST("/guidelines/:gid/actions", h(s.handleActionsPost))
+	a.GET("/guidelines/:gid/actions", h(s.handleActionsGet))
+	a.GET("/clauses/:cid/action", h(s.handleActionGet))
+	a.PUT("/clauses/:cid/action", h(currentOnStale(s.handleActionPut, s.handleActionGet)))
+	a.POST("/clauses/:cid/progress", h(s.handleProgressPost))
+	a.GET("/clauses/:cid/progress", h(s.handleProgressHistoryGet))
+	a.GET("/guidelines/:gid/progress", h(digestTagged(s.handleProgressGet)))
+
 	// Events and webhooks.
 	a.GET("/guidelines/:gid/events", h(s.handleEventsGet))
 	a.POST("/guidelines/:gid/events/stream-ticket", h(s.handleStreamTicket))

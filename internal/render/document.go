@@ -20,6 +20,9 @@ type Document struct {
 	// open amendment were accepted, "rejected" as if every one were.
 	View     string
 	Sections []Section
+	// Annex holds the sections of the implementation plan, rendered after
+	// the text under an annex heading; its clauses carry an Action.
+	Annex []Section
 }
 
 // Section groups clauses under a heading; sections keep the order in which
@@ -51,6 +54,20 @@ type Clause struct {
 	// Unaligned lists the languages whose text awaits alignment with the
 	// last change made in another: each such language part notes it.
 	Unaligned []string
+	// Action is set on the clauses of the Annex: an action's details.
+	Action *Action
+	// Sources are notes naming the national inputs a clause answers
+	// ("HN, challenge (prevention)"): drafts show them, approved text never.
+	Sources []string
+}
+
+// Action is what an action of the implementation plan says besides its text.
+type Action struct {
+	Responsible   []string
+	Timeframe     string
+	Indicators    map[string]string // language -> text
+	Verification  map[string]string // language -> text (means of verification)
+	ClauseNumbers []string          // the clauses of the text the action carries out
 }
 
 // Reservation records a country that accepts a clause only with a stated

@@ -10,14 +10,16 @@ import (
 // formats print, so Markdown, HTML and Akoma Ntoso cannot drift apart on
 // brackets, footnote numbers or pending translations.
 type part struct {
-	Lang     string // language code as given in Document.Languages
-	IDLang   string // Lang made safe for use inside id attributes
-	Name     string // display name of the language
-	Title    string // the document's title in this language
-	Status   string // statusLine in this language
-	Labels   labels // the fixed words of this language
-	Sections []sectionPart
-	Notes    []note // every reservation of the part, in footnote order
+	Lang       string // language code as given in Document.Languages
+	IDLang     string // Lang made safe for use inside id attributes
+	Name       string // display name of the language
+	Title      string // the document's title in this language
+	Status     string // statusLine in this language
+	Labels     labels // the fixed words of this language
+	Sections   []sectionPart
+	Annex      []sectionPart // the implementation plan, after the text
+	AnnexTitle string        // its heading in this language
+	Notes      []note        // every reservation of the part, in footnote order
 }
 
 type sectionPart struct {
@@ -33,6 +35,9 @@ type clausePart struct {
 	Pending   bool   // translation missing for this language
 	Bracketed bool
 	Notes     []note
+	// Lines are labelled lines printed under the clause: an action's
+	// details, a draft clause's sources ("Responsible: CR, HN").
+	Lines []line
 }
 
 type note struct {
@@ -144,9 +149,10 @@ func isoDate(d Document) string { return d.Date.UTC().Format("2006-01-02") }
 func layoutPart(d Document, lang string, keys [][]string) part {
 	l := labelsFor(lang)
 	p := part{Lang: lang, IDLang: sanitizeID(lang), Name: languageName(lang), Labels: l,
-		Title: collapseSpace(titleIn(d.Title, lang, d.Languages)), Status: statusLine(d, l)}
+		Title: collapseSpace(titleIn(d.Title, lang, d.Languages)), Status: statusLine(d, l), AnnexTitle: annexHeading(lang)}
 	n := 0
-	for si, s := range d.Sections {
+	sections := append(append([]Section{}, d.Sections...), d.Annex...)
+	for si, s := range sections {
 		sp := sectionPart{EID: "sec_" + strconv.Itoa(si+1), Title: collapseSpace(titleIn(s.Title, lang, d.Languages))}
 		for ci, c := range s.Clauses {
 			text, ok := c.Text[lang]
@@ -184,9 +190,14 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 					p.Notes = append(p.Notes, nt)
 				}
 			}
+			cp.Lines = clauseLines(c, lang, d.Languages)
 			sp.Clauses = append(sp.Clauses, cp)
 		}
-		p.Sections = append(p.Sections, sp)
+		if si < len(d.Sections) {
+			p.Sections = append(p.Sections, sp)
+		} else {
+			p.Annex = append(p.Annex, sp)
+		}
 	}
 	return p
 }
@@ -197,8 +208,9 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 // rather than producing duplicate ids.
 func clauseKeys(d Document) [][]string {
 	seen := make(map[string]bool)
-	keys := make([][]string, len(d.Sections))
-	for si, s := range d.Sections {
+	sections := append(append([]Section{}, d.Sections...), d.Annex...)
+	keys := make([][]string, len(sections))
+	for si, s := range sections {
 		keys[si] = make([]string, len(s.Clauses))
 		for ci, c := range s.Clauses {
 			base := c.ID

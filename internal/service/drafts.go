@@ -154,6 +154,9 @@ func (s *Service) Draft(ctx context.Context, p auth.Principal, gid string, n int
 		}
 		out = DraftDocument{Draft: d, Guideline: g, Document: draftDocument(g, d, res), View: view}
 		markAdReferendum(&out.Document, adRef)
+		if err := annotateDraft(tx, &out.Document, d); err != nil {
+			return err
+		}
 		for si := range out.Document.Sections {
 			for ci := range out.Document.Sections[si].Clauses {
 				c := &out.Document.Sections[si].Clauses[ci]

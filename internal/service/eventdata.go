@@ -10,6 +10,7 @@ var clauseEvents = typeSet(
 	drafting.EventClauseCreated, drafting.EventClauseMoved, drafting.EventClauseTextChanged, drafting.EventClauseStatusChanged,
 	drafting.EventClauseAlignmentConfirmed, drafting.EventClauseAlternativeChosen,
 	drafting.EventPositionRecorded, drafting.EventPositionLapsed, drafting.EventSilenceStarted, drafting.EventSilenceBroken, drafting.EventSilenceEnded,
+	drafting.EventClauseSourcesChanged, drafting.EventActionChanged,
 )
 
 func typeSet(types ...string) map[string]bool {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
 
@@ -155,6 +157,9 @@ type ClauseFilter struct {
 	NeedsPosition    string
 	PositionStatuses []string
 	SilenceOver      time.Time
+	// SectionKind keeps the clauses of sections of this kind
+	// (drafting.SectionPlan: the plan's actions).
+	SectionKind string
 }
 
 // ClauseKey is a clause's place in document order: its section's position,
@@ -212,6 +217,9 @@ func (tx *Tx) clausePage(f ClauseFilter, after *ClauseKey, limit int, counts boo
 	}
 	if f.Status != "" {
 		q = q.Where("clauses.status = ?", f.Status)
+	}
+	if f.SectionKind != "" {
+		q = q.Where("sections.kind = ?", f.SectionKind)
 	}
 	if f.NeedsPosition != "" {
 		q = q.Where("clauses.status IN ?", f.PositionStatuses).
@@ -367,4 +375,15 @@ func (tx *Tx) Versions(clauseID string, before, limit int) ([]drafting.Version, 
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// LockClause reads a clause and holds its row until the transaction ends
+// (PostgreSQL; SQLite's write transactions are serial already), for
+// changes beside the clause that must not interleave (its sources).
+func (tx *Tx) LockClause(id string) (drafting.Clause, error) {
+	var r clauseRow
+	if err := tx.db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where("id = ?", id).Take(&r).Error; err != nil {
+		return drafting.Clause{}, notFound(err, "clause")
+	}
+	return r.domain(), nil
 }
