@@ -83,3 +83,25 @@ export async function adopt(gid: string, n: number) {
   const blocking = error?.data?.blocking ?? [];
   return blocking.map((b) => `${b.number}: ${b.objecting.join(", ")} object; ${b.unheard.join(", ")} unheard`);
 }
+
+// The agenda: a delegation's input, the challenges no clause answers yet,
+// an action's details, a progress report and its event.
+export async function agenda(gid: string, cid: string, ev: Event) {
+  await api.POST("/api/v1/guidelines/{gid}/inputs", {
+    params: { path: { gid } },
+    body: { area: "prevention", kind: "challenge", text: { en: "No protocol." }, source: "National workshop, 2011" },
+  });
+  const { data } = await api.GET("/api/v1/guidelines/{gid}/inputs", {
+    params: { path: { gid }, query: { kind: "challenge", unaddressed: "true" } },
+  });
+  const countries: string[] = (data?.items ?? []).map((i) => i.country);
+  const action = await api.GET("/api/v1/clauses/{cid}/action", { params: { path: { cid } } });
+  const responsible: string[] = action.data?.responsible ?? [];
+  const report = await api.POST("/api/v1/clauses/{cid}/progress", {
+    params: { path: { cid } },
+    body: { status: "blocked", date: "2013-03-31", note: "Budget pending." },
+  });
+  const status: Schemas["ProgressStatus"] | undefined = report.data?.status;
+  const said = ev.type === "progress.reported" ? `${ev.data.country}: ${ev.data.status}` : ev.type;
+  return { countries, responsible, status, said };
+}

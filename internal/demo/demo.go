@@ -1,7 +1,9 @@
 // Package demo loads a realistic negotiation in progress so a newcomer can
-// explore the API at once: eight delegations, a facilitator, a bilingual
-// draft of the regional guidelines with comments, positions, a reservation,
-// an objection, a clause in silence procedure and an adopted earlier version.
+// explore the API at once: eight delegations, a facilitator, their national
+// workshop outcomes, a bilingual draft of the regional guidelines citing
+// them, with comments, positions, a reservation, an objection, a clause in
+// silence procedure, an adopted earlier version with its implementation
+// plan, the rest of the plan under negotiation and progress reports.
 // Everything goes through the service layer, so every rule and event holds.
 package demo
 
@@ -39,6 +41,9 @@ type world struct {
 	guideline   drafting.Guideline
 	sections    []string
 	clauses     [][]service.ClauseView // by section
+	inputs      []string               // national inputs, in the order of the inputs table
+	planSection string
+	actions     []service.ActionView
 }
 
 // Load fills an empty database through the service, as admin, and prints the
@@ -51,7 +56,10 @@ func Load(ctx context.Context, svc *service.Service, admin auth.Principal, out i
 	}{
 		{"accounts", func(ctx context.Context) error { return w.accounts(ctx, admin) }},
 		{"guideline", w.structure},
+		{"national inputs", w.recordInputs},
 		{"negotiation", w.negotiate},
+		{"diplomatic practice", w.practice},
+		{"implementation plan", w.planAndFollowUp},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx); err != nil {
@@ -144,5 +152,6 @@ func (w *world) print(out io.Writer) {
 	for _, c := range countries {
 		fmt.Fprintf(out, "  %s head       %-38s delegate %s\n", c.code, email(c.head, c.code), email(c.delegate, c.code))
 	}
-	fmt.Fprintf(out, "Try: GET /api/v1/guidelines/%s/consensus and GET /api/v1/guidelines/%s/approved?format=markdown\n\n", w.guideline.ID, w.guideline.ID)
+	fmt.Fprintf(out, "Try: GET /api/v1/guidelines/%s/consensus and GET /api/v1/guidelines/%s/approved?format=markdown\n", w.guideline.ID, w.guideline.ID)
+	fmt.Fprintf(out, "The agenda: GET /api/v1/guidelines/%s/synthesis, …/inputs?kind=challenge&unaddressed=true, …/actions and …/progress?format=csv\n\n", w.guideline.ID)
 }

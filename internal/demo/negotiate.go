@@ -50,6 +50,10 @@ func (w *world) negotiate(ctx context.Context) error {
 			return err
 		}
 	}
+	// Chapter I's actions of the implementation plan, agreed with it.
+	if err := w.sessionOnePlan(ctx, agreeAll); err != nil {
+		return err
+	}
 	if _, err := w.svc.CreateDraft(ctx, f, w.guideline.ID, "Session 1: chapter I agreed"); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ const (
 	BlockVersionChanged = "version_changed"  // agreed, but at another version than the draft's
 	BlockObjection      = "objection"        // a participant objects to the version
 	BlockNoPosition     = "missing_position" // a participant has no position on the version
+	BlockAdReferendum   = "ad_referendum"    // a participant's agreement awaits its capital's confirmation
 )
 
 // AdoptionBlocker is a clause of a draft that cannot be adopted, and why.
@@ -20,6 +21,9 @@ type AdoptionBlocker struct {
 	// no position on, the clause's current version.
 	Objecting []string
 	Unheard   []string
+	// AdReferendum lists the participants whose agreement on the current
+	// version awaits confirmation.
+	AdReferendum []string
 }
 
 // CheckAdoption lists, in the draft's order, the clauses that stop the
@@ -35,11 +39,12 @@ func CheckAdoption(participants []string, d Draft, clauses map[string]Clause, po
 		c, ok := clauses[dc.ClauseID]
 		if !ok {
 			out = append(out, AdoptionBlocker{ClauseID: dc.ClauseID, Number: dc.Number, DraftVersion: dc.Version, Reason: BlockNotAgreed,
-				Objecting: []string{}, Unheard: []string{}})
+				Objecting: []string{}, Unheard: []string{}, AdReferendum: []string{}})
 			continue
 		}
 		b := AdoptionBlocker{ClauseID: c.ID, Number: c.Number, Status: c.Status, Version: c.Version, DraftVersion: dc.Version,
-			Objecting: Objecting(participants, c.Version, positions[c.ID]), Unheard: Unheard(participants, c.Version, positions[c.ID])}
+			Objecting: Objecting(participants, c.Version, positions[c.ID]), Unheard: Unheard(participants, c.Version, positions[c.ID]),
+			AdReferendum: AdReferendum(participants, c.Version, positions[c.ID])}
 		switch {
 		case c.Status != StatusAgreed:
 			b.Reason = BlockNotAgreed
@@ -49,6 +54,8 @@ func CheckAdoption(participants []string, d Draft, clauses map[string]Clause, po
 			b.Reason = BlockObjection
 		case len(b.Unheard) > 0:
 			b.Reason = BlockNoPosition
+		case len(b.AdReferendum) > 0:
+			b.Reason = BlockAdReferendum
 		default:
 			continue
 		}

@@ -43,8 +43,16 @@ type Clause struct {
 	Version         int // current version number
 	Revision        int // grows on every change; the ETag
 	SilenceDeadline *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// AlignmentPending lists, sorted, the languages of the current version
+	// not yet aligned with a change made in another (alignment.go).
+	AlignmentPending []string
+	// AlternativeCount is how many alternatives the current version
+	// carries (alternatives.go); Alternatives are their texts, filled when
+	// read with the text.
+	AlternativeCount int
+	Alternatives     []Text
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 
 	// Text is the current version's text, filled when read with it.
 	Text Text
@@ -52,9 +60,12 @@ type Clause struct {
 
 // Version is an immutable text of a clause.
 type Version struct {
-	ClauseID     string
-	Number       int
-	Text         Text
+	ClauseID string
+	Number   int
+	Text     Text
+	// Alternatives, when the version carries them; Text then holds them
+	// written side by side (AlternativesText).
+	Alternatives []Text
 	Note         string
 	Incorporates []string
 	AuthorID     string

@@ -67,8 +67,11 @@ type Comment struct {
 	ResolvedBy     string
 	ResolvedAt     *time.Time
 	Revision       int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Anchor is where the quote stands in the clause's current version
+	// (anchor.go); nil when the comment quotes nothing.
+	Anchor    *Anchor
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CommentInput is a new comment as asked for.

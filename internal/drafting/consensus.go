@@ -39,6 +39,13 @@ type Position struct {
 	// only the country could speak for itself); empty when deemed.
 	RecordedAs string
 	Deemed     bool
+	// AdReferendum marks an agreement subject to the capital's
+	// confirmation by ConfirmBy (adreferendum.go).
+	AdReferendum bool
+	ConfirmBy    *time.Time
+	// Acceptable lists the alternatives (labels) an agreement accepts,
+	// when the version carries alternatives (alternatives.go).
+	Acceptable []string
 	CreatedAt  time.Time
 }
 
@@ -52,6 +59,12 @@ type PositionInput struct {
 	ClauseVersion int
 	Reservation   string
 	Reason        string
+	// AdReferendum asks for an agreement subject to the capital's
+	// confirmation by ConfirmBy.
+	AdReferendum bool
+	ConfirmBy    *time.Time
+	// Acceptable names the alternatives the country can accept.
+	Acceptable []string
 }
 
 // Validate checks the stance and its required texts, returning a cleaned input.
@@ -84,6 +97,7 @@ func (in PositionInput) Validate() (PositionInput, error) {
 	default:
 		errs.Add("stance", "must be one of agree, agree_with_reservation, abstain, object")
 	}
+	in.validateAdReferendum(&errs)
 	if in.ClauseVersion < 1 {
 		errs.Add("clause_version", "required: the clause version this position is about")
 	}
@@ -173,12 +187,18 @@ func (c *Clause) CheckPosition(in PositionInput, now time.Time) error {
 	case StatusAgreed:
 		return stateConflict("clause.agreed", "the clause is agreed; positions can change only after it is reopened")
 	}
+	if err := c.CheckAligned("positions are"); err != nil {
+		return err
+	}
 	if in.ClauseVersion != c.Version {
 		e := stateConflict("position.version_stale", "the position names a version that is not the current one")
 		e.Data = map[string]any{"current_version": c.Version}
 		return e
 	}
-	return nil
+	if _, err := c.AcceptableLabels(in); err != nil {
+		return err
+	}
+	return in.checkConfirmBy(now)
 }
 
 // ApplyPosition recomputes the status after a position was recorded; all is
@@ -210,6 +230,12 @@ func (c *Clause) StartSilence(deadline, now time.Time, minSilence time.Duration)
 		return stateConflict("clause.contested", "a country objects to this version; resolve the objection before a silence procedure")
 	default:
 		return stateConflict("clause.silence_not_allowed", "a silence procedure can start only on an open clause or one in consensus; it is "+string(c.Status))
+	}
+	if err := c.CheckAligned("a silence procedure is"); err != nil {
+		return err
+	}
+	if err := c.checkResolved("a silence procedure is"); err != nil {
+		return err
 	}
 	if !deadline.After(now) {
 		return Invalid("silence.deadline_past", FieldError{Field: "deadline", Message: "must be in the future"})
@@ -260,6 +286,10 @@ func (c *Clause) EndSilence(participants []string, positions []Position, now tim
 		c.Status = StatusContested
 		return nil, nil
 	}
+	// An agreement ad referendum is no objection, but awaits its capital:
+	// the silent are deemed to agree and the clause stays in consensus
+	// until it is confirmed.
+	pendingCapital := len(AdReferendum(participants, c.Version, positions)) > 0
 	spoke := map[string]bool{}
 	for _, p := range positions {
 		if p.ClauseVersion == c.Version {
@@ -274,6 +304,9 @@ func (c *Clause) EndSilence(participants []string, positions []Position, now tim
 	}
 	sort.Strings(silent)
 	c.Status = StatusAgreed
+	if pendingCapital {
+		c.Status = StatusConsensus
+	}
 	return silent, nil
 }
 
@@ -284,8 +317,17 @@ func (c *Clause) Lock(participants []string, positions []Position, now time.Time
 	if c.Status != StatusConsensus {
 		return stateConflict("clause.not_consensus", "only a clause in consensus can be locked; it is "+string(c.Status))
 	}
+	if err := c.CheckAligned("locking is"); err != nil {
+		return err
+	}
+	if err := c.checkResolved("locking is"); err != nil {
+		return err
+	}
 	if d := Derive(participants, c.Version, positions); d != StatusConsensus {
 		return stateConflict("clause.not_consensus", "not every participating country has a current position without objection; the clause is "+string(d))
+	}
+	if ad := AdReferendum(participants, c.Version, positions); len(ad) > 0 {
+		return adReferendumConflict(ad, "the clause cannot be locked")
 	}
 	c.Status = StatusAgreed
 	c.UpdatedAt = now

@@ -22,7 +22,10 @@ type DraftClause struct {
 	Position        int
 	Number          string
 	Status          Status
-	Text            Text
+	// Alternatives is set when the version carries alternatives (its text
+	// holds them side by side).
+	Alternatives bool
+	Text         Text
 }
 
 // Reservation is a country's reservation on a clause version, a footnote in

@@ -66,7 +66,10 @@ type Section struct {
 	GuidelineID string
 	Title       Text // per language, every language of the guideline
 	Position    int  // 1-based
-	CreatedAt   time.Time
+	// Kind is SectionText, or SectionPlan for a section of the
+	// implementation plan, whose clauses are actions.
+	Kind      string
+	CreatedAt time.Time
 }
 
 var slugUnsafe = regexp.MustCompile(`[^a-z0-9]+`)

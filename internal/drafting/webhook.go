@@ -50,11 +50,11 @@ func (w Webhook) Wants(eventType string) bool {
 // NegotiationEvents are what a webhook subscribed to "*" receives: the
 // drafting, deliberation and publication of guidelines.
 var NegotiationEvents = eventSet(
-	EventGuidelineCreated, EventGuidelineUpdated,
+	EventGuidelineCreated, EventGuidelineUpdated, EventGuidelineTranslatorChanged,
 	EventSectionCreated, EventSectionUpdated,
-	EventClauseCreated, EventClauseMoved, EventClauseTextChanged, EventClauseStatusChanged,
+	EventClauseCreated, EventClauseMoved, EventClauseTextChanged, EventClauseStatusChanged, EventClauseAlignmentConfirmed, EventClauseAlternativeChosen,
 	EventCommentCreated, EventCommentEdited, EventCommentWithdrawn, EventCommentResolved,
-	EventPositionRecorded,
+	EventPositionRecorded, EventPositionLapsed,
 	EventSilenceStarted, EventSilenceBroken, EventSilenceEnded,
 	EventDraftCreated, EventGuidelineAdopted,
 )

@@ -28,9 +28,27 @@ type commentView struct {
 	ResolvedByID   *string           `json:"resolved_by_id"`
 	ResolvedBy     *personView       `json:"resolved_by"`
 	ResolvedAt     *time.Time        `json:"resolved_at"`
+	Anchor         *anchorView       `json:"anchor"`
 	ETag           string            `json:"etag"`
 	CreatedAt      time.Time         `json:"created_at"`
 	UpdatedAt      time.Time         `json:"updated_at"`
+}
+
+// anchorView is where a comment's quote stands in the clause's current
+// version (drafting.Anchor).
+type anchorView struct {
+	State   string `json:"state"`
+	Version int    `json:"version"`
+	Lang    string `json:"lang"`
+	Start   int    `json:"start"`
+	Excerpt string `json:"excerpt"`
+}
+
+func toAnchorView(a *drafting.Anchor) *anchorView {
+	if a == nil {
+		return nil
+	}
+	return &anchorView{State: string(a.State), Version: a.Version, Lang: a.Lang, Start: a.Start, Excerpt: a.Excerpt}
 }
 
 func toCommentView(c service.CommentView) commentView {
@@ -42,7 +60,7 @@ func toCommentView(c service.CommentView) commentView {
 		AuthorID: c.AuthorID, Author: toPersonView(c.Author), Country: optional(c.Country), Observer: c.Observer, Kind: string(c.Kind), Body: c.Body,
 		ProposedText: proposed, Quote: optional(c.Quote), ParentID: optional(c.ParentID), Status: string(c.Status),
 		ResolutionNote: c.ResolutionNote, ResolvedByID: optional(c.ResolvedBy), ResolvedBy: toPersonView(c.Resolver), ResolvedAt: c.ResolvedAt,
-		ETag: revisionETag(c.Revision), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		Anchor: toAnchorView(c.Anchor), ETag: revisionETag(c.Revision), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 // commentAnswer answers with a comment and its ETag, or err.
@@ -74,7 +92,7 @@ func (s *Server) handleCommentsPost(c *gin.Context) (int, any, error) {
 
 func commentQuery(c *gin.Context) (service.CommentQuery, error) {
 	version, err := intParam("version", c.Query("version"), false)
-	return service.CommentQuery{Country: c.Query("country"), Status: c.Query("status"), Kind: c.Query("kind"), Version: version,
+	return service.CommentQuery{Country: c.Query("country"), Status: c.Query("status"), Kind: c.Query("kind"), Anchor: c.Query("anchor"), Version: version,
 		ParentID: c.Query("parent_id"), Author: c.Query("author"), RepliesTo: c.Query("replies_to")}, err
 }
 

@@ -21,12 +21,16 @@ type positionView struct {
 	RecordedBy    *personView `json:"recorded_by"`
 	RecordedAs    *string     `json:"recorded_as"`
 	Deemed        bool        `json:"deemed"`
+	AdReferendum  bool        `json:"ad_referendum"`
+	ConfirmBy     *time.Time  `json:"confirm_by"`
+	Acceptable    []string    `json:"acceptable"`
 	RecordedAt    *time.Time  `json:"recorded_at"`
 }
 
 func toPositionView(p service.PositionView) positionView {
 	v := positionView{Country: p.Country, Stance: p.Stance, Current: p.Current, Reservation: p.Reservation, Reason: p.Reason,
-		RecordedByID: optional(p.RecordedBy), RecordedBy: toPersonView(p.Recorder), RecordedAs: optional(p.RecordedAs), Deemed: p.Deemed, RecordedAt: p.RecordedAt}
+		RecordedByID: optional(p.RecordedBy), RecordedBy: toPersonView(p.Recorder), RecordedAs: optional(p.RecordedAs), Deemed: p.Deemed,
+		AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, Acceptable: append([]string{}, p.Acceptable...), RecordedAt: p.RecordedAt}
 	if p.ClauseVersion > 0 {
 		n := p.ClauseVersion
 		v.ClauseVersion = &n
@@ -43,16 +47,28 @@ type recordedView struct {
 
 func (s *Server) handlePositionPut(c *gin.Context) (int, any, error) {
 	var req struct {
-		Stance        string `json:"stance"`
-		ClauseVersion int    `json:"clause_version"`
-		Reservation   string `json:"reservation"`
-		Reason        string `json:"reason"`
+		Stance        string   `json:"stance"`
+		ClauseVersion int      `json:"clause_version"`
+		Reservation   string   `json:"reservation"`
+		Reason        string   `json:"reason"`
+		AdReferendum  bool     `json:"ad_referendum"`
+		ConfirmBy     string   `json:"confirm_by"`
+		Acceptable    []string `json:"acceptable"`
 	}
 	if err := decode(c, &req); err != nil {
 		return 0, nil, err
 	}
+	var confirmBy *time.Time
+	if req.ConfirmBy != "" {
+		t, err := time.Parse(time.RFC3339, req.ConfirmBy)
+		if err != nil {
+			return 0, nil, drafting.Invalid("position.invalid", drafting.FieldError{Field: "confirm_by", Message: "an RFC 3339 time such as 2026-12-01T17:00:00Z"})
+		}
+		confirmBy = &t
+	}
 	r, err := s.svc.SetPosition(c.Request.Context(), principal(c), c.Param("cid"), c.Param("country"), drafting.PositionInput{
-		Stance: drafting.Stance(req.Stance), ClauseVersion: req.ClauseVersion, Reservation: req.Reservation, Reason: req.Reason})
+		Stance: drafting.Stance(req.Stance), ClauseVersion: req.ClauseVersion, Reservation: req.Reservation, Reason: req.Reason,
+		AdReferendum: req.AdReferendum, ConfirmBy: confirmBy, Acceptable: req.Acceptable})
 	return reply(recordedView{positionView: toPositionView(r.Position), ClauseID: r.Clause.ID,
 		ClauseStatus: string(r.Clause.Status), ClauseETag: revisionETag(r.Clause.Revision)}, err)
 }
@@ -83,13 +99,18 @@ type positionRecordView struct {
 	RecordedAs    *string     `json:"recorded_as"`
 	Deemed        bool        `json:"deemed"`
 	Superseded    bool        `json:"superseded"`
+	AdReferendum  bool        `json:"ad_referendum"`
+	ConfirmBy     *time.Time  `json:"confirm_by"`
+	LapsedAt      *time.Time  `json:"lapsed_at"`
+	Acceptable    []string    `json:"acceptable"`
 	RecordedAt    time.Time   `json:"recorded_at"`
 }
 
 func toPositionRecordView(r service.PositionRecord) positionRecordView {
 	return positionRecordView{ID: r.ID, Country: r.Country, Stance: string(r.Stance), ClauseVersion: r.ClauseVersion,
 		Reservation: r.Reservation, Reason: r.Reason, RecordedByID: optional(r.RecordedBy), RecordedBy: toPersonView(r.Recorder), RecordedAs: optional(r.RecordedAs), Deemed: r.Deemed,
-		Superseded: r.Superseded, RecordedAt: r.CreatedAt}
+		Superseded: r.Superseded, AdReferendum: r.AdReferendum, ConfirmBy: r.ConfirmBy, LapsedAt: r.LapsedAt,
+		Acceptable: append([]string{}, r.Acceptable...), RecordedAt: r.CreatedAt}
 }
 
 func (s *Server) handlePositionHistoryGet(c *gin.Context) (int, any, error) {
@@ -168,16 +189,28 @@ type countryNoteView struct {
 }
 
 type matrixClauseView struct {
-	ID              string            `json:"id"`
-	Number          string            `json:"number"`
-	SectionID       string            `json:"section_id"`
-	Status          string            `json:"status"`
-	Version         int               `json:"version"`
-	SilenceDeadline *time.Time        `json:"silence_deadline"`
-	Positions       map[string]string `json:"positions"`
-	Reservations    []countryNoteView `json:"reservations"`
-	Objections      []countryNoteView `json:"objections"`
-	Deemed          []string          `json:"deemed"`
+	ID              string             `json:"id"`
+	Number          string             `json:"number"`
+	SectionID       string             `json:"section_id"`
+	Status          string             `json:"status"`
+	Version         int                `json:"version"`
+	SilenceDeadline *time.Time         `json:"silence_deadline"`
+	Positions       map[string]string  `json:"positions"`
+	Reservations    []countryNoteView  `json:"reservations"`
+	Objections      []countryNoteView  `json:"objections"`
+	Deemed          []string           `json:"deemed"`
+	AdReferendum    []adReferendumView `json:"ad_referendum"`
+	Alternatives    []supportView      `json:"alternatives"`
+}
+
+type supportView struct {
+	Label     string   `json:"label"`
+	Countries []string `json:"countries"`
+}
+
+type adReferendumView struct {
+	Country   string    `json:"country"`
+	ConfirmBy time.Time `json:"confirm_by"`
 }
 
 type matrixView struct {
@@ -196,7 +229,9 @@ func notesView(ns []service.CountryNote) []countryNoteView {
 func toMatrixClauseView(r service.MatrixRow) matrixClauseView {
 	return matrixClauseView{ID: r.ID, Number: r.Number, SectionID: r.SectionID, Status: string(r.Status),
 		Version: r.Version, SilenceDeadline: r.SilenceDeadline, Positions: r.Cells, Reservations: notesView(r.Reservations),
-		Objections: notesView(r.Objections), Deemed: r.Deemed}
+		Objections: notesView(r.Objections), Deemed: r.Deemed,
+		AdReferendum: listOf(r.AdReferendum, "", func(n service.AdReferendumNote) adReferendumView { return adReferendumView(n) }).Items,
+		Alternatives: listOf(r.Alternatives, "", func(a service.AlternativeSupport) supportView { return supportView(a) }).Items}
 }
 
 func (s *Server) handleConsensusGet(c *gin.Context) (int, any, error) {

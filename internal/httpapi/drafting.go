@@ -84,22 +84,28 @@ type sectionView struct {
 	GuidelineID string        `json:"guideline_id"`
 	Title       drafting.Text `json:"title"`
 	Position    int           `json:"position"`
+	Kind        string        `json:"kind"`
 }
 
 func toSectionView(x drafting.Section) sectionView {
-	return sectionView{ID: x.ID, GuidelineID: x.GuidelineID, Title: x.Title, Position: x.Position}
+	kind := x.Kind
+	if kind == "" {
+		kind = drafting.SectionText
+	}
+	return sectionView{ID: x.ID, GuidelineID: x.GuidelineID, Title: x.Title, Position: x.Position, Kind: kind}
 }
 
 func (s *Server) handleSectionsPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Title    drafting.Text `json:"title"`
 		Position int           `json:"position"`
+		Kind     string        `json:"kind"`
 	}
 	idem, err := decodeCreate(c, &req)
 	if err != nil {
 		return 0, nil, err
 	}
-	r, err := s.svc.CreateSectionOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position, idem)
+	r, err := s.svc.CreateSectionOfKindOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position, req.Kind, idem)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -134,6 +140,8 @@ type clauseView struct {
 	Text                map[string]string `json:"text"`
 	MissingTranslations []string          `json:"missing_translations"`
 	SilenceDeadline     *time.Time        `json:"silence_deadline"`
+	AlignmentPending    []string          `json:"alignment_pending"`
+	Alternatives        []alternativeView `json:"alternatives"`
 	ETag                string            `json:"etag"`
 	CreatedAt           time.Time         `json:"created_at"`
 	UpdatedAt           time.Time         `json:"updated_at"`
@@ -142,7 +150,7 @@ type clauseView struct {
 func toClauseView(v service.ClauseView) clauseView {
 	return clauseView{ID: v.ID, GuidelineID: v.GuidelineID, SectionID: v.SectionID, Position: v.Position, Number: v.Number,
 		Status: string(v.Status), Version: v.Version, Text: v.Text, MissingTranslations: v.Missing,
-		SilenceDeadline: v.SilenceDeadline, ETag: revisionETag(v.Revision), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+		SilenceDeadline: v.SilenceDeadline, AlignmentPending: append([]string{}, v.AlignmentPending...), Alternatives: alternativeViews(v.Alternatives), ETag: revisionETag(v.Revision), CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 
 // clauseAnswer answers with a clause and its ETag, or err.

@@ -74,6 +74,14 @@ type documentClause struct {
 	Bracketed    bool                `json:"bracketed"`
 	Text         map[string]string   `json:"text"`
 	Reservations []reservationInline `json:"reservations"`
+	// AdReferendum lists the countries whose agreement awaits their capital.
+	AdReferendum []string `json:"ad_referendum"`
+	// Amendments lists the open amendments a view accepted or rejected.
+	Amendments []string `json:"amendments"`
+	// Alternatives is true when text holds several proposals side by side.
+	Alternatives bool `json:"alternatives"`
+	// AlignmentPending lists the languages awaiting alignment.
+	AlignmentPending []string `json:"alignment_pending"`
 }
 
 type reservationInline struct {
@@ -88,8 +96,10 @@ type documentSection struct {
 }
 
 func documentSections(doc render.Document) []documentSection {
-	out := make([]documentSection, len(doc.Sections))
-	for i, sec := range doc.Sections {
+	// The plan's sections (the annex) follow the text's, as in the guideline.
+	all := append(append([]render.Section{}, doc.Sections...), doc.Annex...)
+	out := make([]documentSection, len(all))
+	for i, sec := range all {
 		ds := documentSection{ID: sec.ID, Title: sec.Title, Clauses: make([]documentClause, len(sec.Clauses))}
 		for j, cl := range sec.Clauses {
 			res := make([]reservationInline, len(cl.Reservations))
@@ -97,7 +107,8 @@ func documentSections(doc render.Document) []documentSection {
 				res[k] = reservationInline{Country: r.Country, Text: r.Text}
 			}
 			ds.Clauses[j] = documentClause{ID: cl.ID, Number: cl.Number, Status: cl.Status, Version: cl.Version,
-				Bracketed: cl.Bracketed(), Text: cl.Text, Reservations: res}
+				Bracketed: cl.Bracketed(), Text: cl.Text, Reservations: res, AdReferendum: append([]string{}, cl.AdReferendum...),
+				Amendments: []string{}, Alternatives: cl.Alternatives, AlignmentPending: append([]string{}, cl.Unaligned...)}
 		}
 		out[i] = ds
 	}
@@ -113,16 +124,23 @@ func (s *Server) handleDraftGet(c *gin.Context) (int, any, error) {
 	if err := service.CheckFormat(format); err != nil {
 		return 0, nil, err
 	}
-	dd, err := s.svc.Draft(c.Request.Context(), principal(c), c.Param("gid"), n)
+	dd, err := s.svc.Draft(c.Request.Context(), principal(c), c.Param("gid"), n, drafting.DraftView(c.Query("view")))
 	if err != nil {
 		return 0, nil, err
 	}
 	if format == "json" {
 		v := toDraftView(dd.Draft, true)
+		sections := documentSections(dd.Document)
+		for i := range sections {
+			for j := range sections[i].Clauses {
+				cl := &sections[i].Clauses[j]
+				cl.Amendments = append([]string{}, dd.Amendments[cl.ID]...)
+			}
+		}
 		return http.StatusOK, gin.H{
 			"guideline_id": v.GuidelineID, "number": v.Number, "label": v.Label, "created_by": v.CreatedBy,
 			"created_at": v.CreatedAt, "clauses": v.Clauses, "title": dd.Guideline.Title,
-			"languages": dd.Guideline.Languages, "sections": documentSections(dd.Document),
+			"languages": dd.Guideline.Languages, "sections": sections, "view": dd.View,
 		}, nil
 	}
 	body, ct, err := service.RenderDocument(format, lang, dd.Document)

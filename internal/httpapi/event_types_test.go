@@ -134,13 +134,39 @@ func TestEveryEventTypeMatchesContract(t *testing.T) {
 	c3 := d.mustOpenClause()
 	d.position(c3, "BZ", d.heads["BZ"], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
 	d.post("/api/v1/clauses/"+c3+"/silence", d.fac, map[string]any{"deadline": d.clock.Now().Add(48 * time.Hour)}).want(200)
+	// A change to English only leaves Spanish pending; a translator confirms it.
+	c5 := d.mustClause()
+	text5 := d.clause(c5)["text"].(map[string]any)
+	d.putText(c5, map[string]string{"en": "States shall promptly train officials.", "es": text5["es"].(string)}, nil).want(200)
+	d.do(req{method: "PUT", path: "/api/v1/guidelines/" + d.gid + "/translators/" + d.delegate.ID, token: d.fac.Token}).want(204)
+	d.post("/api/v1/clauses/"+c5+"/alignment", d.delegate, map[string]any{"lang": "es"}).want(200)
+	// Alternatives A and B; the chair chooses B.
+	c6 := d.mustOpenClause()
+	etag6 := d.get("/api/v1/clauses/"+c6, d.fac).want(200).Header().Get("ETag")
+	d.do(req{method: "PUT", path: "/api/v1/clauses/" + c6 + "/alternatives", token: d.fac.Token, header: map[string]string{"If-Match": etag6},
+		body: map[string]any{"alternatives": []map[string]string{{"en": "One.", "es": "Uno."}, {"en": "Two.", "es": "Dos."}}}}).want(200)
+	d.post("/api/v1/clauses/"+c6+"/alternatives/B/choose", d.fac, nil).want(200)
+	// Mexico agrees ad referendum and its capital does not confirm in time.
+	c4 := d.mustOpenClause()
+	d.position(c4, "MX", d.heads["MX"], map[string]any{"stance": "agree", "clause_version": 1,
+		"ad_referendum": true, "confirm_by": d.clock.Now().Add(24 * time.Hour)}).want(200)
 	d.advance(48 * time.Hour)
 	if n, err := d.svc.SweepSilence(context.Background(), d.clock.Now()); err != nil || n != 1 {
 		t.Fatalf("sweep: %d, %v", n, err)
 	}
+	if n, err := d.svc.SweepAdReferendum(context.Background(), d.clock.Now()); err != nil || n != 1 {
+		t.Fatalf("ad referendum sweep: %d, %v", n, err)
+	}
 	// Drafts and adoption, on a guideline of their own.
 	g2, _ := publishedFixture(t, d.env, d.fac, true)
 	d.post("/api/v1/guidelines/"+g2+"/drafts/1/adopt", d.fac, nil).want(201)
+	// The agenda (issue 14): national inputs and the clauses citing them.
+	input := d.post("/api/v1/guidelines/"+d.gid+"/inputs", d.heads["HN"], inputBody("prevention", "challenge", "No protocol.")).want(201)
+	d.do(req{method: "PUT", path: "/api/v1/inputs/" + input.JSON()["id"].(string), token: d.heads["HN"].Token,
+		body: inputBody("prevention", "challenge", "No detection protocol."), header: map[string]string{"If-Match": input.Header().Get("ETag")}}).want(200)
+	d.do(req{method: "PUT", path: "/api/v1/clauses/" + c3 + "/sources", token: d.fac.Token, body: map[string]any{"inputs": []string{input.JSON()["id"].(string)}}}).want(200)
+	// The implementation plan and its follow-up, on a guideline of their own.
+	g3 := d.agendaEvents()
 
 	all := specEventTypes(t)
 	var guidelineTypes []string
@@ -152,7 +178,7 @@ func TestEveryEventTypeMatchesContract(t *testing.T) {
 
 	t.Run("event_lists", func(t *testing.T) {
 		seen := map[string]bool{}
-		for _, gid := range []string{d.gid, g2} {
+		for _, gid := range []string{d.gid, g2, g3} {
 			var page struct {
 				Items []struct {
 					Type      string         `json:"type"`

@@ -56,7 +56,7 @@ func contract(t testing.TB) (*openapi3.T, routers.Router) {
 		// Validate paths only, whatever host the test server has.
 		specDoc.Servers = nil
 		specRouter, specErr = gorillamux.NewRouter(specDoc)
-		for _, ct := range []string{"text/markdown", "text/html", "application/akn+xml", "application/yaml", "text/event-stream"} {
+		for _, ct := range []string{"text/markdown", "text/html", "application/akn+xml", "application/yaml", "text/event-stream", "text/csv"} {
 			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 		}
 	})

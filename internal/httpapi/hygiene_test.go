@@ -265,7 +265,7 @@ func TestMalformedPathParameters(t *testing.T) {
 	h := newHygiene(t)
 	d := h.delib
 	valid := map[string]string{"gid": d.gid, "cid": h.cid, "sid": d.sid, "id": h.comment, "uid": d.delegate.ID,
-		"iid": d.integID, "wid": h.webhook, "country": "BZ", "n": "1", "version": "1"}
+		"iid": d.integID, "wid": h.webhook, "country": "BZ", "n": "1", "version": "1", "label": "A"}
 	badNumbers := []string{"abc%00", "99999999999", "-1", "1%E2%80%AE"}
 	badCountries := []string{"B%00", "BZE", "%E2%80%AEB", "B%ff"}
 	tested := 0

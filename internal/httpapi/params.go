@@ -71,7 +71,7 @@ func (s *Server) checkParams(c *gin.Context) {
 
 // pathKinds says what each path parameter holds.
 var pathKinds = map[string]string{
-	"gid": "id", "cid": "id", "sid": "id", "id": "id", "uid": "id", "iid": "id", "wid": "id",
+	"gid": "id", "cid": "id", "sid": "id", "id": "id", "uid": "id", "iid": "id", "wid": "id", "nid": "id",
 	"country": "country", "code": "country",
 	"n": "number", "version": "number",
 }
@@ -81,7 +81,7 @@ var pathKinds = map[string]string{
 var objectOf = map[string]string{
 	"guidelines": "guideline", "clauses": "clause", "sections": "section", "comments": "comment",
 	"users": "user", "integrations": "integration", "webhooks": "webhook", "countries": "country",
-	"positions": "country", "drafts": "draft", "versions": "version", "approved": "version",
+	"positions": "country", "inputs": "input", "drafts": "draft", "versions": "version", "approved": "version",
 }
 
 const maxPathParam = 200
@@ -143,7 +143,7 @@ var queryRules = map[string]queryRule{
 	"after": wholeNumber, "from": wholeNumber, "to": wholeNumber, "against": wholeNumber,
 	"version": wholeNumber, "last_event_id": wholeNumber,
 
-	"country": word, "status": word, "kind": word, "format": word, "include_inactive": word,
+	"country": word, "status": word, "kind": word, "area": word, "unaddressed": word, "format": word, "include_inactive": word,
 
 	"lang":           {regexp.MustCompile(`^(\*|[a-z]{2,8})$`), "request.invalid_parameter", "a language code such as en, or * for every language"},
 	"needs_position": {regexp.MustCompile(`^[A-Za-z]{2}$`), "clause.invalid_filter", `a country code such as "CR"`},

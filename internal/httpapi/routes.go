@@ -79,6 +79,14 @@ func (s *Server) routes() {
 	a.POST("/clauses/:cid/lock", h(currentOnStale(s.handleClauseLock, s.handleClauseGet)))
 	a.POST("/clauses/:cid/reopen", h(currentOnStale(s.handleClauseReopen, s.handleClauseGet)))
 	a.GET("/guidelines/:gid/consensus", h(digestTagged(s.handleConsensusGet)))
+	// Equally authentic languages: alignment and translators.
+	a.POST("/clauses/:cid/alignment", h(currentOnStale(s.handleClauseAlign, s.handleClauseGet)))
+	// Alternative texts.
+	a.PUT("/clauses/:cid/alternatives", h(currentOnStale(s.handleClauseAlternativesPut, s.handleClauseGet)))
+	a.POST("/clauses/:cid/alternatives/:label/choose", h(currentOnStale(s.handleClauseAlternativeChoose, s.handleClauseGet)))
+	a.GET("/guidelines/:gid/translators", h(s.handleTranslatorsGet))
+	a.PUT("/guidelines/:gid/translators/:uid", h(s.handleTranslatorPut))
+	a.DELETE("/guidelines/:gid/translators/:uid", h(s.handleTranslatorDelete))
 
 	// Publication: adoption, approved text, integrations.
 	a.POST("/guidelines/:gid/drafts/:n/adopt", h(s.handleAdopt))
@@ -89,6 +97,27 @@ func (s *Server) routes() {
 	a.GET("/integrations/:iid", h(s.handleIntegrationGet))
 	a.PATCH("/integrations/:iid", h(s.handleIntegrationPatch))
 	a.POST("/integrations/:iid/secret", h(s.handleIntegrationSecret))
+
+	// The meeting's agenda: national inputs (Session 2) and the clauses
+	// that cite them.
+	a.POST("/guidelines/:gid/inputs", h(s.handleInputsPost))
+	a.GET("/guidelines/:gid/inputs", h(s.handleInputsGet))
+	a.GET("/guidelines/:gid/synthesis", h(digestTagged(s.handleSynthesisGet)))
+	a.GET("/inputs/:nid", h(s.handleInputGet))
+	a.PUT("/inputs/:nid", h(currentOnStale(s.handleInputPut, s.handleInputGet)))
+	a.GET("/inputs/:nid/versions", h(s.handleInputVersionsGet))
+	a.GET("/clauses/:cid/sources", h(s.handleSourcesGet))
+	a.PUT("/clauses/:cid/sources", h(s.handleSourcesPut))
+
+	// The implementation plan (Session 4): actions are clauses of plan
+	// sections with details; follow-up by progress reports.
+	a.POST("/guidelines/:gid/actions", h(s.handleActionsPost))
+	a.GET("/guidelines/:gid/actions", h(s.handleActionsGet))
+	a.GET("/clauses/:cid/action", h(s.handleActionGet))
+	a.PUT("/clauses/:cid/action", h(currentOnStale(s.handleActionPut, s.handleActionGet)))
+	a.POST("/clauses/:cid/progress", h(s.handleProgressPost))
+	a.GET("/clauses/:cid/progress", h(s.handleProgressHistoryGet))
+	a.GET("/guidelines/:gid/progress", h(digestTagged(s.handleProgressGet)))
 
 	// Events and webhooks.
 	a.GET("/guidelines/:gid/events", h(s.handleEventsGet))

@@ -17,7 +17,7 @@ func TestUnknownQueryParameter(t *testing.T) {
 	values := map[string]string{
 		"gid": d.gid, "cid": cid, "sid": d.sid, "id": comment, "uid": d.delegate.ID, "iid": d.integID,
 		"wid": "0b6f9a3e-8c1d-4e2f-9a7b-3c5d7e9f1a2b", "country": "CR", "code": "CR", "n": "1", "version": "1",
-		"file": "swagger-ui.css",
+		"file": "swagger-ui.css", "label": "A", "nid": "0b6f9a3e-8c1d-4e2f-9a7b-3c5d7e9f1a2c",
 	}
 	before := d.queryRefusalSnapshot(cid)
 	for _, r := range d.srv.Routes() {

@@ -92,7 +92,25 @@ func AkomaNtoso(d Document, lang string) ([]byte, error) {
 	w.close()
 
 	w.open("mainBody")
-	for _, s := range p.Sections {
+	aknSections(w, p, p.Sections)
+	if len(p.Annex) > 0 {
+		// The implementation plan, adopted with the text as its annex.
+		w.open("hcontainer", "name", "annex", "eId", "annex_plan")
+		w.leaf("heading", p.AnnexTitle)
+		aknSections(w, p, p.Annex)
+		w.close()
+	}
+	w.close() // mainBody
+
+	w.close() // doc
+	w.close() // akomaNtoso
+	return w.bytes()
+}
+
+// aknSections writes sections of clauses, each clause a paragraph whose
+// labelled lines (an action's details, a draft's sources) follow its text.
+func aknSections(w *xmlWriter, p part, sections []sectionPart) {
+	for _, s := range sections {
 		w.open("section", "eId", s.EID)
 		w.leaf("heading", s.Title)
 		for _, c := range s.Clauses {
@@ -118,14 +136,12 @@ func AkomaNtoso(d Document, lang string) ([]byte, error) {
 				w.closeInline()
 			}
 			w.closeInline()
+			for _, l := range c.Lines {
+				w.leaf("p", l.Label+": "+l.Value, "class", "detail")
+			}
 			w.close() // content
 			w.close() // paragraph
 		}
 		w.close() // section
 	}
-	w.close() // mainBody
-
-	w.close() // doc
-	w.close() // akomaNtoso
-	return w.bytes()
 }

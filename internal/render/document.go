@@ -16,7 +16,13 @@ type Document struct {
 	Label       string    // draft label, e.g. "Draft after Session 3" (may be empty)
 	Date        time.Time // draft created_at, or adopted_at (UTC)
 	ContentHash string    // approved only: "sha256:<hex>"; empty for drafts
-	Sections    []Section
+	// View says how a draft is read: "" as it is, "accepted" as if every
+	// open amendment were accepted, "rejected" as if every one were.
+	View     string
+	Sections []Section
+	// Annex holds the sections of the implementation plan, rendered after
+	// the text under an annex heading; its clauses carry an Action.
+	Annex []Section
 }
 
 // Section groups clauses under a heading; sections keep the order in which
@@ -35,6 +41,33 @@ type Clause struct {
 	Version      int               // clause version number
 	Text         map[string]string // language -> text; a language may be missing (translation pending)
 	Reservations []Reservation
+	// AdReferendum lists the countries whose agreement with this version
+	// awaits their capital's confirmation; each is a footnote.
+	AdReferendum []string
+	// Amended is set when Text is not the clause's version but what open
+	// amendments propose (a draft read as if they were accepted): such
+	// text is never agreed. Alternatives is set when Text holds several
+	// proposals as bracketed alternatives ("[Alt. A: …] [Alt. B: …]"),
+	// which carry their own brackets.
+	Amended      bool
+	Alternatives bool
+	// Unaligned lists the languages whose text awaits alignment with the
+	// last change made in another: each such language part notes it.
+	Unaligned []string
+	// Action is set on the clauses of the Annex: an action's details.
+	Action *Action
+	// Sources are notes naming the national inputs a clause answers
+	// ("HN, challenge (prevention)"): drafts show them, approved text never.
+	Sources []string
+}
+
+// Action is what an action of the implementation plan says besides its text.
+type Action struct {
+	Responsible   []string
+	Timeframe     string
+	Indicators    map[string]string // language -> text
+	Verification  map[string]string // language -> text (means of verification)
+	ClauseNumbers []string          // the clauses of the text the action carries out
 }
 
 // Reservation records a country that accepts a clause only with a stated
@@ -49,7 +82,7 @@ type Reservation struct {
 const statusAgreed = "agreed"
 
 // Bracketed reports whether a clause must be shown in [square brackets] (status != "agreed").
-func (c Clause) Bracketed() bool { return c.Status != statusAgreed }
+func (c Clause) Bracketed() bool { return c.Status != statusAgreed || c.Amended }
 
 // titleIn is t in lang, or else in the first of order that has one, or else
 // in any language (the smallest code, so the choice is stable).

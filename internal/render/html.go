@@ -46,7 +46,27 @@ func HTML(d Document) []byte {
 	return b.Bytes()
 }
 
-var htmlTemplate = template.Must(template.New("page").Parse(htmlSource))
+var htmlTemplate = func() *template.Template {
+	t := template.Must(template.New("page").Funcs(template.FuncMap{
+		"pair": func(p part, c clausePart) htmlClause { return htmlClause{P: p, C: c} },
+	}).Parse(htmlSource))
+	template.Must(t.New("clause").Parse(htmlClauseSource))
+	return t
+}()
+
+// htmlClause is what the clause template sees: the part and the clause.
+type htmlClause struct {
+	P part
+	C clausePart
+}
+
+// htmlClauseSource is one clause paragraph and its labelled lines
+// (an action's details, a draft's sources).
+const htmlClauseSource = `{{$p := .P}}{{with .C}}
+<p id="clause-{{.Key}}-{{$p.IDLang}}" class="clause"><strong>{{.Number}}</strong> {{if .Bracketed}}<span class="bracketed">[{{end}}{{if .Pending}}<em class="pending">{{$p.Labels.Pending}}</em>{{else}}{{.Text}}{{end}}{{if .Bracketed}}]</span>{{end}}{{range .Notes}}<sup><a href="#fn-{{$p.IDLang}}-{{.N}}">{{.N}}</a></sup>{{end}}</p>
+{{- range .Lines}}
+<p class="detail"><em>{{.Label}}:</em> {{.Value}}</p>
+{{- end}}{{end}}`
 
 // htmlSource keeps each clause paragraph on one line because the CSS uses
 // white-space: pre-line to honour line breaks inside clause text.
@@ -64,6 +84,7 @@ article+article{border-top:1px solid #999;margin-top:2.5rem}
 .clause{white-space:pre-line}
 .bracketed{background:#fff4d6}
 .pending{color:#777}
+.detail{margin:.2rem 0 .2rem 1.5rem;font-size:.95em}
 .footnotes{font-size:.9em;border-top:1px solid #ccc;padding-top:.5rem}
 @media print{.bracketed{background:none}article+article{break-before:page}}
 </style>
@@ -82,8 +103,17 @@ article+article{border-top:1px solid #999;margin-top:2.5rem}
 {{- range $p.Sections}}
 <section>
 <h3>{{.Title}}</h3>
-{{- range .Clauses}}
-<p id="clause-{{.Key}}-{{$p.IDLang}}" class="clause"><strong>{{.Number}}</strong> {{if .Bracketed}}<span class="bracketed">[{{end}}{{if .Pending}}<em class="pending">{{$p.Labels.Pending}}</em>{{else}}{{.Text}}{{end}}{{if .Bracketed}}]</span>{{end}}{{range .Notes}}<sup><a href="#fn-{{$p.IDLang}}-{{.N}}">{{.N}}</a></sup>{{end}}</p>
+{{- range .Clauses}}{{template "clause" (pair $p .)}}{{end}}
+</section>
+{{- end}}
+{{- if $p.Annex}}
+<section class="annex">
+<h3>{{$p.AnnexTitle}}</h3>
+{{- range $p.Annex}}
+<section>
+<h4>{{.Title}}</h4>
+{{- range .Clauses}}{{template "clause" (pair $p .)}}{{end}}
+</section>
 {{- end}}
 </section>
 {{- end}}

@@ -10,14 +10,16 @@ import (
 // formats print, so Markdown, HTML and Akoma Ntoso cannot drift apart on
 // brackets, footnote numbers or pending translations.
 type part struct {
-	Lang     string // language code as given in Document.Languages
-	IDLang   string // Lang made safe for use inside id attributes
-	Name     string // display name of the language
-	Title    string // the document's title in this language
-	Status   string // statusLine in this language
-	Labels   labels // the fixed words of this language
-	Sections []sectionPart
-	Notes    []note // every reservation of the part, in footnote order
+	Lang       string // language code as given in Document.Languages
+	IDLang     string // Lang made safe for use inside id attributes
+	Name       string // display name of the language
+	Title      string // the document's title in this language
+	Status     string // statusLine in this language
+	Labels     labels // the fixed words of this language
+	Sections   []sectionPart
+	Annex      []sectionPart // the implementation plan, after the text
+	AnnexTitle string        // its heading in this language
+	Notes      []note        // every reservation of the part, in footnote order
 }
 
 type sectionPart struct {
@@ -33,6 +35,9 @@ type clausePart struct {
 	Pending   bool   // translation missing for this language
 	Bracketed bool
 	Notes     []note
+	// Lines are labelled lines printed under the clause: an action's
+	// details, a draft clause's sources ("Responsible: CR, HN").
+	Lines []line
 }
 
 type note struct {
@@ -47,10 +52,14 @@ type note struct {
 type labels struct {
 	Pending         string // where a translation has not been supplied yet
 	Reservation     string // footnote: "Reservation of %s: %s" (country, text)
+	AdReferendum    string // footnote: "Agreed ad referendum by %s" (country)
+	Unaligned       string // footnote of a text pending alignment
 	Draft           string // "Draft %d"
 	ApprovedVersion string // "Approved version %d"
 	Adopted         string // "adopted %s" (ISO date)
 	BackToClause    string // footnote link back to its clause (accessible name)
+	ViewAccepted    string // status line of a draft read as if every open amendment were accepted
+	ViewRejected    string // … rejected
 }
 
 // labelTable holds the labels of every working language; a language not in
@@ -59,18 +68,26 @@ var labelTable = map[string]labels{
 	"en": {
 		Pending:         "(translation pending)",
 		Reservation:     "Reservation of %s: %s",
+		AdReferendum:    "Agreed ad referendum by %s",
+		Unaligned:       "Alignment pending: this text may not yet say what the other language versions say",
 		Draft:           "Draft %d",
 		ApprovedVersion: "Approved version %d",
 		Adopted:         "adopted %s",
 		BackToClause:    "Back to clause",
+		ViewAccepted:    "as if every open amendment were accepted",
+		ViewRejected:    "as if every open amendment were rejected",
 	},
 	"es": {
 		Pending:         "(traducción pendiente)",
 		Reservation:     "Reserva de %s: %s",
+		AdReferendum:    "Aprobado ad referéndum por %s",
+		Unaligned:       "Alineación pendiente: este texto puede no decir aún lo mismo que las demás versiones lingüísticas",
 		Draft:           "Borrador %d",
 		ApprovedVersion: "Versión aprobada %d",
 		Adopted:         "adoptada el %s",
 		BackToClause:    "Volver a la cláusula",
+		ViewAccepted:    "como si se aceptaran todas las enmiendas abiertas",
+		ViewRejected:    "como si se rechazaran todas las enmiendas abiertas",
 	},
 }
 
@@ -115,6 +132,12 @@ func statusLine(d Document, l labels) string {
 		if !d.Date.IsZero() {
 			parts = append(parts, isoDate(d))
 		}
+		switch d.View {
+		case "accepted":
+			parts = append(parts, l.ViewAccepted)
+		case "rejected":
+			parts = append(parts, l.ViewRejected)
+		}
 	}
 	return strings.Join(parts, " — ")
 }
@@ -126,9 +149,10 @@ func isoDate(d Document) string { return d.Date.UTC().Format("2006-01-02") }
 func layoutPart(d Document, lang string, keys [][]string) part {
 	l := labelsFor(lang)
 	p := part{Lang: lang, IDLang: sanitizeID(lang), Name: languageName(lang), Labels: l,
-		Title: collapseSpace(titleIn(d.Title, lang, d.Languages)), Status: statusLine(d, l)}
+		Title: collapseSpace(titleIn(d.Title, lang, d.Languages)), Status: statusLine(d, l), AnnexTitle: annexHeading(lang)}
 	n := 0
-	for si, s := range d.Sections {
+	sections := append(append([]Section{}, d.Sections...), d.Annex...)
+	for si, s := range sections {
 		sp := sectionPart{EID: "sec_" + strconv.Itoa(si+1), Title: collapseSpace(titleIn(s.Title, lang, d.Languages))}
 		for ci, c := range s.Clauses {
 			text, ok := c.Text[lang]
@@ -138,7 +162,7 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 				Number:    collapseSpace(c.Number),
 				Text:      text,
 				Pending:   !ok || text == "",
-				Bracketed: c.Bracketed(),
+				Bracketed: c.Bracketed() && !c.Alternatives,
 			}
 			for ri, r := range c.Reservations {
 				n++
@@ -151,9 +175,29 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 				cp.Notes = append(cp.Notes, nt)
 				p.Notes = append(p.Notes, nt)
 			}
+			for ai, country := range c.AdReferendum {
+				n++
+				nt := note{N: n, Index: len(c.Reservations) + ai + 1, ClauseKey: cp.Key,
+					Label: fmt.Sprintf(l.AdReferendum, collapseSpace(country))}
+				cp.Notes = append(cp.Notes, nt)
+				p.Notes = append(p.Notes, nt)
+			}
+			for _, u := range c.Unaligned {
+				if u == lang && !cp.Pending {
+					n++
+					nt := note{N: n, Index: len(c.Reservations) + len(c.AdReferendum) + 1, ClauseKey: cp.Key, Label: l.Unaligned}
+					cp.Notes = append(cp.Notes, nt)
+					p.Notes = append(p.Notes, nt)
+				}
+			}
+			cp.Lines = clauseLines(c, lang, d.Languages)
 			sp.Clauses = append(sp.Clauses, cp)
 		}
-		p.Sections = append(p.Sections, sp)
+		if si < len(d.Sections) {
+			p.Sections = append(p.Sections, sp)
+		} else {
+			p.Annex = append(p.Annex, sp)
+		}
 	}
 	return p
 }
@@ -164,8 +208,9 @@ func layoutPart(d Document, lang string, keys [][]string) part {
 // rather than producing duplicate ids.
 func clauseKeys(d Document) [][]string {
 	seen := make(map[string]bool)
-	keys := make([][]string, len(d.Sections))
-	for si, s := range d.Sections {
+	sections := append(append([]Section{}, d.Sections...), d.Annex...)
+	keys := make([][]string, len(sections))
+	for si, s := range sections {
 		keys[si] = make([]string, len(s.Clauses))
 		for ci, c := range s.Clauses {
 			base := c.ID

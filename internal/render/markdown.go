@@ -26,25 +26,18 @@ func Markdown(d Document) []byte {
 		if p.Title != "" && p.Title != head {
 			b.WriteString("\n**" + mdEscapeInline(p.Title) + "**\n")
 		}
-		for _, s := range p.Sections {
-			b.WriteString("\n### " + mdEscapeInline(s.Title) + "\n")
-			for _, c := range s.Clauses {
-				b.WriteString("\n**" + mdEscapeInline(c.Number) + "** ")
-				body := "_" + p.Labels.Pending + "_"
-				if !c.Pending {
-					body = mdEscapeText(c.Text)
+		sections := func(ss []sectionPart, level string) {
+			for _, s := range ss {
+				b.WriteString("\n" + level + " " + mdEscapeInline(s.Title) + "\n")
+				for _, c := range s.Clauses {
+					mdClause(&b, p, c)
 				}
-				if c.Bracketed {
-					// Our own brackets are escaped too: "[text][^1]" would
-					// otherwise parse as a reference link to the footnote.
-					body = `\[` + body + `\]`
-				}
-				b.WriteString(body)
-				for _, n := range c.Notes {
-					b.WriteString("[^" + strconv.Itoa(n.N) + "]")
-				}
-				b.WriteString("\n")
 			}
+		}
+		sections(p.Sections, "###")
+		if len(p.Annex) > 0 {
+			b.WriteString("\n### " + mdEscapeInline(p.AnnexTitle) + "\n")
+			sections(p.Annex, "####")
 		}
 		if len(p.Notes) > 0 {
 			b.WriteString("\n")
@@ -54,6 +47,28 @@ func Markdown(d Document) []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// mdClause writes one clause paragraph and its labelled lines.
+func mdClause(b *bytes.Buffer, p part, c clausePart) {
+	b.WriteString("\n**" + mdEscapeInline(c.Number) + "** ")
+	body := "_" + p.Labels.Pending + "_"
+	if !c.Pending {
+		body = mdEscapeText(c.Text)
+	}
+	if c.Bracketed {
+		// Our own brackets are escaped too: "[text][^1]" would
+		// otherwise parse as a reference link to the footnote.
+		body = `\[` + body + `\]`
+	}
+	b.WriteString(body)
+	for _, n := range c.Notes {
+		b.WriteString("[^" + strconv.Itoa(n.N) + "]")
+	}
+	b.WriteString("\n")
+	for _, l := range c.Lines {
+		b.WriteString("\n_" + mdEscapeInline(l.Label) + ":_ " + mdEscapeInline(l.Value) + "\n")
+	}
 }
 
 // mdEscapeText escapes multi-line clause text. Line structure is kept with

@@ -99,6 +99,9 @@ type NewClause struct {
 	Position int
 	Text     drafting.Text
 	Note     string
+	// action, set by CreateActionOnce only, makes the clause an action of
+	// the implementation plan with these details at version 1.
+	action *drafting.ActionDetails
 }
 
 var numberPattern = regexp.MustCompile(`^(\d{1,4})\.(\d{1,4})$`)
@@ -158,6 +161,13 @@ func (s *Service) createClause(u *unit, p auth.Principal, gid string, in NewClau
 		}
 		errs.Add("section_id", "no such section in this guideline")
 	}
+	if sec.ID != "" && (sec.Kind == drafting.SectionPlan) != (in.action != nil) {
+		if in.action == nil {
+			errs.Add("section_id", "a section of the implementation plan holds actions: POST /guidelines/{gid}/actions")
+		} else {
+			errs.Add("section_id", "actions go in a section of the implementation plan (kind plan)")
+		}
+	}
 	pos := in.Position
 	if in.Number != "" {
 		m := numberPattern.FindStringSubmatch(in.Number)
@@ -191,6 +201,11 @@ func (s *Service) createClause(u *unit, p auth.Principal, gid string, in NewClau
 	}
 	if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: 1, Text: text, Note: note, AuthorID: p.ID, CreatedAt: u.now}); err != nil {
 		return view, err
+	}
+	if in.action != nil {
+		if err := u.InsertActionDetails(c.ID, 1, *in.action); err != nil {
+			return view, err
+		}
 	}
 	if err := u.Renumber(gid, u.now); err != nil {
 		return view, err
@@ -231,6 +246,8 @@ type ClauseQuery struct {
 	// procedures already over) on which that country has no position on
 	// the current version: a delegation's worklist.
 	NeedsPosition string
+	// sectionKind keeps the clauses of sections of that kind (Actions).
+	sectionKind string
 }
 
 // ClausesWhere lists one page of the clauses of a guideline that q
@@ -255,7 +272,7 @@ func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string
 	if err := errs.Err("clause.invalid_filter"); err != nil {
 		return nil, "", err
 	}
-	f := store.ClauseFilter{GuidelineID: gid, SectionID: q.SectionID, Status: string(q.Status)}
+	f := store.ClauseFilter{GuidelineID: gid, SectionID: q.SectionID, Status: string(q.Status), SectionKind: q.sectionKind}
 	if q.NeedsPosition != "" {
 		f.NeedsPosition, f.SilenceOver = q.NeedsPosition, s.clock()
 		for _, st := range drafting.PositionStatuses() {
@@ -361,30 +378,54 @@ func (s *Service) UpdateText(ctx context.Context, p auth.Principal, id string, e
 		if drafting.SameText(text, c.Text) {
 			return drafting.Invalid("clause.text_unchanged", drafting.FieldError{Field: "text", Message: "identical to the current version"})
 		}
-		before, from, status := c.Text, c.Version, c.Status
-		if err := c.ApplyNewVersion(u.now); err != nil {
-			return err
-		}
-		incorporated, err := s.incorporate(u, c, in.Incorporates)
-		if err != nil {
-			return err
-		}
-		if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: c.Version, Text: text, Note: note,
-			Incorporates: incorporated, AuthorID: u.actor, CreatedAt: u.now}); err != nil {
-			return err
-		}
-		c.Text = text
-		if err := u.emit(drafting.EventClauseTextChanged, c.GuidelineID, c.ID, map[string]any{
-			"from_version": from, "to_version": c.Version, "note": note, "incorporates": incorporated,
-			"before": before, "after": text,
-		}); err != nil {
-			return err
-		}
-		if status != c.Status {
-			return statusChanged(u, c, status, map[string]any{"reason": "text changed: positions are stale"})
-		}
-		return nil
+		return s.newVersion(u, c, g, text, nil, note, func() ([]string, error) { return s.incorporate(u, c, in.Incorporates) })
 	})
+}
+
+// newVersion makes text, already validated, the clause's new version, in
+// u: positions become stale (drafting.Clause.ApplyNewVersion), the
+// languages the change did not touch are pending alignment
+// (AlignAfterChange), comments' anchors follow the text, and the events
+// say so. alts, when not nil, are the alternatives the version carries
+// (text then holds them side by side). incorporate, when not nil, marks the
+// comments the version incorporates and returns their ids.
+func (s *Service) newVersion(u *unit, c *drafting.Clause, g drafting.Guideline, text drafting.Text, alts []drafting.Text, note string,
+	incorporate func() ([]string, error)) error {
+	before, from, status := c.Text, c.Version, c.Status
+	if err := c.ApplyNewVersion(u.now); err != nil {
+		return err
+	}
+	c.AlignAfterChange(g.Languages, before, text)
+	incorporated := []string{}
+	if incorporate != nil {
+		var err error
+		if incorporated, err = incorporate(); err != nil {
+			return err
+		}
+	}
+	if err := u.InsertVersion(drafting.Version{ClauseID: c.ID, Number: c.Version, Text: text, Note: note,
+		Incorporates: incorporated, Alternatives: alts, AuthorID: u.actor, CreatedAt: u.now}); err != nil {
+		return err
+	}
+	c.Text, c.Alternatives, c.AlternativeCount = text, alts, len(alts)
+	anchors, err := followAnchors(u, c.ID, g.Languages, from, before, c.Version, text)
+	if err != nil {
+		return err
+	}
+	pending := c.AlignmentPending
+	if pending == nil {
+		pending = []string{}
+	}
+	if err := u.emit(drafting.EventClauseTextChanged, c.GuidelineID, c.ID, map[string]any{
+		"from_version": from, "to_version": c.Version, "note": note, "incorporates": incorporated,
+		"before": before, "after": text, "anchors": anchors, "alignment_pending": pending, "alternatives": len(alts),
+	}); err != nil {
+		return err
+	}
+	if status != c.Status {
+		return statusChanged(u, c, status, map[string]any{"reason": "text changed: positions are stale"})
+	}
+	return nil
 }
 
 // MoveClause moves a clause to a position in a section (possibly another
@@ -435,6 +476,9 @@ func (s *Service) MoveClause(ctx context.Context, p auth.Principal, id, sectionI
 				return err
 			}
 			return drafting.Invalid("clause.invalid", drafting.FieldError{Field: "section_id", Message: "no such section in this guideline"})
+		}
+		if err := sameSectionKind(u.Tx, c.SectionID, to); err != nil {
+			return err
 		}
 		count, err := u.CountClauses(to.ID)
 		if err != nil {
@@ -620,4 +664,19 @@ func clauseAndGuideline(tx *store.Tx, id string) (drafting.Clause, drafting.Guid
 	}
 	g, err := tx.Guideline(c.GuidelineID)
 	return c, g, err
+}
+
+// sameSectionKind refuses to move a clause between the text and the
+// implementation plan: an action is not a clause of the text, nor the
+// other way round.
+func sameSectionKind(tx *store.Tx, fromID string, to drafting.Section) error {
+	from, err := tx.Section(fromID)
+	if err != nil {
+		return err
+	}
+	if from.Kind != to.Kind {
+		return drafting.Invalid("clause.invalid", drafting.FieldError{Field: "section_id",
+			Message: "a clause stays in the text and an action in the implementation plan"})
+	}
+	return nil
 }

@@ -69,6 +69,9 @@ func (s *Service) createComment(u *unit, p auth.Principal, clauseID string, in d
 	cm := drafting.Comment{ID: s.newID(), GuidelineID: g.ID, ClauseID: c.ID, ClauseVersion: c.Version, AuthorID: p.ID,
 		Kind: clean.Kind, Body: clean.Body, ProposedText: clean.ProposedText, Quote: clean.Quote, ParentID: clean.ParentID,
 		Status: drafting.CommentOpen, Revision: 1, CreatedAt: u.now, UpdatedAt: u.now}
+	if a, ok := drafting.NewAnchor(cm.Quote, c.Version, g.Languages, c.Text); ok {
+		cm.Anchor = &a
+	}
 	switch p.Role {
 	case drafting.RoleDelegate:
 		cm.Country = p.Country
@@ -226,7 +229,10 @@ type CommentQuery struct {
 	Country     string // a country code, or "observer"
 	Status      string
 	Kind        string
-	Version     int
+	// Anchor selects the comments whose quote's anchor is in this state
+	// (carried, moved, changed, orphaned).
+	Anchor  string
+	Version int
 	// ParentID selects the replies to one comment.
 	ParentID string
 	// Author "me" selects the caller's own comments.
@@ -252,6 +258,9 @@ func (q CommentQuery) validate() error {
 	if q.Kind != "" && !drafting.ValidCommentKind(drafting.CommentKind(q.Kind)) {
 		errs.Add("kind", "one of general, editorial, substantive, amendment")
 	}
+	if q.Anchor != "" && !drafting.ValidAnchorState(drafting.AnchorState(q.Anchor)) {
+		errs.Add("anchor", "one of carried, moved, changed, orphaned")
+	}
 	if q.Version < 0 {
 		errs.Add("version", "must be 1 or more")
 	}
@@ -267,7 +276,7 @@ func (q CommentQuery) validate() error {
 // filter turns the query into the store's filter for caller p.
 func (q CommentQuery) filter(p auth.Principal) store.CommentFilter {
 	f := store.CommentFilter{ClauseID: q.ClauseID, GuidelineID: q.GuidelineID, Country: q.Country, Status: q.Status,
-		Kind: q.Kind, Version: q.Version, ParentID: q.ParentID}
+		Kind: q.Kind, Anchor: q.Anchor, Version: q.Version, ParentID: q.ParentID}
 	if q.Author == Myself {
 		f.AuthorID = p.ID
 	}

@@ -41,6 +41,25 @@ type MatrixRow struct {
 	Objections   []CountryNote
 	// Deemed lists the countries deemed to agree by a silence procedure.
 	Deemed []string
+	// AdReferendum lists the agreements on the current version that await
+	// their capital's confirmation: consensus "ad referendum".
+	AdReferendum []AdReferendumNote
+	// Alternatives lists, for a clause carrying alternatives, the
+	// participants accepting each (A, B, … in order).
+	Alternatives []AlternativeSupport
+}
+
+// AlternativeSupport is who accepts one alternative of a clause.
+type AlternativeSupport struct {
+	Label     string
+	Countries []string
+}
+
+// AdReferendumNote is one country's agreement ad referendum and the
+// deadline by which its capital confirms.
+type AdReferendumNote struct {
+	Country   string
+	ConfirmBy time.Time
 }
 
 // CountryNote is a reservation or an objection of one country.
@@ -121,7 +140,7 @@ func buildMatrix(g drafting.Guideline, clauses []drafting.Clause, positions []dr
 	for i, c := range clauses {
 		row := MatrixRow{ID: c.ID, Number: c.Number, SectionID: c.SectionID, Status: c.Status, Version: c.Version,
 			SilenceDeadline: c.SilenceDeadline, Cells: make(map[string]string, len(g.Participants)),
-			Reservations: []CountryNote{}, Objections: []CountryNote{}, Deemed: []string{}}
+			Reservations: []CountryNote{}, Objections: []CountryNote{}, Deemed: []string{}, AdReferendum: []AdReferendumNote{}, Alternatives: []AlternativeSupport{}}
 		for _, country := range g.Participants { // sorted
 			p, ok := current[key{c.ID, country}]
 			switch {
@@ -141,6 +160,20 @@ func buildMatrix(g drafting.Guideline, clauses []drafting.Clause, positions []dr
 			}
 			if p.Deemed {
 				row.Deemed = append(row.Deemed, country)
+			}
+			if p.AdReferendum && p.ConfirmBy != nil {
+				row.AdReferendum = append(row.AdReferendum, AdReferendumNote{Country: country, ConfirmBy: *p.ConfirmBy})
+			}
+		}
+		if c.AlternativeCount > 0 {
+			var ps []drafting.Position
+			for _, country := range g.Participants {
+				if p, ok := current[key{c.ID, country}]; ok {
+					ps = append(ps, p)
+				}
+			}
+			for i, countries := range drafting.Support(g.Participants, c.Version, c.AlternativeCount, ps) {
+				row.Alternatives = append(row.Alternatives, AlternativeSupport{Label: drafting.AltLabel(i), Countries: countries})
 			}
 		}
 		if c.Status != drafting.StatusAgreed {

@@ -108,13 +108,27 @@ type DraftDocument struct {
 	Draft     drafting.Draft
 	Guideline drafting.Guideline
 	Document  render.Document
+	// View is how the draft is read; Amendments, in the accepted and
+	// rejected views, the open amendments of each clause (by clause id)
+	// the view accepted or rejected, oldest first.
+	View       drafting.DraftView
+	Amendments map[string][]string
 }
 
 // Draft reads a whole draft with texts and standing reservations, in a
 // constant number of statements.
-func (s *Service) Draft(ctx context.Context, p auth.Principal, gid string, n int) (DraftDocument, error) {
+//
+// view reads it as it is (drafting.ViewAsIs, or ""), or as if every open
+// amendment were accepted or rejected (drafting.AcceptAmendments).
+func (s *Service) Draft(ctx context.Context, p auth.Principal, gid string, n int, view drafting.DraftView) (DraftDocument, error) {
 	if err := requireDraftReader(p); err != nil {
 		return DraftDocument{}, err
+	}
+	if view == "" {
+		view = drafting.ViewAsIs
+	}
+	if !drafting.ValidDraftView(view) {
+		return DraftDocument{}, drafting.Invalid("draft.invalid_view", drafting.FieldError{Field: "view", Message: "one of as_is, accepted, rejected"})
 	}
 	var out DraftDocument
 	err := s.read(ctx, func(tx *store.Tx) error {
@@ -130,7 +144,33 @@ func (s *Service) Draft(ctx context.Context, p auth.Principal, gid string, n int
 		if err != nil {
 			return err
 		}
-		out = DraftDocument{Draft: d, Guideline: g, Document: draftDocument(g, d, res)}
+		adRef, err := tx.DraftAdReferendum(gid, n)
+		if err != nil {
+			return err
+		}
+		unaligned, err := tx.DraftUnaligned(gid, n)
+		if err != nil {
+			return err
+		}
+		out = DraftDocument{Draft: d, Guideline: g, Document: draftDocument(g, d, res), View: view}
+		markAdReferendum(&out.Document, adRef)
+		if err := annotateDraft(tx, &out.Document, d); err != nil {
+			return err
+		}
+		for si := range out.Document.Sections {
+			for ci := range out.Document.Sections[si].Clauses {
+				c := &out.Document.Sections[si].Clauses[ci]
+				c.Unaligned = unaligned[c.ID]
+			}
+		}
+		if view == drafting.ViewAsIs {
+			return nil
+		}
+		amendments, err := tx.OpenAmendments(gid)
+		if err != nil {
+			return err
+		}
+		out.Amendments = applyView(&out.Document, view, amendments)
 		return nil
 	})
 	return out, err
@@ -150,9 +190,60 @@ func draftDocument(g drafting.Guideline, d drafting.Draft, res []drafting.Reserv
 		}
 		sec := &doc.Sections[len(doc.Sections)-1]
 		sec.Clauses = append(sec.Clauses, render.Clause{ID: c.ClauseID, Number: c.Number, Status: string(c.Status),
-			Version: c.Version, Text: map[string]string(c.Text), Reservations: byClause[c.ClauseID]})
+			Version: c.Version, Text: map[string]string(c.Text), Reservations: byClause[c.ClauseID], Alternatives: c.Alternatives})
 	}
 	return doc
+}
+
+// markAdReferendum notes, on each clause of doc, the countries whose
+// agreement with its version awaits their capital (a footnote "agreed ad
+// referendum by X" in the renderings).
+func markAdReferendum(doc *render.Document, adRef []drafting.Reservation) {
+	if len(adRef) == 0 {
+		return
+	}
+	byClause := map[string][]string{}
+	for _, r := range adRef {
+		byClause[r.ClauseID] = append(byClause[r.ClauseID], r.Country)
+	}
+	for si := range doc.Sections {
+		for ci := range doc.Sections[si].Clauses {
+			c := &doc.Sections[si].Clauses[ci]
+			c.AdReferendum = byClause[c.ID]
+		}
+	}
+}
+
+// applyView reads doc as if the open amendments were accepted or rejected
+// and returns, by clause id, the amendments each clause's reading took
+// into account.
+func applyView(doc *render.Document, view drafting.DraftView, amendments []drafting.Comment) map[string][]string {
+	doc.View = string(view)
+	byClause := map[string][]drafting.Comment{}
+	for _, a := range amendments {
+		byClause[a.ClauseID] = append(byClause[a.ClauseID], a)
+	}
+	ids := map[string][]string{}
+	for si := range doc.Sections {
+		for ci := range doc.Sections[si].Clauses {
+			c := &doc.Sections[si].Clauses[ci]
+			open := byClause[c.ID]
+			if len(open) == 0 {
+				continue
+			}
+			proposals := make([]drafting.Text, len(open))
+			for i, a := range open {
+				ids[c.ID] = append(ids[c.ID], a.ID)
+				proposals[i] = a.ProposedText
+			}
+			if view != drafting.ViewAccepted {
+				continue
+			}
+			text, alternatives := drafting.AcceptAmendments(drafting.Text(c.Text), proposals)
+			c.Text, c.Amended, c.Alternatives = map[string]string(text), true, alternatives
+		}
+	}
+	return ids
 }
 
 // DraftChange is how one clause differs between two drafts.
@@ -260,7 +351,8 @@ func (s *Service) checkAdoption(u *unit, g drafting.Guideline, d drafting.Draft)
 	numbers := make([]string, len(blockers))
 	for i, b := range blockers {
 		blocking[i] = map[string]any{"clause_id": b.ClauseID, "number": b.Number, "status": b.Status, "version": b.Version,
-			"draft_version": b.DraftVersion, "reason": b.Reason, "objecting": b.Objecting, "unheard": b.Unheard}
+			"draft_version": b.DraftVersion, "reason": b.Reason, "objecting": b.Objecting, "unheard": b.Unheard,
+			"ad_referendum": b.AdReferendum}
 		numbers[i] = b.Number
 	}
 	e := drafting.Errorf(drafting.KindConflict, "draft.not_agreed",

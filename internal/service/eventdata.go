@@ -8,7 +8,9 @@ import "github.com/rcm-iom/consenso/internal/drafting"
 // any event under its clause without knowing each type.
 var clauseEvents = typeSet(
 	drafting.EventClauseCreated, drafting.EventClauseMoved, drafting.EventClauseTextChanged, drafting.EventClauseStatusChanged,
-	drafting.EventPositionRecorded, drafting.EventSilenceStarted, drafting.EventSilenceBroken, drafting.EventSilenceEnded,
+	drafting.EventClauseAlignmentConfirmed, drafting.EventClauseAlternativeChosen,
+	drafting.EventPositionRecorded, drafting.EventPositionLapsed, drafting.EventSilenceStarted, drafting.EventSilenceBroken, drafting.EventSilenceEnded,
+	drafting.EventClauseSourcesChanged, drafting.EventActionChanged,
 )
 
 func typeSet(types ...string) map[string]bool {

@@ -10,8 +10,9 @@ import (
 	"github.com/rcm-iom/consenso/internal/store"
 )
 
-// publicationTypes are the event types integrations may read.
-var publicationTypes = []string{drafting.EventGuidelineAdopted}
+// publicationTypes are the event types integrations may read: adoption,
+// and the progress reported on what was adopted.
+var publicationTypes = []string{drafting.EventGuidelineAdopted, drafting.EventProgressReported}
 
 // eventAudience is which part of the log p may read: its name, and the event
 // types it is limited to (nil: every type). Callers who share an audience

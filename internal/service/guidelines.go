@@ -357,15 +357,22 @@ func (s *Service) CreateSection(ctx context.Context, p auth.Principal, gid strin
 
 // CreateSectionOnce is CreateSection honouring an Idempotency-Key.
 func (s *Service) CreateSectionOnce(ctx context.Context, p auth.Principal, gid string, title drafting.Text, position int, idem Idempotency) (Created[drafting.Section], error) {
+	return s.CreateSectionOfKindOnce(ctx, p, gid, title, position, "", idem)
+}
+
+// CreateSectionOfKindOnce is CreateSectionOnce for a section of a kind:
+// drafting.SectionText ("" too) or drafting.SectionPlan, a section of the
+// implementation plan whose clauses are actions.
+func (s *Service) CreateSectionOfKindOnce(ctx context.Context, p auth.Principal, gid string, title drafting.Text, position int, kind string, idem Idempotency) (Created[drafting.Section], error) {
 	return createOnce(ctx, s, p, idem, creation[drafting.Section]{
 		scope:  "section",
-		create: func(u *unit) (drafting.Section, error) { return s.createSection(u, p, gid, title, position) },
+		create: func(u *unit) (drafting.Section, error) { return s.createSection(u, p, gid, title, position, kind) },
 		ref:    func(sec drafting.Section) string { return sec.ID },
 		load:   (*store.Tx).Section,
 	})
 }
 
-func (s *Service) createSection(u *unit, p auth.Principal, gid string, title drafting.Text, position int) (drafting.Section, error) {
+func (s *Service) createSection(u *unit, p auth.Principal, gid string, title drafting.Text, position int, kind string) (drafting.Section, error) {
 	if err := requireFacilitator(p); err != nil {
 		return drafting.Section{}, err
 	}
@@ -385,6 +392,12 @@ func (s *Service) createSection(u *unit, p auth.Principal, gid string, title dra
 	if position < 0 {
 		errs.Add("position", "must be 1 or more")
 	}
+	if !drafting.ValidSectionKind(kind) {
+		errs.Add("kind", "text or plan")
+	}
+	if kind == "" {
+		kind = drafting.SectionText
+	}
 	if err := errs.Err("section.invalid"); err != nil {
 		return drafting.Section{}, err
 	}
@@ -395,7 +408,7 @@ func (s *Service) createSection(u *unit, p auth.Principal, gid string, title dra
 	if position == 0 || position > len(secs)+1 {
 		position = len(secs) + 1
 	}
-	sec = drafting.Section{ID: s.newID(), GuidelineID: gid, Title: title, Position: position, CreatedAt: u.now}
+	sec = drafting.Section{ID: s.newID(), GuidelineID: gid, Title: title, Position: position, Kind: kind, CreatedAt: u.now}
 	if err := u.InsertSection(sec); err != nil {
 		return sec, err
 	}

@@ -26,8 +26,14 @@ type PositionView struct {
 	// RecordedAs is the capacity RecordedBy spoke in (drafting.RecordedAs…).
 	RecordedAs string
 	// Recorder is who RecordedBy is; nil when deemed or pending.
-	Recorder   *Person
-	Deemed     bool
+	Recorder *Person
+	Deemed   bool
+	// AdReferendum marks an agreement awaiting the capital's
+	// confirmation by ConfirmBy.
+	AdReferendum bool
+	ConfirmBy    *time.Time
+	// Acceptable lists the alternatives an agreement accepts.
+	Acceptable []string
 	RecordedAt *time.Time
 }
 
@@ -38,7 +44,7 @@ func positionView(country string, p *drafting.Position, version int) PositionVie
 	at := p.CreatedAt
 	return PositionView{Country: country, Stance: string(p.Stance), ClauseVersion: p.ClauseVersion,
 		Current: p.ClauseVersion == version, Reservation: p.Reservation, Reason: p.Reason, RecordedBy: p.RecordedBy,
-		RecordedAs: p.RecordedAs, Deemed: p.Deemed, RecordedAt: &at}
+		RecordedAs: p.RecordedAs, Deemed: p.Deemed, AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, Acceptable: p.Acceptable, RecordedAt: &at}
 }
 
 // Recorded is a position just recorded and the clause after it.
@@ -94,8 +100,19 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		if err := c.CheckPosition(in, u.now); err != nil {
 			return err
 		}
+		acceptable, err := c.AcceptableLabels(in)
+		if err != nil {
+			return err
+		}
+		in.Acceptable = acceptable
 		current, err := u.CurrentPositions(c.ID)
 		if err != nil {
+			return err
+		}
+		// An agreement ad referendum whose deadline passed lapses before
+		// anything else is recorded, visibly, even if the sweep has not
+		// come by yet.
+		if current, err = s.lapseDue(u, c, g.Participants, current, u.now); err != nil {
 			return err
 		}
 		if same := repeatedPosition(current, country, c.Version, in); same != nil {
@@ -108,7 +125,11 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 			return errUnchanged
 		}
 		pos := drafting.Position{ID: s.newID(), ClauseID: c.ID, Country: country, ClauseVersion: c.Version, Stance: in.Stance,
-			Reservation: in.Reservation, Reason: in.Reason, RecordedBy: p.ID, RecordedAs: as, CreatedAt: u.now}
+			Reservation: in.Reservation, Reason: in.Reason, RecordedBy: p.ID, RecordedAs: as, AdReferendum: in.AdReferendum, Acceptable: acceptable, CreatedAt: u.now}
+		if in.ConfirmBy != nil {
+			d := in.ConfirmBy.UTC().Truncate(time.Microsecond)
+			pos.ConfirmBy = &d
+		}
 		var previous *drafting.Position
 		all := make([]drafting.Position, 0, len(current)+1)
 		for i := range current {
@@ -125,10 +146,19 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		from := c.Status
 		c.ApplyPosition(g.Participants, pos, all, u.now)
 		data := map[string]any{"clause_id": c.ID, "country": country, "stance": pos.Stance, "version": c.Version,
-			"reservation": pos.Reservation, "reason": pos.Reason, "recorded_by": p.ID, "recorded_as": as, "previous_stance": nil}
+			"reservation": pos.Reservation, "reason": pos.Reason, "recorded_by": p.ID, "recorded_as": as, "previous_stance": nil,
+			"ad_referendum": pos.AdReferendum, "acceptable": nonNil(pos.Acceptable)}
+		if pos.ConfirmBy != nil {
+			data["confirm_by"] = *pos.ConfirmBy
+		}
 		if previous != nil {
 			data["previous_stance"] = previous.Stance
 			data["previous_version"] = previous.ClauseVersion
+			if previous.AdReferendum && previous.ClauseVersion == c.Version {
+				// The capital answered: a plain agreement confirms it,
+				// anything else withdraws it.
+				data["ad_referendum_confirmed"] = !pos.AdReferendum && (pos.Stance == drafting.StanceAgree || pos.Stance == drafting.StanceAgreeReservation)
+			}
 		}
 		if err := u.emit(drafting.EventPositionRecorded, c.GuidelineID, c.ID, data); err != nil {
 			return err
@@ -214,8 +244,11 @@ func positionViews(c drafting.Clause, g drafting.Guideline, current []drafting.P
 // PositionRecord is an entry of a clause's position history.
 type PositionRecord struct {
 	drafting.Position
-	// Superseded is true once the country recorded a later position.
+	// Superseded is true once the country recorded a later position (or
+	// its agreement ad referendum lapsed).
 	Superseded bool
+	// LapsedAt is when an agreement ad referendum lapsed unconfirmed.
+	LapsedAt *time.Time
 	// Recorder is who RecordedBy is; nil when deemed.
 	Recorder *Person
 }
@@ -261,7 +294,7 @@ func (s *Service) PositionHistory(ctx context.Context, p auth.Principal, clauseI
 	}
 	out := make([]PositionRecord, len(rows))
 	for i, r := range rows {
-		out[i] = PositionRecord{Position: r.Position, Superseded: r.Superseded, Recorder: pp.Of(r.RecordedBy)}
+		out[i] = PositionRecord{Position: r.Position, Superseded: r.Superseded, LapsedAt: r.LapsedAt, Recorder: pp.Of(r.RecordedBy)}
 	}
 	return out, next, nil
 }

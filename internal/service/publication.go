@@ -31,6 +31,31 @@ type ApprovedContent struct {
 	Participants []string           `json:"participants"`
 	Sections     []ApprovedSection  `json:"sections"`
 	Reservations []ApprovedFootnote `json:"reservations"`
+	// Plan is the implementation plan adopted with the text, its annex;
+	// absent when the guideline has none (so versions adopted before
+	// plans existed keep the bytes their hash covers).
+	Plan []ApprovedPlanSection `json:"plan,omitempty"`
+}
+
+// ApprovedPlanSection is a section of the adopted implementation plan.
+type ApprovedPlanSection struct {
+	ID      string           `json:"id"`
+	Title   drafting.Text    `json:"title"`
+	Actions []ApprovedAction `json:"actions"`
+}
+
+// ApprovedAction is an action of the adopted plan with its details.
+type ApprovedAction struct {
+	ID            string            `json:"id"`
+	Number        string            `json:"number"`
+	Version       int               `json:"version"`
+	Text          map[string]string `json:"text"`
+	Responsible   []string          `json:"responsible"`
+	Timeframe     string            `json:"timeframe"`
+	Indicators    drafting.Text     `json:"indicators"`
+	Verification  drafting.Text     `json:"means_of_verification"`
+	Clauses       []string          `json:"clauses"`
+	ClauseNumbers []string          `json:"clause_numbers"`
 }
 
 // ApprovedSection is a section of the adopted text.
@@ -128,7 +153,12 @@ func (s *Service) Adopt(ctx context.Context, p auth.Principal, gid string, n int
 		if err != nil {
 			return err
 		}
+		actions, err := draftActions(u.Tx, d)
+		if err != nil {
+			return err
+		}
 		content := approvedContent(g, d, res, version, u.now)
+		addPlan(&content, d, actions)
 		canon, err := Canonical(content)
 		if err != nil {
 			return err
@@ -268,6 +298,7 @@ func ApprovedDocument(a drafting.Approved) (ApprovedContent, render.Document, er
 		}
 		doc.Sections = append(doc.Sections, rs)
 	}
+	doc.Annex = approvedAnnex(c)
 	return c, doc, nil
 }
 

@@ -2,6 +2,8 @@ package service
 
 import (
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
@@ -24,10 +26,21 @@ func repeatedPosition(current []drafting.Position, country string, version int, 
 			continue
 		}
 		if p.ClauseVersion == version && in.ClauseVersion == version && !p.Deemed &&
-			p.Stance == in.Stance && p.Reservation == in.Reservation && p.Reason == in.Reason {
+			p.Stance == in.Stance && p.Reservation == in.Reservation && p.Reason == in.Reason &&
+			p.AdReferendum == in.AdReferendum && sameTime(p.ConfirmBy, in.ConfirmBy) &&
+			strings.Join(p.Acceptable, ",") == strings.Join(in.Acceptable, ",") {
 			return p
 		}
 		return nil
 	}
 	return nil
+}
+
+// sameTime reports whether a and b are both nil or the same instant (to the
+// microsecond the databases keep).
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Truncate(time.Microsecond).Equal(b.Truncate(time.Microsecond))
 }

@@ -206,15 +206,21 @@ func (s *Service) endSilence(ctx context.Context, id string, now time.Time) erro
 	return err
 }
 
-// RunSilenceSweeper concludes due silence procedures now (catching up on
-// deadlines that passed while no replica ran) and then every interval,
-// until ctx is done.
+// RunSilenceSweeper concludes due silence procedures, and lapses
+// agreements ad referendum whose confirmation deadline passed, now
+// (catching up on deadlines that passed while no replica ran) and then
+// every interval, until ctx is done.
 func (s *Service) RunSilenceSweeper(ctx context.Context, every time.Duration) {
 	runEvery(ctx, every, func() {
 		if n, err := s.SweepSilence(ctx, s.clock()); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "silence sweep", "err", err)
 		} else if n > 0 {
 			s.log.InfoContext(ctx, "silence procedures concluded", "clauses", n)
+		}
+		if n, err := s.SweepAdReferendum(ctx, s.clock()); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "ad referendum sweep", "err", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "agreements ad referendum lapsed", "clauses", n)
 		}
 	})
 }

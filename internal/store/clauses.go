@@ -3,7 +3,10 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+
+	"gorm.io/gorm/clause"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
@@ -18,8 +21,11 @@ type clauseRow struct {
 	Version         int
 	Revision        int
 	SilenceDeadline *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// AlignmentPending is comma-separated, sorted.
+	AlignmentPending string
+	Alternatives     int
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 func (clauseRow) TableName() string { return "clauses" }
@@ -28,6 +34,10 @@ func (r clauseRow) domain() drafting.Clause {
 	c := drafting.Clause{ID: r.ID, GuidelineID: r.GuidelineID, SectionID: r.SectionID, Position: r.Position,
 		Number: r.Number, Status: drafting.Status(r.Status), Version: r.Version, Revision: r.Revision,
 		SilenceDeadline: r.SilenceDeadline, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	c.AlternativeCount = r.Alternatives
+	if r.AlignmentPending != "" {
+		c.AlignmentPending = strings.Split(r.AlignmentPending, ",")
+	}
 	if c.SilenceDeadline != nil {
 		t := c.SilenceDeadline.UTC()
 		c.SilenceDeadline = &t
@@ -42,6 +52,8 @@ type versionRow struct {
 	Note         string
 	Incorporates string
 	AuthorID     string
+	// Alternatives is a JSON array of texts, or NULL.
+	Alternatives *string
 	CreatedAt    time.Time
 }
 
@@ -55,6 +67,11 @@ func (r versionRow) domain() (drafting.Version, error) {
 	if err := json.Unmarshal([]byte(r.Incorporates), &v.Incorporates); err != nil {
 		return v, fmt.Errorf("clause %s version %d incorporates: %w", r.ClauseID, r.Number, err)
 	}
+	if r.Alternatives != nil {
+		if err := json.Unmarshal([]byte(*r.Alternatives), &v.Alternatives); err != nil {
+			return v, fmt.Errorf("clause %s version %d alternatives: %w", r.ClauseID, r.Number, err)
+		}
+	}
 	return v, nil
 }
 
@@ -67,7 +84,8 @@ func (tx *Tx) InsertClause(c drafting.Clause) error {
 	}
 	return tx.db.Create(&clauseRow{ID: c.ID, GuidelineID: c.GuidelineID, SectionID: c.SectionID, Position: c.Position,
 		Number: c.Number, Status: string(c.Status), Version: c.Version, Revision: c.Revision,
-		SilenceDeadline: c.SilenceDeadline, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}).Error
+		SilenceDeadline: c.SilenceDeadline, AlignmentPending: strings.Join(c.AlignmentPending, ","), Alternatives: c.AlternativeCount,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}).Error
 }
 
 // InsertVersion appends an immutable clause version.
@@ -76,8 +94,13 @@ func (tx *Tx) InsertVersion(v drafting.Version) error {
 	if inc == nil {
 		inc = []string{}
 	}
+	var alts *string
+	if len(v.Alternatives) > 0 {
+		j := mustJSON(v.Alternatives)
+		alts = &j
+	}
 	return tx.db.Create(&versionRow{ClauseID: v.ClauseID, Number: v.Number, Text: mustJSON(v.Text), Note: v.Note,
-		Incorporates: mustJSON(inc), AuthorID: v.AuthorID, CreatedAt: v.CreatedAt}).Error
+		Incorporates: mustJSON(inc), AuthorID: v.AuthorID, Alternatives: alts, CreatedAt: v.CreatedAt}).Error
 }
 
 // Clause reads one clause with its current text.
@@ -91,7 +114,7 @@ func (tx *Tx) Clause(id string) (drafting.Clause, error) {
 	if err != nil {
 		return c, err
 	}
-	c.Text = v.Text
+	c.Text, c.Alternatives = v.Text, v.Alternatives
 	return c, nil
 }
 
@@ -110,6 +133,7 @@ func (tx *Tx) ClaimClause(id string, rev int, now time.Time) (bool, error) {
 func (tx *Tx) SaveClause(c drafting.Clause) error {
 	res := tx.db.Model(&clauseRow{}).Where("id = ? AND revision = ?", c.ID, c.Revision).Updates(map[string]any{
 		"status": string(c.Status), "version": c.Version, "silence_deadline": c.SilenceDeadline,
+		"alignment_pending": strings.Join(c.AlignmentPending, ","), "alternatives": c.AlternativeCount,
 		"section_id": c.SectionID, "position": c.Position, "number": c.Number, "updated_at": c.UpdatedAt,
 	})
 	if res.Error != nil {
@@ -133,6 +157,9 @@ type ClauseFilter struct {
 	NeedsPosition    string
 	PositionStatuses []string
 	SilenceOver      time.Time
+	// SectionKind keeps the clauses of sections of this kind
+	// (drafting.SectionPlan: the plan's actions).
+	SectionKind string
 }
 
 // ClauseKey is a clause's place in document order: its section's position,
@@ -191,6 +218,9 @@ func (tx *Tx) clausePage(f ClauseFilter, after *ClauseKey, limit int, counts boo
 	if f.Status != "" {
 		q = q.Where("clauses.status = ?", f.Status)
 	}
+	if f.SectionKind != "" {
+		q = q.Where("sections.kind = ?", f.SectionKind)
+	}
 	if f.NeedsPosition != "" {
 		q = q.Where("clauses.status IN ?", f.PositionStatuses).
 			Where("NOT (clauses.status = ? AND clauses.silence_deadline <= ?)", string(drafting.StatusSilence), f.SilenceOver).
@@ -221,18 +251,22 @@ func (tx *Tx) Clauses(f ClauseFilter, after *ClauseKey, limit int) ([]drafting.C
 		return nil, nil, err
 	}
 	texts := make(map[string]drafting.Text, len(vrows))
+	alts := make(map[string][]drafting.Text)
 	for _, v := range vrows {
 		d, err := v.domain()
 		if err != nil {
 			return nil, nil, err
 		}
 		texts[v.ClauseID] = d.Text
+		if len(d.Alternatives) > 0 {
+			alts[v.ClauseID] = d.Alternatives
+		}
 	}
 	out := make([]drafting.Clause, len(rows))
 	keys := make([]ClauseKey, len(rows))
 	for i, r := range rows {
 		out[i] = r.Row.domain()
-		out[i].Text = texts[r.Row.ID]
+		out[i].Text, out[i].Alternatives = texts[r.Row.ID], alts[r.Row.ID]
 		keys[i] = r.key()
 	}
 	return out, keys, nil
@@ -268,7 +302,8 @@ func (tx *Tx) ClauseStances(ids []string) ([]drafting.Position, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed
+	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed,
+		p.ad_referendum, p.confirm_by, p.acceptable
 		FROM positions p WHERE p.clause_id IN ? AND p.superseded = FALSE`, ids).Rows()
 	if err != nil {
 		return nil, err
@@ -340,4 +375,15 @@ func (tx *Tx) Versions(clauseID string, before, limit int) ([]drafting.Version, 
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// LockClause reads a clause and holds its row until the transaction ends
+// (PostgreSQL; SQLite's write transactions are serial already), for
+// changes beside the clause that must not interleave (its sources).
+func (tx *Tx) LockClause(id string) (drafting.Clause, error) {
+	var r clauseRow
+	if err := tx.db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Where("id = ?", id).Take(&r).Error; err != nil {
+		return drafting.Clause{}, notFound(err, "clause")
+	}
+	return r.domain(), nil
 }

@@ -28,6 +28,11 @@ type commentRow struct {
 	ResolvedBy     *string
 	ResolvedAt     *time.Time
 	Revision       int
+	AnchorState    *string
+	AnchorVersion  *int
+	AnchorLang     string
+	AnchorStart    int
+	AnchorExcerpt  *string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -40,6 +45,13 @@ func (r commentRow) domain() (drafting.Comment, error) {
 		Quote: deref(r.Quote), ParentID: deref(r.ParentID), Status: drafting.CommentStatus(r.Status),
 		ResolutionNote: r.ResolutionNote, ResolvedBy: deref(r.ResolvedBy), ResolvedAt: r.ResolvedAt,
 		Revision: r.Revision, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.AnchorState != nil {
+		c.Anchor = &drafting.Anchor{State: drafting.AnchorState(*r.AnchorState), Lang: r.AnchorLang, Start: r.AnchorStart,
+			Excerpt: deref(r.AnchorExcerpt)}
+		if r.AnchorVersion != nil {
+			c.Anchor.Version = *r.AnchorVersion
+		}
+	}
 	if r.ProposedText != nil {
 		if err := jsonUnmarshal(*r.ProposedText, &c.ProposedText); err != nil {
 			return c, err
@@ -55,10 +67,15 @@ func (tx *Tx) InsertComment(c drafting.Comment) error {
 		s := mustJSON(c.ProposedText)
 		proposed = &s
 	}
-	if err := tx.db.Create(&commentRow{ID: c.ID, GuidelineID: c.GuidelineID, ClauseID: c.ClauseID, ClauseVersion: c.ClauseVersion,
+	row := commentRow{ID: c.ID, GuidelineID: c.GuidelineID, ClauseID: c.ClauseID, ClauseVersion: c.ClauseVersion,
 		AuthorID: c.AuthorID, CountryCode: ptr(c.Country), Observer: c.Observer, Kind: string(c.Kind), Body: c.Body, ProposedText: proposed,
 		Quote: ptr(c.Quote), ParentID: ptr(c.ParentID), Status: string(c.Status), Revision: c.Revision,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}).Error; err != nil {
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	if a := c.Anchor; a != nil {
+		v := a.Version
+		row.AnchorState, row.AnchorVersion, row.AnchorLang, row.AnchorStart, row.AnchorExcerpt = ptr(string(a.State)), &v, a.Lang, a.Start, ptr(a.Excerpt)
+	}
+	if err := tx.db.Create(&row).Error; err != nil {
 		return err
 	}
 	return tx.addCommentCount(c.GuidelineID, c.ClauseID, speaker(c.Country, c.Observer), string(c.Status), 1)
@@ -171,7 +188,9 @@ type CommentFilter struct {
 	Country     string // "observer" selects observers' comments
 	Status      string
 	Kind        string
-	Version     int
+	// Anchor keeps the comments whose quote's anchor is in this state.
+	Anchor  string
+	Version int
 	// ParentID keeps the replies to one comment; AuthorID the comments of
 	// one account.
 	ParentID string
@@ -207,6 +226,9 @@ func (tx *Tx) Comments(f CommentFilter) ([]drafting.Comment, error) {
 	}
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
+	}
+	if f.Anchor != "" {
+		q = q.Where("anchor_state = ?", f.Anchor)
 	}
 	if f.Version > 0 {
 		q = q.Where("clause_version = ?", f.Version)
@@ -343,4 +365,51 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 		}
 	}
 	return res.RowsAffected, nil
+}
+
+// AnchoredComments lists the comments of a clause whose anchor is still
+// followed (a quote not orphaned), oldest first.
+func (tx *Tx) AnchoredComments(clauseID string) ([]drafting.Comment, error) {
+	var rows []commentRow
+	if err := tx.db.Where("clause_id = ? AND anchor_state IS NOT NULL AND anchor_state <> ?", clauseID, string(drafting.AnchorOrphaned)).
+		Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]drafting.Comment, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// SetAnchor records where a comment's quote stands now. The comment's
+// revision (its ETag) does not change: the anchor follows the clause, not
+// anything the author or a facilitator did to the comment.
+func (tx *Tx) SetAnchor(commentID string, a drafting.Anchor) error {
+	return tx.db.Model(&commentRow{}).Where("id = ?", commentID).Updates(map[string]any{
+		"anchor_state": string(a.State), "anchor_version": a.Version, "anchor_lang": a.Lang,
+		"anchor_start": a.Start, "anchor_excerpt": a.Excerpt}).Error
+}
+
+// OpenAmendments lists the open amendments on the clauses of a guideline,
+// oldest first, in one statement.
+func (tx *Tx) OpenAmendments(gid string) ([]drafting.Comment, error) {
+	var rows []commentRow
+	if err := tx.db.Where("guideline_id = ? AND kind = ? AND status = ?", gid, string(drafting.KindAmendment), string(drafting.CommentOpen)).
+		Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]drafting.Comment, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -28,6 +29,8 @@ type draftClauseRow struct {
 	Number          string
 	Status          string
 	Text            string // joined from clause_versions
+	// HasAlternatives: the version carries alternatives (joined).
+	HasAlternatives bool
 }
 
 // NextDraftNumber returns one more than the highest draft number.
@@ -85,7 +88,7 @@ func (tx *Tx) Draft(gid string, number int, withClauses bool) (drafting.Draft, e
 	}
 	var rows []draftClauseRow
 	err := tx.db.Table("draft_clauses d").
-		Select("d.*, v.text AS text").
+		Select("d.*, v.text AS text, v.alternatives IS NOT NULL AS has_alternatives").
 		Joins("JOIN clause_versions v ON v.clause_id = d.clause_id AND v.number = d.clause_version").
 		Where("d.guideline_id = ? AND d.draft_number = ?", gid, number).
 		Order("d.section_position, d.position").Scan(&rows).Error
@@ -95,7 +98,8 @@ func (tx *Tx) Draft(gid string, number int, withClauses bool) (drafting.Draft, e
 	d.Clauses = make([]drafting.DraftClause, len(rows))
 	for i, x := range rows {
 		dc := drafting.DraftClause{ClauseID: x.ClauseID, Version: x.ClauseVersion, SectionID: x.SectionID,
-			SectionPosition: x.SectionPosition, Position: x.Position, Number: x.Number, Status: drafting.Status(x.Status)}
+			SectionPosition: x.SectionPosition, Position: x.Position, Number: x.Number, Status: drafting.Status(x.Status),
+			Alternatives: x.HasAlternatives}
 		if err := jsonUnmarshal(x.Text, &dc.Text); err != nil {
 			return d, err
 		}
@@ -116,5 +120,23 @@ func (tx *Tx) DraftReservations(gid string, number int) ([]drafting.Reservation,
 		Joins("JOIN draft_clauses d ON d.clause_id = p.clause_id AND d.clause_version = p.clause_version").
 		Where("d.guideline_id = ? AND d.draft_number = ? AND p.stance = ? AND p.superseded = ?", gid, number, "agree_with_reservation", false).
 		Order("p.country_code").Scan(&out).Error
+	return out, err
+}
+
+// DraftUnaligned lists, by clause id, the languages pending alignment of
+// the clauses whose current version is the one a draft holds, in one
+// statement.
+func (tx *Tx) DraftUnaligned(gid string, number int) (map[string][]string, error) {
+	var rows []struct {
+		ClauseID         string
+		AlignmentPending string
+	}
+	err := tx.db.Table("draft_clauses d").Select("d.clause_id AS clause_id, c.alignment_pending AS alignment_pending").
+		Joins("JOIN clauses c ON c.id = d.clause_id AND c.version = d.clause_version").
+		Where("d.guideline_id = ? AND d.draft_number = ? AND c.alignment_pending <> ''", gid, number).Scan(&rows).Error
+	out := make(map[string][]string, len(rows))
+	for _, r := range rows {
+		out[r.ClauseID] = strings.Split(r.AlignmentPending, ",")
+	}
 	return out, err
 }

@@ -167,13 +167,14 @@ type sectionRow struct {
 	GuidelineID string
 	Title       string // JSON object language -> title
 	Position    int
+	Kind        string
 	CreatedAt   time.Time
 }
 
 func (sectionRow) TableName() string { return "sections" }
 
 func (r sectionRow) domain() (drafting.Section, error) {
-	s := drafting.Section{ID: r.ID, GuidelineID: r.GuidelineID, Position: r.Position, CreatedAt: r.CreatedAt}
+	s := drafting.Section{ID: r.ID, GuidelineID: r.GuidelineID, Position: r.Position, Kind: r.Kind, CreatedAt: r.CreatedAt}
 	if err := json.Unmarshal([]byte(r.Title), &s.Title); err != nil {
 		return s, fmt.Errorf("section %s: title column: %w", r.ID, err)
 	}
@@ -213,7 +214,11 @@ func (tx *Tx) InsertSection(s drafting.Section) error {
 		Update("position", gormExpr("position + 1")).Error; err != nil {
 		return err
 	}
-	r := sectionRow{ID: s.ID, GuidelineID: s.GuidelineID, Title: mustJSON(s.Title), Position: s.Position, CreatedAt: s.CreatedAt}
+	kind := s.Kind
+	if kind == "" {
+		kind = drafting.SectionText
+	}
+	r := sectionRow{ID: s.ID, GuidelineID: s.GuidelineID, Title: mustJSON(s.Title), Position: s.Position, Kind: kind, CreatedAt: s.CreatedAt}
 	return tx.db.Create(&r).Error
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -19,6 +20,10 @@ type positionRow struct {
 	RecordedAs    *string
 	Deemed        bool
 	Superseded    bool
+	AdReferendum  bool
+	ConfirmBy     *time.Time
+	LapsedAt      *time.Time
+	Acceptable    string // comma-separated alternative labels
 	CreatedAt     time.Time
 }
 
@@ -27,13 +32,21 @@ func (positionRow) TableName() string { return "positions" }
 func (r positionRow) domain() drafting.Position {
 	return drafting.Position{ID: r.ID, ClauseID: r.ClauseID, Country: r.CountryCode, ClauseVersion: r.ClauseVersion,
 		Stance: drafting.Stance(r.Stance), Reservation: r.Reservation, Reason: r.Reason, RecordedBy: deref(r.RecordedBy),
-		RecordedAs: deref(r.RecordedAs), Deemed: r.Deemed, CreatedAt: r.CreatedAt}
+		RecordedAs: deref(r.RecordedAs), Deemed: r.Deemed, AdReferendum: r.AdReferendum, ConfirmBy: utcPtr(r.ConfirmBy), Acceptable: splitLabels(r.Acceptable), CreatedAt: r.CreatedAt}
+}
+
+// splitLabels reads a comma-separated list ("" is none).
+func splitLabels(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 func positionToRow(p drafting.Position) positionRow {
 	return positionRow{ID: p.ID, ClauseID: p.ClauseID, CountryCode: p.Country, ClauseVersion: p.ClauseVersion,
 		Stance: string(p.Stance), Reservation: p.Reservation, Reason: p.Reason, RecordedBy: ptr(p.RecordedBy),
-		RecordedAs: ptr(p.RecordedAs), Deemed: p.Deemed, CreatedAt: p.CreatedAt}
+		RecordedAs: ptr(p.RecordedAs), Deemed: p.Deemed, AdReferendum: p.AdReferendum, ConfirmBy: p.ConfirmBy, Acceptable: strings.Join(p.Acceptable, ","), CreatedAt: p.CreatedAt}
 }
 
 func positionsOf(rows []positionRow) []drafting.Position {
@@ -83,7 +96,8 @@ func (tx *Tx) CurrentPositions(clauseID string) ([]drafting.Position, error) {
 // are scanned by hand, since for a large guideline the generic row mapping
 // costs more than the query.
 func (tx *Tx) GuidelineStances(gid string) ([]drafting.Position, error) {
-	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed
+	rows, err := tx.db.Raw(`SELECT p.clause_id, p.country_code, p.clause_version, p.stance, p.reservation, p.reason, p.deemed,
+		p.ad_referendum, p.confirm_by, p.acceptable
 		FROM positions p JOIN clauses c ON c.id = p.clause_id
 		WHERE c.guideline_id = ? AND p.superseded = FALSE`, gid).Rows()
 	if err != nil {
@@ -103,6 +117,8 @@ type PositionCursor struct {
 type PositionRecord struct {
 	drafting.Position
 	Superseded bool
+	// LapsedAt is when an agreement ad referendum lapsed unconfirmed.
+	LapsedAt *time.Time
 }
 
 // PositionHistory lists every position ever recorded on a clause, newest
@@ -118,7 +134,7 @@ func (tx *Tx) PositionHistory(clauseID string, after *PositionCursor, limit int)
 	}
 	out := make([]PositionRecord, len(rows))
 	for i, r := range rows {
-		out[i] = PositionRecord{Position: r.domain(), Superseded: r.Superseded}
+		out[i] = PositionRecord{Position: r.domain(), Superseded: r.Superseded, LapsedAt: utcPtr(r.LapsedAt)}
 	}
 	return out, nil
 }
@@ -148,18 +164,70 @@ func (tx *Tx) SilenceDue(now time.Time) ([]string, error) {
 
 // scanCurrentPositions reads the rows of a current-positions query
 // (clause_id, country_code, clause_version, stance, reservation, reason,
-// deemed) and closes them.
+// deemed, ad_referendum, confirm_by, acceptable) and closes them.
 func scanCurrentPositions(rows *sql.Rows) ([]drafting.Position, error) {
 	defer rows.Close()
 	var out []drafting.Position
 	for rows.Next() {
 		var p drafting.Position
 		var stance string
-		if err := rows.Scan(&p.ClauseID, &p.Country, &p.ClauseVersion, &stance, &p.Reservation, &p.Reason, &p.Deemed); err != nil {
+		var confirmBy sql.NullTime
+		var acceptable string
+		if err := rows.Scan(&p.ClauseID, &p.Country, &p.ClauseVersion, &stance, &p.Reservation, &p.Reason, &p.Deemed,
+			&p.AdReferendum, &confirmBy, &acceptable); err != nil {
 			return nil, err
 		}
+		p.Acceptable = splitLabels(acceptable)
 		p.Stance = drafting.Stance(stance)
+		if confirmBy.Valid {
+			t := confirmBy.Time.UTC()
+			p.ConfirmBy = &t
+		}
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// AdReferendumDue lists the clauses holding a current agreement ad
+// referendum whose confirmation deadline is at or before now, in one
+// statement.
+func (tx *Tx) AdReferendumDue(now time.Time) ([]string, error) {
+	var ids []string
+	err := tx.db.Model(&positionRow{}).Distinct("clause_id").
+		Where("ad_referendum = ? AND superseded = ? AND confirm_by <= ?", true, false, now).
+		Order("clause_id").Pluck("clause_id", &ids).Error
+	return ids, err
+}
+
+// LapsePositions ends the given current positions of a clause with no
+// successor, at now: their countries are pending again. The caller holds
+// the clause's claim.
+func (tx *Tx) LapsePositions(clauseID string, ids []string, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return tx.db.Model(&positionRow{}).Where("clause_id = ? AND id IN ? AND superseded = ?", clauseID, ids, false).
+		Updates(map[string]any{"superseded": true, "lapsed_at": now}).Error
+}
+
+// DraftAdReferendum lists the current agreements ad referendum on the
+// clause versions of a draft (clause, country; Text is empty), by country.
+func (tx *Tx) DraftAdReferendum(gid string, number int) ([]drafting.Reservation, error) {
+	var out []drafting.Reservation
+	err := tx.db.Table("positions p").
+		Select("p.clause_id AS clause_id, p.clause_version AS clause_version, p.country_code AS country").
+		Joins("JOIN draft_clauses d ON d.clause_id = p.clause_id AND d.clause_version = p.clause_version").
+		Where("d.guideline_id = ? AND d.draft_number = ? AND p.ad_referendum = ? AND p.superseded = ?", gid, number, true, false).
+		Order("p.country_code").Scan(&out).Error
+	return out, err
+}
+
+// utcPtr is t in UTC (nil stays nil): a database may hand back times in
+// its session's zone.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -801,6 +801,18 @@ export interface paths {
          *     `akn` (Akoma Ntoso XML, one language expression chosen by `lang`).
          *     Clauses that were not `agreed` when the draft was taken are shown in
          *     [square brackets].
+         *
+         *     `view=accepted` reads the draft as if every open amendment were
+         *     accepted: a clause with one open amendment takes its proposed text
+         *     (a language it leaves out keeps the draft's), a clause with several
+         *     shows them as bracketed alternatives, oldest first —
+         *     `[Alt. A: …] [Alt. B: …]` (`alternatives: true`); such text is
+         *     never agreed, so it is bracketed. `view=rejected` keeps every
+         *     clause's text, as if every open amendment were rejected. In both,
+         *     each clause lists the open amendments the view took into account
+         *     (`amendments`), and the renderings say which view they show. The
+         *     default, `as_is`, is the draft as taken. An unknown view is 422
+         *     `draft.invalid_view`.
          */
         get: operations["getDraft"];
         put?: never;
@@ -861,7 +873,9 @@ export interface paths {
          *     `data.blocking`: `[{clause_id, number, status, version,
          *     draft_version, reason, objecting, unheard}]`, `reason` being
          *     `not_agreed`, `version_changed`, `objection` (`objecting` names the
-         *     countries) or `missing_position` (`unheard` names them). An empty
+         *     countries), `missing_position` (`unheard` names them) or
+         *     `ad_referendum` (`ad_referendum` names the countries whose agreement
+         *     awaits their capital). An empty
          *     draft is 409 `draft.empty`. A draft is adopted once (409
          *     `draft.already_adopted`). The approved version is immutable and
          *     carries the SHA-256 of its canonical JSON.
@@ -1246,7 +1260,8 @@ export interface paths {
         /**
          * Comments on a clause
          * @description Oldest first, filtered by `country` (a code, or `observer`),
-         *     `status`, `kind`, `version` (the clause version commented on),
+         *     `status`, `kind`, `anchor` (how the quote fared: `carried`,
+         *     `moved`, `changed`, `orphaned`), `version` (the clause version commented on),
          *     `parent_id` (the replies to one comment), `author=me` (the caller's
          *     own comments) and `replies_to=me` (replies to the caller's
          *     delegation; see the parameter). Filters combine (all must hold); an
@@ -1451,6 +1466,21 @@ export interface paths {
          *     (`clause_etag`) and the positions' ETag stay as they were, so a
          *     client may safely resend after a lost answer. A position that was
          *     only deemed by a silence procedure is recorded anew.
+         *
+         *     **Ad referendum.** An agreement (`agree` or `agree_with_reservation`)
+         *     may be given `ad_referendum: true`, subject to the capital's
+         *     confirmation by `confirm_by` (required with it; in the future, at
+         *     most a year ahead: 422 `position.confirm_by_past`,
+         *     `position.confirm_by_too_far`). It joins consensus — the matrix lists
+         *     it under `ad_referendum` — but the clause cannot be locked (409
+         *     `clause.ad_referendum`), a silence procedure ends in `consensus`
+         *     rather than `agreed`, and a draft holding it cannot be adopted,
+         *     until the country confirms (records the same stance without
+         *     `ad_referendum`: the event carries `ad_referendum_confirmed: true`)
+         *     or withdraws (records another stance). At `confirm_by` an
+         *     unconfirmed agreement lapses: the country is `pending` again and a
+         *     `position.lapsed` event is recorded (by the background sweep, or by
+         *     the country's next position, whichever comes first).
          */
         put: operations["setPosition"];
         post?: never;
@@ -1576,7 +1606,7 @@ export interface paths {
         put?: never;
         /**
          * Lock a clause in consensus as agreed (facilitator)
-         * @description Only from `consensus` (409 `clause.not_consensus` otherwise). No body, or `{}`.
+         * @description Only from `consensus` (409 `clause.not_consensus` otherwise), and not while a participant's agreement is ad referendum (409 `clause.ad_referendum`, the countries in `data.ad_referendum`). No body, or `{}`.
          */
         post: operations["lockClause"];
         delete?: never;
@@ -1649,6 +1679,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clauses/{cid}/alignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm or correct a language pending alignment (facilitator or translator)
+         * @description Every language version of a clause is equally authentic. A text
+         *     change that touches some languages but not all leaves the others
+         *     with text `alignment_pending` (see the clause); while any language
+         *     is pending, positions, silence procedures and locking are refused
+         *     with 409 `clause.alignment_pending` (`data.alignment_pending`).
+         *     A facilitator — or a delegate the facilitator designated as
+         *     translator of the guideline (`PUT /guidelines/{gid}/translators/{uid}`)
+         *     — settles a pending language: without `text` it **confirms** that
+         *     the language says the same as the change (no new version; positions
+         *     stay current); with `text` it **corrects** it: a new version that
+         *     touches only that language (positions become stale, as with any text
+         *     change). Anyone else is 403 and nothing changes. A language that is
+         *     not pending is 409 `clause.alignment_not_pending`; one the guideline
+         *     does not have, or a correction identical to the current text, is 422
+         *     `alignment.invalid`; an `agreed` clause cannot be corrected (409
+         *     `clause.agreed`). Records `clause.alignment_confirmed` (and, for a
+         *     correction, `clause.text_changed`).
+         */
+        post: operations["alignClause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidelines/{gid}/translators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The translators of a guideline
+         * @description The delegates a facilitator designated to confirm or correct languages pending alignment, by designation time. Integrations are 403.
+         */
+        get: operations["listTranslators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidelines/{gid}/translators/{uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+                /** @description The delegate's account id. */
+                uid: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Designate a delegate as translator of the guideline (facilitator)
+         * @description A translator may confirm or correct a language pending alignment
+         *     (`POST /clauses/{cid}/alignment`). Only an active delegate can be one
+         *     (422 `translator.invalid`); designating a translator again changes
+         *     nothing. Records `guideline.translator_changed`. No body, or `{}`.
+         */
+        put: operations["designateTranslator"];
+        post?: never;
+        /**
+         * Stop designating a delegate as translator (facilitator)
+         * @description Ends the designation at once; when there was none, nothing changes. Records `guideline.translator_changed`.
+         */
+        delete: operations["revokeTranslator"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clauses/{cid}/alternatives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put alternative texts on the table (facilitator)
+         * @description An unresolved choice: a new version carrying two or more
+         *     alternatives (A, B, … in the order given), each a text per language
+         *     of the guideline, no two the same (422 `clause.invalid`). The
+         *     version's `text` holds them side by side, the way negotiators write
+         *     them — `[Alt. A: …] [Alt. B: …]` — so drafts and diffs show them;
+         *     `alternatives` on the clause lists them. As with any text change,
+         *     `If-Match` is required (428, 412), positions become stale, and an
+         *     `agreed` clause must be reopened first (409 `clause.agreed`). From
+         *     now on an agreement names the alternatives the country can accept
+         *     (`acceptable` on the position), and the matrix counts them. The
+         *     clause cannot be locked nor put to a silence procedure (409
+         *     `clause.alternatives_unresolved`) until the facilitator chooses one
+         *     (`POST /clauses/{cid}/alternatives/{label}/choose`). A plain
+         *     `PUT /clauses/{cid}/text` also resolves them, with a text of its own.
+         */
+        put: operations["setClauseAlternatives"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clauses/{cid}/alternatives/{label}/choose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+                /** @description The alternative's label, `A`, `B`, … */
+                label: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a clause's alternatives by choosing one (facilitator)
+         * @description The chosen alternative's text becomes a new version without
+         *     alternatives; the others stay in the clause's history. Positions
+         *     become stale. A clause without alternatives is 409
+         *     `clause.no_alternatives`; an unknown label 422 `alternative.unknown`.
+         *     Records `clause.text_changed` and `clause.alternative_chosen`.
+         *     `If-Match` optional. No body, or `{}`.
+         */
+        post: operations["chooseClauseAlternative"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1709,6 +1899,10 @@ export interface components {
             };
             /** @description `position.version_stale`: the clause's current version. */
             current_version?: number;
+            /** @description `clause.ad_referendum`: the participants whose agreement awaits their capital's confirmation. */
+            ad_referendum?: components["schemas"]["CountryCode"][];
+            /** @description `clause.alignment_pending`: the languages awaiting alignment. */
+            alignment_pending?: string[];
             /**
              * @description `silence.deadline_too_soon`: the shortest silence procedure, e.g. `24h`.
              * @example 24h
@@ -1742,6 +1936,8 @@ export interface components {
             objecting: components["schemas"]["CountryCode"][];
             /** @description Participants with no position on the current version. */
             unheard: components["schemas"]["CountryCode"][];
+            /** @description Participants whose agreement with the current version is ad referendum, awaiting confirmation. */
+            ad_referendum: components["schemas"]["CountryCode"][];
         };
         /** @description A problem of the token endpoint, with the RFC 6749 §5.2 members a standard OAuth client reads. */
         OAuthProblem: components["schemas"]["Problem"] & {
@@ -1924,6 +2120,14 @@ export interface components {
             missing_translations: string[];
             /** Format: date-time */
             silence_deadline: string | null;
+            /** @description Languages whose text awaits alignment with the last change, made in another language (equally authentic languages); while any is pending, positions, silence procedures and locking are refused (409 `clause.alignment_pending`). See `POST /clauses/{cid}/alignment`. */
+            alignment_pending: string[];
+            /** @description The alternatives the current version carries (`PUT /clauses/{cid}/alternatives`), A, B, … in order; empty when there is one text. */
+            alternatives: {
+                /** @example A */
+                label: string;
+                text: components["schemas"]["Text"];
+            }[];
             /** @description The clause's ETag, the value of the ETag header of `GET /clauses/{cid}` (without `include`); send it in `If-Match`. */
             etag: string;
             /** Format: date-time */
@@ -2042,9 +2246,22 @@ export interface components {
                     country: components["schemas"]["CountryCode"];
                     text: string;
                 }[];
+                /** @description Countries whose agreement with this version is ad referendum, awaiting their capital; renderings add the footnote "Agreed ad referendum by X". */
+                ad_referendum: components["schemas"]["CountryCode"][];
+                /** @description With `view=accepted` or `rejected`, the ids of the clause's open amendments the view accepted or rejected, oldest first; empty otherwise. */
+                amendments: string[];
+                /** @description True when `text` holds several open amendments side by side as bracketed alternatives (`view=accepted`). */
+                alternatives: boolean;
+                /** @description Languages of this version awaiting alignment with the last change (renderings add a footnote "Alignment pending" to their text). */
+                alignment_pending: string[];
             }[];
         };
         DraftDocument: {
+            /**
+             * @description How the draft is read (the `view` asked for).
+             * @enum {string}
+             */
+            view: "as_is" | "accepted" | "rejected";
             guideline_id: string;
             number: number;
             label: string;
@@ -2135,7 +2352,7 @@ export interface components {
          * @description Every event type; `data` has one schema per type (see Event).
          * @enum {string}
          */
-        EventType: "guideline.created" | "guideline.updated" | "section.created" | "section.updated" | "clause.created" | "clause.moved" | "clause.text_changed" | "clause.status_changed" | "comment.created" | "comment.edited" | "comment.withdrawn" | "comment.resolved" | "position.recorded" | "silence.started" | "silence.broken" | "silence.ended" | "draft.created" | "guideline.adopted" | "user.created" | "user.updated" | "country.created" | "country.alternate_designated" | "country.alternate_revoked" | "integration.created" | "integration.updated" | "webhook.created" | "webhook.updated" | "webhook.deleted";
+        EventType: "guideline.created" | "guideline.updated" | "section.created" | "section.updated" | "clause.created" | "clause.moved" | "clause.text_changed" | "clause.status_changed" | "clause.alignment_confirmed" | "clause.alternative_chosen" | "guideline.translator_changed" | "comment.created" | "comment.edited" | "comment.withdrawn" | "comment.resolved" | "position.recorded" | "position.lapsed" | "silence.started" | "silence.broken" | "silence.ended" | "draft.created" | "guideline.adopted" | "user.created" | "user.updated" | "country.created" | "country.alternate_designated" | "country.alternate_revoked" | "integration.created" | "integration.updated" | "webhook.created" | "webhook.updated" | "webhook.deleted";
         /** @description What every event has besides `data`, whose schema each event type gives (see Event). */
         EventBase: {
             /**
@@ -2161,7 +2378,7 @@ export interface components {
          *     clause in `data.clause_id`. New types may be added; a client should
          *     ignore types it does not know.
          */
-        Event: components["schemas"]["GuidelineCreatedEvent"] | components["schemas"]["GuidelineUpdatedEvent"] | components["schemas"]["SectionCreatedEvent"] | components["schemas"]["SectionUpdatedEvent"] | components["schemas"]["ClauseCreatedEvent"] | components["schemas"]["ClauseMovedEvent"] | components["schemas"]["ClauseTextChangedEvent"] | components["schemas"]["ClauseStatusChangedEvent"] | components["schemas"]["CommentCreatedEvent"] | components["schemas"]["CommentEditedEvent"] | components["schemas"]["CommentWithdrawnEvent"] | components["schemas"]["CommentResolvedEvent"] | components["schemas"]["PositionRecordedEvent"] | components["schemas"]["SilenceStartedEvent"] | components["schemas"]["SilenceBrokenEvent"] | components["schemas"]["SilenceEndedEvent"] | components["schemas"]["DraftCreatedEvent"] | components["schemas"]["GuidelineAdoptedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["CountryCreatedEvent"] | components["schemas"]["AlternateDesignatedEvent"] | components["schemas"]["AlternateRevokedEvent"] | components["schemas"]["IntegrationCreatedEvent"] | components["schemas"]["IntegrationUpdatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookDeletedEvent"];
+        Event: components["schemas"]["GuidelineCreatedEvent"] | components["schemas"]["GuidelineUpdatedEvent"] | components["schemas"]["SectionCreatedEvent"] | components["schemas"]["SectionUpdatedEvent"] | components["schemas"]["ClauseCreatedEvent"] | components["schemas"]["ClauseMovedEvent"] | components["schemas"]["ClauseTextChangedEvent"] | components["schemas"]["ClauseStatusChangedEvent"] | components["schemas"]["ClauseAlignmentConfirmedEvent"] | components["schemas"]["ClauseAlternativeChosenEvent"] | components["schemas"]["GuidelineTranslatorChangedEvent"] | components["schemas"]["CommentCreatedEvent"] | components["schemas"]["CommentEditedEvent"] | components["schemas"]["CommentWithdrawnEvent"] | components["schemas"]["CommentResolvedEvent"] | components["schemas"]["PositionRecordedEvent"] | components["schemas"]["PositionLapsedEvent"] | components["schemas"]["SilenceStartedEvent"] | components["schemas"]["SilenceBrokenEvent"] | components["schemas"]["SilenceEndedEvent"] | components["schemas"]["DraftCreatedEvent"] | components["schemas"]["GuidelineAdoptedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["CountryCreatedEvent"] | components["schemas"]["AlternateDesignatedEvent"] | components["schemas"]["AlternateRevokedEvent"] | components["schemas"]["IntegrationCreatedEvent"] | components["schemas"]["IntegrationUpdatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookDeletedEvent"];
         /** @description `guideline.created`: A guideline was created. */
         GuidelineCreatedEvent: components["schemas"]["EventBase"] & {
             /** @enum {string} */
@@ -2290,6 +2507,14 @@ export interface components {
                 incorporates: string[];
                 before: components["schemas"]["Text"];
                 after: components["schemas"]["Text"];
+                /** @description How many quoting comments' anchors ended in each state (carried, moved, changed, orphaned) on the new version. */
+                anchors?: {
+                    [key: string]: number;
+                };
+                /** @description The languages of the new version awaiting alignment with this change. */
+                alignment_pending?: string[];
+                /** @description How many alternatives the new version carries (0: one text). */
+                alternatives?: number;
             };
         } & {
             /**
@@ -2297,6 +2522,62 @@ export interface components {
              * @enum {string}
              */
             type: "clause.text_changed";
+        };
+        /** @description `clause.alternative_chosen`: The facilitator resolved the clause's alternatives by choosing one, which became a new version. */
+        ClauseAlternativeChosenEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "clause.alternative_chosen";
+            data: {
+                /** @description The clause the event is about. */
+                clause_id: string;
+                label: string;
+                /** @description The version that carried the alternatives. */
+                from_version: number;
+                /** @description The new version, the chosen alternative's text. */
+                version: number;
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "clause.alternative_chosen";
+        };
+        /** @description `clause.alignment_confirmed`: A language pending alignment was confirmed as it is, or corrected (a new version). */
+        ClauseAlignmentConfirmedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "clause.alignment_confirmed";
+            data: {
+                /** @description The clause the event is about. */
+                clause_id: string;
+                lang: string;
+                /** @description The clause's version after it (a correction is a new version). */
+                version: number;
+                corrected: boolean;
+                /** @description The languages still pending. */
+                alignment_pending: string[];
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "clause.alignment_confirmed";
+        };
+        /** @description `guideline.translator_changed`: A delegate was designated as translator of the guideline, or no longer is. */
+        GuidelineTranslatorChangedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "guideline.translator_changed";
+            data: {
+                user_id: string;
+                translator: boolean;
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "guideline.translator_changed";
         };
         /** @description `clause.status_changed`: The clause moved in the consensus state machine. */
         ClauseStatusChangedEvent: components["schemas"]["EventBase"] & {
@@ -2434,6 +2715,17 @@ export interface components {
                 previous_version?: number;
                 /** @description True when the country was deemed to agree at the end of a silence procedure. */
                 deemed?: boolean;
+                /** @description True for an agreement given ad referendum, awaiting the capital's confirmation by `confirm_by`. */
+                ad_referendum?: boolean;
+                /**
+                 * Format: date-time
+                 * @description The confirmation deadline of an agreement ad referendum.
+                 */
+                confirm_by?: string;
+                /** @description The alternatives (labels) the agreement accepts, when the clause carries alternatives. */
+                acceptable?: string[];
+                /** @description Present when the country's previous position on this version was ad referendum: true when this one confirms it (a plain agreement), false when it withdraws it. */
+                ad_referendum_confirmed?: boolean;
             };
         } & {
             /**
@@ -2441,6 +2733,30 @@ export interface components {
              * @enum {string}
              */
             type: "position.recorded";
+        };
+        /** @description `position.lapsed`: A country's agreement ad referendum was not confirmed by its deadline; the country is pending again. */
+        PositionLapsedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "position.lapsed";
+            data: {
+                /** @description The clause the event is about. */
+                clause_id: string;
+                country: components["schemas"]["CountryCode"];
+                stance: components["schemas"]["Stance"];
+                /** @description The clause version the lapsed agreement was about. */
+                version: number;
+                /**
+                 * Format: date-time
+                 * @description The deadline that passed unconfirmed.
+                 */
+                confirm_by: string;
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "position.lapsed";
         };
         /** @description `silence.started`: A silence procedure started. */
         SilenceStartedEvent: components["schemas"]["EventBase"] & {
@@ -2813,6 +3129,26 @@ export interface components {
             /** @description An exact excerpt of the clause's current text the comment is about. */
             quote?: string | null;
         };
+        /**
+         * @description How a comment's quote fared in the clause's later versions:
+         *     `carried` (the quoted words are still there, in place), `moved`
+         *     (still there, elsewhere in the text), `changed` (edited, but a
+         *     passage at least 60 % similar is still there: `excerpt` is that
+         *     passage) or `orphaned` (nothing similar is left; it stays so).
+         * @enum {string}
+         */
+        AnchorState: "carried" | "moved" | "changed" | "orphaned";
+        CommentAnchor: {
+            state: components["schemas"]["AnchorState"];
+            /** @description The clause version the anchor describes (for `orphaned`, the version that lost the words). */
+            version: number;
+            /** @description The language whose text holds the words ('' for a quote kept from before anchors, until the clause next changes). */
+            lang: string;
+            /** @description Byte offset of `excerpt` in the (NFC-normalised) text of `lang` in that version. */
+            start: number;
+            /** @description The words the comment is about in that version (for `changed`, the similar passage found). */
+            excerpt: string;
+        };
         Comment: {
             id: string;
             guideline_id: string;
@@ -2851,6 +3187,8 @@ export interface components {
             } | null;
             /** @description Only with `include=diff`; the clause version `diff` compares with (its current version); null without proposed text. */
             diff_version?: number | null;
+            /** @description Where the comment's `quote` stands in the clause's current version — the words it is about today; null when the comment quotes nothing. */
+            anchor: components["schemas"]["CommentAnchor"] | null;
             /** @description The same value as the ETag header. */
             etag: string;
             /** Format: date-time */
@@ -2891,6 +3229,9 @@ export interface components {
              */
             stance: "agree";
             clause_version: components["schemas"]["PositionClauseVersion"];
+            ad_referendum?: components["schemas"]["AdReferendumFlag"];
+            confirm_by?: components["schemas"]["ConfirmBy"];
+            acceptable?: components["schemas"]["AcceptableAlternatives"];
         };
         ReservationPosition: {
             /**
@@ -2901,6 +3242,9 @@ export interface components {
             clause_version: components["schemas"]["PositionClauseVersion"];
             /** @description The reservation, printed as a footnote of the clause. */
             reservation: string;
+            ad_referendum?: components["schemas"]["AdReferendumFlag"];
+            confirm_by?: components["schemas"]["ConfirmBy"];
+            acceptable?: components["schemas"]["AcceptableAlternatives"];
         };
         AbstainPosition: {
             /**
@@ -2919,6 +3263,20 @@ export interface components {
             stance: "object";
             clause_version: components["schemas"]["PositionClauseVersion"];
             reason: string;
+        };
+        /** @description When the clause carries alternatives, the labels of those the country can accept (one or several; required with an agreement then, refused otherwise). */
+        AcceptableAlternatives: string[];
+        /** @description The agreement is given ad referendum, subject to the capital's confirmation by `confirm_by`. */
+        AdReferendumFlag: boolean;
+        /**
+         * Format: date-time
+         * @description With `ad_referendum`, the deadline by which the capital confirms; an unconfirmed agreement lapses then (the country is pending again).
+         */
+        ConfirmBy: string;
+        AdReferendumNote: {
+            country: components["schemas"]["CountryCode"];
+            /** Format: date-time */
+            confirm_by: string;
         };
         /** @description The clause version the position is about; must be the current one. */
         PositionClauseVersion: number;
@@ -2949,6 +3307,15 @@ export interface components {
             recorded_as: components["schemas"]["RecordedAs"];
             /** @description Deemed to agree when a silence procedure ended. */
             deemed: boolean;
+            /** @description An agreement given ad referendum, awaiting the capital's confirmation. */
+            ad_referendum: boolean;
+            /**
+             * Format: date-time
+             * @description The confirmation deadline of an agreement ad referendum; null otherwise.
+             */
+            confirm_by: string | null;
+            /** @description The alternatives (labels) the agreement accepts, when the clause carries alternatives. */
+            acceptable: string[];
             /** Format: date-time */
             recorded_at: string | null;
         };
@@ -2979,6 +3346,20 @@ export interface components {
                 recorded_as: components["schemas"]["RecordedAs"];
                 deemed: boolean;
                 superseded: boolean;
+                /** @description An agreement given ad referendum. */
+                ad_referendum: boolean;
+                /**
+                 * Format: date-time
+                 * @description Its confirmation deadline; null when not ad referendum.
+                 */
+                confirm_by: string | null;
+                /**
+                 * Format: date-time
+                 * @description When an agreement ad referendum lapsed unconfirmed (it is then superseded, with no successor); null otherwise.
+                 */
+                lapsed_at: string | null;
+                /** @description The alternatives (labels) the agreement accepted. */
+                acceptable: string[];
                 /** Format: date-time */
                 recorded_at: string;
             }[];
@@ -3015,6 +3396,13 @@ export interface components {
                 objections: components["schemas"]["CountryNote"][];
                 /** @description Countries deemed to agree by a silence procedure. */
                 deemed: string[];
+                /** @description Agreements on the current version given ad referendum, awaiting the capital's confirmation by `confirm_by` (consensus "ad referendum"; the clause cannot be locked meanwhile). */
+                ad_referendum: components["schemas"]["AdReferendumNote"][];
+                /** @description For a clause carrying alternatives, each alternative (A, B, … in order) with the participants whose agreement on the current version accepts it; empty otherwise. */
+                alternatives: {
+                    label: string;
+                    countries: components["schemas"]["CountryCode"][];
+                }[];
             }[];
             /** @description Ids of the clauses of this answer (section, page) that are not agreed, in document order. */
             blocking: string[];
@@ -4645,6 +5033,8 @@ export interface operations {
                 format?: components["parameters"]["Format"];
                 /** @description Language expression for `format=akn` (default the guideline's first language). */
                 lang?: components["parameters"]["Lang"];
+                /** @description Read the draft as it is (default), or as if every open amendment were accepted or rejected. */
+                view?: "as_is" | "accepted" | "rejected";
             };
             header?: never;
             path: {
@@ -5290,6 +5680,8 @@ export interface operations {
                 country?: string;
                 status?: "open" | "incorporated" | "addressed" | "declined" | "withdrawn";
                 kind?: "general" | "editorial" | "substantive" | "amendment";
+                /** @description Only comments whose quote's anchor is in this state in the clause's current version (comments without a quote have none). */
+                anchor?: components["schemas"]["AnchorState"];
                 /** @description The clause version the comments were written against. */
                 version?: number;
                 /** @description Only the replies to this comment. */
@@ -5389,6 +5781,8 @@ export interface operations {
                 country?: string;
                 status?: "open" | "incorporated" | "addressed" | "declined" | "withdrawn";
                 kind?: "general" | "editorial" | "substantive" | "amendment";
+                /** @description Only comments whose quote's anchor is in this state in the clause's current version (comments without a quote have none). */
+                anchor?: components["schemas"]["AnchorState"];
                 /** @description The clause version the comments were written against. */
                 version?: number;
                 /** @description Only the replies to this comment. */
@@ -5944,6 +6338,233 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    alignClause: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag as read; the change is refused with 412 if it is stale. */
+                "If-Match"?: components["parameters"]["IfMatchOptional"];
+            };
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    lang: components["schemas"]["Language"];
+                    /** @description The corrected text of `lang`; absent to confirm it as it is. */
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The clause after the alignment. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clause"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["ClauseStale"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listTranslators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The translators. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Person"][];
+                        next_cursor: components["schemas"]["NextCursor"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    designateTranslator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+                /** @description The delegate's account id. */
+                uid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The delegate is a translator of the guideline. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revokeTranslator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+                /** @description The delegate's account id. */
+                uid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delegate is not a translator of the guideline. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setClauseAlternatives: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the clause as read (e.g. `"r3"`), or `*`. */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    alternatives: components["schemas"]["Text"][];
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The clause at its new version, with its alternatives. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clause"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["ClauseStale"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    chooseClauseAlternative: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag as read; the change is refused with 412 if it is stale. */
+                "If-Match"?: components["parameters"]["IfMatchOptional"];
+            };
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+                /** @description The alternative's label, `A`, `B`, … */
+                label: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EmptyRequest"];
+            };
+        };
+        responses: {
+            /** @description The clause at its new version. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clause"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["ClauseStale"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };

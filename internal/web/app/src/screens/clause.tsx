@@ -66,10 +66,11 @@ export function ClauseScreen({ cid }: { cid: string }) {
       {firstVersion.current !== page.version && <Notice>{t("clause.changed_live", { n: page.version })}</Notice>}
       <ErrorBox error={res.error} retry={res.reload} />
 
-      <TextPanel clause={page} langs={langs} canQuote={canComment(me)} onQuote={(q) => {
+      <TextPanel clause={page} langs={langs} canQuote={canComment(me)} canAlign={isFacilitator(me)} onChanged={res.reload} onQuote={(q) => {
         setQuote(q);
         commentForm.current?.focus();
       }} />
+      {page.alternatives.length > 0 && <Alternatives clause={page} langs={langs} me={me} onChanged={res.reload} />}
 
       <div class="clause-grid">
         <div class="clause-main">
@@ -94,8 +95,16 @@ export function ClauseScreen({ cid }: { cid: string }) {
   );
 }
 
-function TextPanel({ clause, langs, canQuote, onQuote }: { clause: Clause; langs: string[]; canQuote: boolean; onQuote: (q: string) => void }) {
+function TextPanel({ clause, langs, canQuote, canAlign, onQuote, onChanged }: {
+  clause: Clause; langs: string[]; canQuote: boolean; canAlign: boolean; onQuote: (q: string) => void; onChanged: () => void;
+}) {
   const [selection, setSelection] = useState<string | null>(null);
+  const [alignError, setAlignError] = useState<unknown>(null);
+  const align = (lang: string) => {
+    setAlignError(null);
+    must(api.POST("/api/v1/clauses/{cid}/alignment", { params: { path: { cid: clause.id }, header: { "If-Match": clause.etag } }, body: { lang: lang as "en" | "es" } }))
+      .then(onChanged, setAlignError);
+  };
   const check = () => {
     const s = window.getSelection();
     const text = s?.toString().trim() ?? "";
@@ -112,6 +121,17 @@ function TextPanel({ clause, langs, canQuote, onQuote }: { clause: Clause; langs
         {langs.map((l) => (
           <div class="column" key={l}>
             <h3 class="lang-head">{languageName(l)}</h3>
+            {clause.alignment_pending.includes(l) && (
+              <div class="alert alert-warn" data-testid={`alignment-${l}`}>
+                <strong>{t("practice.alignment_pending", { lang: languageName(l) })}</strong>
+                <div class="small">{t("practice.alignment_hint")}</div>
+                {canAlign && (
+                  <button type="button" class="btn-secondary" onClick={() => align(l)} data-testid={`align-${l}`}>
+                    {t("practice.confirm_alignment", { lang: languageName(l) })}
+                  </button>
+                )}
+              </div>
+            )}
             {clause.text[l] ? (
               <p class="clause-text" lang={l} data-clause-text={l} data-testid={`text-${l}`}>
                 {clause.text[l]}
@@ -122,6 +142,7 @@ function TextPanel({ clause, langs, canQuote, onQuote }: { clause: Clause; langs
           </div>
         ))}
       </div>
+      <ErrorBox error={alignError} />
       {canQuote && (
         <p class="quote-bar">
           {selection ? (
@@ -136,6 +157,46 @@ function TextPanel({ clause, langs, canQuote, onQuote }: { clause: Clause; langs
           )}
         </p>
       )}
+    </section>
+  );
+}
+
+function Alternatives({ clause, langs, me, onChanged }: { clause: ClausePage; langs: string[]; me: Me; onChanged: () => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const positions = clause.positions?.items ?? [];
+  return (
+    <section class="panel" aria-labelledby="alternatives-title" data-testid="alternatives">
+      <h2 id="alternatives-title">{t("practice.alternatives")}</h2>
+      <div class="alternatives">
+        {clause.alternatives.map((a) => {
+          const supporters = positions.filter((p) => p.current && (p.acceptable ?? []).includes(a.label)).map((p) => countryName(p.country));
+          return (
+            <div key={a.label} class="alternative">
+              <h3>{t("practice.alternative", { label: a.label })}</h3>
+              <div class="columns">
+                {langs.map((l) => (
+                  <p key={l} lang={l}>
+                    {a.text[l]}
+                  </p>
+                ))}
+              </div>
+              <p class="muted small">{supporters.length ? t("practice.supported_by", { countries: supporters.join(", ") }) : t("practice.supported_by_none")}</p>
+              {isFacilitator(me) && (
+                <button type="button" class="btn-secondary" data-testid={`choose-${a.label}`}
+                  onClick={() => {
+                    setError(null);
+                    must(api.POST("/api/v1/clauses/{cid}/alternatives/{label}/choose", {
+                      params: { path: { cid: clause.id, label: a.label }, header: { "If-Match": clause.etag } },
+                    })).then(onChanged, setError);
+                  }}>
+                  {t("practice.choose", { label: a.label })}
+                </button>
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <ErrorBox error={error} />
     </section>
   );
 }
@@ -164,7 +225,9 @@ function Positions({ clause, me, onChanged }: { clause: ClausePage; me: Me; onCh
           ))}
         </tbody>
       </table>
-      {mine && me.country && takesPositions(clause.status) && <PositionForm clause={clause} country={me.country} onChanged={onChanged} />}
+      {mine && me.country && takesPositions(clause.status) && (
+        <PositionForm clause={clause} country={me.country} onChanged={onChanged} />
+      )}
       {me.role === "delegate" && !mine && me.country && <p class="muted">{t("positions.only_head", { country: countryName(me.country) })}</p>}
     </section>
   );
@@ -180,6 +243,13 @@ function PositionRow({ p }: { p: Position }) {
       <td>
         <span class={`badge stance-${stale ? "stale" : p.stance}`}>{label}</span>
         {stale && p.clause_version && <span class="muted"> {t(`stance.${p.stance}` as Key)} {t("positions.on_version", { n: p.clause_version })}</span>}
+        {p.ad_referendum && p.confirm_by && (
+          <div>
+            <span class="badge mine-stale">{t("practice.ad_referendum")}</span>{" "}
+            <span class="small">{t("practice.ad_referendum_until", { date: formatDate(p.confirm_by) })}</span>
+          </div>
+        )}
+        {(p.acceptable?.length ?? 0) > 0 && <div class="small">{p.acceptable!.map((l) => t("practice.alternative", { label: l })).join(", ")}</div>}
         {note && <div class="note">{note}</div>}
         {p.recorded_by && (
           <div class="muted small">
@@ -201,6 +271,10 @@ function PositionForm({ clause, country, onChanged }: { clause: Clause; country:
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState(false);
   const [stale, setStale] = useState<{ from: number; to: number; diff: Record<string, Schemas["DiffOps"]> } | null>(null);
+  const [adRef, setAdRef] = useState(false);
+  const [confirmBy, setConfirmBy] = useState(() => localInput(new Date(Date.now() + 14 * 24 * 3600 * 1000)));
+  const [acceptable, setAcceptable] = useState<string[]>([]);
+  const alternatives = clause.alternatives.map((a) => a.label);
 
   const start = () => {
     setReadVersion(clause.version); // the version the head has in front of them now
@@ -213,11 +287,12 @@ function PositionForm({ clause, country, onChanged }: { clause: Clause; country:
     setBusy(true);
     setError(null);
     const v = readVersion;
+    const agreeing = { ...(adRef ? { ad_referendum: true, confirm_by: new Date(confirmBy).toISOString() } : {}), ...(alternatives.length ? { acceptable } : {}) };
     const body: Schemas["PositionRequest"] =
       stance === "agree"
-        ? { stance, clause_version: v }
+        ? { stance, clause_version: v, ...agreeing }
         : stance === "agree_with_reservation"
-          ? { stance, clause_version: v, reservation: note }
+          ? { stance, clause_version: v, reservation: note, ...agreeing }
           : stance === "object"
             ? { stance, clause_version: v, reason: note }
             : note
@@ -267,6 +342,33 @@ function PositionForm({ clause, country, onChanged }: { clause: Clause; country:
           </label>
         ))}
       </fieldset>
+      {(stance === "agree" || stance === "agree_with_reservation") && alternatives.length > 0 && (
+        <fieldset data-testid="acceptable">
+          <legend>{t("practice.acceptable")}</legend>
+          {alternatives.map((l) => (
+            <label key={l} class="radio">
+              <input type="checkbox" checked={acceptable.includes(l)} onChange={(e) => {
+                const on = (e.currentTarget as HTMLInputElement).checked;
+                setAcceptable(on ? [...acceptable, l] : acceptable.filter((x) => x !== l));
+              }} />
+              {t("practice.alternative", { label: l })}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {(stance === "agree" || stance === "agree_with_reservation") && (
+        <div class="field">
+          <label class="radio">
+            <input type="checkbox" checked={adRef} onChange={(e) => setAdRef((e.currentTarget as HTMLInputElement).checked)} data-testid="ad-referendum" />
+            {t("practice.ad_referendum_check")}
+          </label>
+          {adRef && (
+            <Field id="confirm-by" label={t("practice.confirm_by")} hint={t("practice.ad_referendum_note")}>
+              <input id="confirm-by" type="datetime-local" required value={confirmBy} onInput={(e) => setConfirmBy((e.currentTarget as HTMLInputElement).value)} />
+            </Field>
+          )}
+        </div>
+      )}
       {needsNote && (
         <Field id="position-note" label={stance === "agree_with_reservation" ? t("positions.reservation") : stance === "object" ? t("positions.reason") : t("positions.reason_optional")}>
           <textarea id="position-note" rows={3} value={note} required={stance !== "abstain"} onInput={(e) => setNote((e.currentTarget as HTMLTextAreaElement).value)} />
@@ -458,6 +560,11 @@ function CommentItem({ c, clause, langs, me, onChanged, onIncorporate }: {
         </span>
       </header>
       {c.quote && <blockquote class="quote">{c.quote}</blockquote>}
+      {c.quote && c.anchor && c.anchor.version !== c.clause_version && (
+        <p class={`anchor anchor-${c.anchor.state} small`} data-testid="anchor" data-anchor={c.anchor.state}>
+          {t(`anchor.${c.anchor.state}` as Key, { excerpt: c.anchor.excerpt })}
+        </p>
+      )}
       {mode === "edit" ? (
         <form onSubmit={(e) => {
           e.preventDefault();

@@ -109,12 +109,13 @@ function Approved({ gid, languages, slug }: { gid: string; languages: string[]; 
   );
 }
 
-function Downloads({ base, name, languages }: { base: string; name: string; languages: string[] }) {
+function Downloads({ base, name, languages, view }: { base: string; name: string; languages: string[]; view?: string }) {
   const [error, setError] = useState<unknown>(null);
   const get = (format: Format, lang?: string) => {
     setError(null);
     const q = new URLSearchParams({ format });
     if (lang) q.set("lang", lang);
+    if (view) q.set("view", view);
     download(`${base}?${q}`, `${name}${lang ? `-${lang}` : ""}.${ext[format]}`).catch(setError);
   };
   return (
@@ -139,9 +140,10 @@ export function DraftScreen({ gid, n }: { gid: string; n: number }) {
   const lang = useLang();
   const me = useMe();
   const info = useGuideline(gid);
+  const [view, setView] = useState<"as_is" | "accepted" | "rejected">("as_is");
   const doc = useResource(
-    async () => (await must(api.GET("/api/v1/guidelines/{gid}/drafts/{n}", { params: { path: { gid, n } } }))) as Schemas["DraftDocument"],
-    [gid, n],
+    async () => (await must(api.GET("/api/v1/guidelines/{gid}/drafts/{n}", { params: { path: { gid, n }, query: { view } } }))) as Schemas["DraftDocument"],
+    [gid, n, view],
   );
   const [show, setShow] = useState<string>("both");
   const [against, setAgainst] = useState<number>(Math.max(1, n - 1));
@@ -205,7 +207,16 @@ export function DraftScreen({ gid, n }: { gid: string; n: number }) {
             ))}
           </select>
         </Field>
-        <Downloads base={`/api/v1/guidelines/${encodeURIComponent(gid)}/drafts/${n}`} name={`${info?.guideline.slug ?? "draft"}-draft-${n}`} languages={d.languages} />
+        <Field id="draft-view" label={t("drafts.view")}>
+          <select id="draft-view" value={view} data-testid="draft-view" onChange={(e) => setView((e.currentTarget as HTMLSelectElement).value as typeof view)}>
+            {(["as_is", "accepted", "rejected"] as const).map((v) => (
+              <option key={v} value={v}>
+                {t(`drafts.view.${v}` as Key)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Downloads base={`/api/v1/guidelines/${encodeURIComponent(gid)}/drafts/${n}`} view={view === "as_is" ? undefined : view} name={`${info?.guideline.slug ?? "draft"}-draft-${n}`} languages={d.languages} />
         {isFacilitator(me) && (
           <div class="adopt">
             {adopted !== null ? (

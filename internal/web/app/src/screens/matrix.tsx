@@ -109,10 +109,11 @@ export function MatrixScreen({ gid }: { gid: string }) {
 function Cell({ row, country }: { row: MatrixRow; country: string }) {
   const stance = row.positions[country] ?? "pending";
   const deemed = row.deemed.includes(country);
+  const adRef = row.ad_referendum.find((a) => a.country === country);
   const note = row.reservations.find((x) => x.country === country)?.text ?? row.objections.find((x) => x.country === country)?.text;
-  const label = `${countryName(country)}: ${deemed ? t("stance.deemed") : t(`stance.${stance}` as Key)}${note ? ` — ${note}` : ""}`;
+  const label = `${countryName(country)}: ${deemed ? t("stance.deemed") : t(`stance.${stance}` as Key)}${adRef ? ` (${t("practice.ad_referendum_until", { date: formatDate(adRef.confirm_by) })})` : ""}${note ? ` — ${note}` : ""}`;
   return (
-    <td class={`cell cell-${stance}${deemed ? " cell-deemed" : ""}`} title={label} data-stance={stance}>
+    <td class={`cell cell-${stance}${deemed ? " cell-deemed" : ""}${adRef ? " cell-adref" : ""}`} title={label} data-stance={stance}>
       <span aria-hidden="true">{deemed ? "D" : symbol[stance]}</span>
       <span class="sr-only">{label}</span>
     </td>
@@ -137,6 +138,12 @@ function Legend() {
             D
           </span>
           {t("stance.deemed")}
+        </li>
+        <li>
+          <span class="cell cell-agree cell-adref swatch" aria-hidden="true">
+            ✓
+          </span>
+          {t("practice.ad_referendum")}
         </li>
       </ul>
     </details>
