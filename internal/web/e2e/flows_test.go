@@ -168,7 +168,10 @@ func TestPositionAndStaleVersion(t *testing.T) {
 	e.do(fac,
 		visible(clauseVersion(c.Version)),
 		click(`[data-testid="edit-text"]`),
+		// Both languages, so neither waits for alignment (which would
+		// refuse positions for another reason).
 		fill("#edit-en", c.Text["en"]+" Consular officers act without delay."),
+		fill("#edit-es", c.Text["es"]+" Los funcionarios consulares actúan sin demora."),
 		fill("#edit-note", "Adds the timeliness the workshops asked for"),
 		click(`[data-testid="save-text"]`),
 		visible(clauseVersion(c.Version+1)),
@@ -369,8 +372,9 @@ func TestLiveRecovers(t *testing.T) {
 
 // settleAll brings every clause of the demo guideline to agreed through
 // the service, as the delegations would: a silence procedure is reopened,
-// every clause opened, every head agrees to its current version, and the
-// facilitator locks it.
+// every clause opened, alternatives settled on the first, languages
+// awaiting alignment confirmed, every head agrees to the current version,
+// and the facilitator locks it.
 func (e *env) settleAll() {
 	e.t.Helper()
 	ctx := context.Background()
@@ -406,6 +410,19 @@ func (e *env) settleAll() {
 			if _, err := e.srv.Svc.OpenClause(ctx, fac, c.ID, service.AnyRevision); err != nil {
 				e.t.Fatalf("open %s: %v", c.Number, err)
 			}
+		}
+		if c.AlternativeCount > 0 {
+			if c, err = e.srv.Svc.ChooseAlternative(ctx, fac, c.ID, service.AnyRevision, "A"); err != nil {
+				e.t.Fatalf("choose alternative A of %s: %v", c.Number, err)
+			}
+		}
+		for _, lang := range c.AlignmentPending {
+			if _, err := e.srv.Svc.AlignClause(ctx, fac, c.ID, service.AnyRevision, lang, nil); err != nil {
+				e.t.Fatalf("confirm the %s alignment of %s: %v", lang, c.Number, err)
+			}
+		}
+		if c, err = e.srv.Svc.Clause(ctx, fac, c.ID); err != nil {
+			e.t.Fatal(err)
 		}
 		for code, h := range heads {
 			if _, err := e.srv.Svc.SetPosition(ctx, h, c.ID, code, drafting.PositionInput{Stance: drafting.StanceAgree, ClauseVersion: c.Version}); err != nil {
