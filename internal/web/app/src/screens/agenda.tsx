@@ -6,7 +6,7 @@ import { useMemo, useRef, useState } from "preact/hooks";
 import { api, download, must, type Schemas } from "../api/client";
 import { titleOf, useGuideline } from "../app";
 import { ErrorBox, Field, Link, Loading, Notice, StatusBadge, allPages, useResource } from "../components/ui";
-import { debounce } from "../data";
+import { debounce, loadClauses } from "../data";
 import { countryName, languageName, t, useLang, type Key } from "../i18n";
 import { useLive } from "../live";
 import { href } from "../router";
@@ -182,7 +182,13 @@ function InputForm({ gid, country, languages, onAdded }: { gid: string; country:
 
 function Plan({ gid }: { gid: string }) {
   const lang = useLang();
-  const res = useResource(() => allPages((cursor) => must(api.GET("/api/v1/guidelines/{gid}/actions", { params: { path: { gid }, query: { limit: 200, cursor } } }))), [gid]);
+  const res = useResource(async () => {
+    const [actions, clauses] = await Promise.all([
+      allPages((cursor) => must(api.GET("/api/v1/guidelines/{gid}/actions", { params: { path: { gid }, query: { limit: 200, cursor } } }))),
+      loadClauses(gid),
+    ]);
+    return { actions, numbers: new Map(clauses.map((c) => [c.id, c.number])) };
+  }, [gid]);
   const reload = useMemo(() => debounce(res.reload), [res.reload]);
   useLive((e) => {
     if (e.type === "action.changed" || e.type === "clause.status_changed" || e.type === "clause.text_changed") reload();
@@ -193,11 +199,11 @@ function Plan({ gid }: { gid: string }) {
       <ErrorBox error={res.error} retry={res.reload} />
       {!res.data ? (
         !res.error && <Loading />
-      ) : res.data.length === 0 ? (
+      ) : res.data.actions.length === 0 ? (
         <p>{t("agenda.plan_none")}</p>
       ) : (
         <ul class="clauses">
-          {res.data.map((a) => (
+          {res.data.actions.map((a) => (
             <li key={a.clause.id} class="clause-row">
               <div class="clause-row-head">
                 <Link href={href({ name: "clause", cid: a.clause.id })} class="clause-link">
@@ -216,7 +222,7 @@ function Plan({ gid }: { gid: string }) {
                 <dt>{t("agenda.verification")}</dt>
                 <dd>{titleOf(a.means_of_verification, lang)}</dd>
               </dl>
-              {a.clauses.length > 0 && <p class="meta">{t("agenda.carries_out", { numbers: a.clauses.join(", ") })}</p>}
+              {a.clauses.length > 0 && <p class="meta">{t("agenda.carries_out", { numbers: a.clauses.map((id) => res.data?.numbers.get(id) ?? id).join(", ") })}</p>}
             </li>
           ))}
         </ul>
