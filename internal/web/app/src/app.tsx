@@ -6,6 +6,7 @@ import { countryName, setLang, t, useLang, type Key, type Lang } from "./i18n";
 import { connect, disconnect, useLiveState } from "./live";
 import { href, navigate, useRoute, type Route } from "./router";
 import { SessionContext } from "./session";
+import { AgendaScreen } from "./screens/agenda";
 import { ClauseScreen } from "./screens/clause";
 import { DraftScreen, DraftsScreen } from "./screens/drafts";
 import { MatrixScreen } from "./screens/matrix";
@@ -109,6 +110,7 @@ function Shell({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
             <NavLink route={{ name: "overview", gid: routeGid }} current={route} label="nav.overview" />
             <NavLink route={{ name: "matrix", gid: routeGid }} current={route} label="nav.matrix" />
             <NavLink route={{ name: "drafts", gid: routeGid }} current={route} label="nav.drafts" />
+            <NavLink route={{ name: "agenda", gid: routeGid }} current={route} label="nav.agenda" />
           </nav>
         )}
         <div class="tools">
@@ -182,6 +184,8 @@ function Screen({ route }: { route: Route }) {
       return <MatrixScreen key={route.gid} gid={route.gid} />;
     case "drafts":
       return <DraftsScreen key={route.gid} gid={route.gid} />;
+    case "agenda":
+      return <AgendaScreen key={route.gid} gid={route.gid} />;
     case "draft":
       return <DraftScreen key={`${route.gid}/${route.n}`} gid={route.gid} n={route.n} />;
     case "clause":

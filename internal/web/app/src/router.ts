@@ -7,6 +7,7 @@ export type Route =
   | { name: "overview"; gid: string }
   | { name: "matrix"; gid: string }
   | { name: "drafts"; gid: string }
+  | { name: "agenda"; gid: string }
   | { name: "draft"; gid: string; n: number }
   | { name: "clause"; cid: string }
   | { name: "notfound" };
@@ -19,6 +20,7 @@ export function parse(path: string): Route {
     if (p.length === 2) return { name: "overview", gid };
     if (p[2] === "matrix" && p.length === 3) return { name: "matrix", gid };
     if (p[2] === "drafts" && p.length === 3) return { name: "drafts", gid };
+    if (p[2] === "agenda" && p.length === 3) return { name: "agenda", gid };
     if (p[2] === "drafts" && p[3] && /^\d+$/.test(p[3]) && p.length === 4) return { name: "draft", gid, n: Number(p[3]) };
   }
   if (p[0] === "clauses" && p[1] && p.length === 2) return { name: "clause", cid: p[1] };
@@ -36,6 +38,8 @@ export function href(r: Route): string {
       return `/guidelines/${encodeURIComponent(r.gid)}/matrix`;
     case "drafts":
       return `/guidelines/${encodeURIComponent(r.gid)}/drafts`;
+    case "agenda":
+      return `/guidelines/${encodeURIComponent(r.gid)}/agenda`;
     case "draft":
       return `/guidelines/${encodeURIComponent(r.gid)}/drafts/${r.n}`;
     case "clause":

@@ -1839,6 +1839,309 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/guidelines/{gid}/inputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List national inputs
+         * @description Every participant reads every country's inputs (integrations do
+         *     not). Oldest first, paginated (`limit`, `cursor`, `next_cursor`);
+         *     filters combine. `kind=challenge&unaddressed=true` answers "which
+         *     challenges does no clause address yet?": the inputs no clause cites
+         *     as a source. A malformed filter is 422 (`input.invalid_filter`).
+         */
+        get: operations["listInputs"];
+        put?: never;
+        /**
+         * Record a national input (a delegation, for its own country)
+         * @description Session 2 of the meeting: a national workshop outcome of the
+         *     caller's country — an `advance`, a `challenge` or a `good_practice`
+         *     in an `area` (`prevention`, `protection`, `consular_assistance`, or
+         *     another lower-case name), its text per language (at least one of the
+         *     guideline's) and its `source` ("National workshop, Tegucigalpa,
+         *     2011"). Only a delegate (head of delegation or not) of a
+         *     participating country records inputs, and always for their own
+         *     country: facilitators, observers and integrations are refused (403
+         *     `input.forbidden`). The input starts at version 1.
+         */
+        post: operations["createInput"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidelines/{gid}/synthesis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The regional synthesis of the national inputs
+         * @description The guideline's national inputs grouped by area (prevention,
+         *     protection, consular assistance first, then the others by name) and
+         *     kind (advance, challenge, good practice), each group naming the
+         *     countries that raised it and each input the clauses that cite it
+         *     (`cited_by`): what the facilitator drafts from. Returned whole;
+         *     `area` restricts it to one area. Digest `ETag`, 304 on
+         *     `If-None-Match`.
+         */
+        get: operations["regionalSynthesis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inputs/{nid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description National input id. */
+                nid: components["parameters"]["InputID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read a national input
+         * @description The input at its current version, with a strong `ETag` to send in `If-Match` when editing it.
+         */
+        get: operations["getInput"];
+        /**
+         * Edit a national input (a delegate of its country)
+         * @description Adds version n+1 with the whole content; nothing is overwritten
+         *     (`GET /inputs/{nid}/versions`). Only a delegate of the input's
+         *     country edits it (403 `input.forbidden` for anyone else, the
+         *     facilitator included). `If-Match` is required (428); a stale one is
+         *     412 `input.version_stale` with the input as it is now in
+         *     `data.current`. Content identical to the current version is 422
+         *     `input.unchanged`.
+         */
+        put: operations["updateInput"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inputs/{nid}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description National input id. */
+                nid: components["parameters"]["InputID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Every version of a national input, newest first
+         * @description Versions are immutable; editing an input adds one. Paginated (`limit`, `cursor`, `next_cursor`).
+         */
+        get: operations["listInputVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clauses/{cid}/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The national inputs a clause answers, and whose they are
+         * @description The inputs the clause cites (`sources`) and the countries whose
+         *     inputs it draws on. Renderings of drafts show the sources as notes;
+         *     approved text does not.
+         */
+        get: operations["getClauseSources"];
+        /**
+         * Set the national inputs a clause cites (facilitator)
+         * @description Replaces the clause's sources with `inputs` (ids of inputs of the
+         *     same guideline; duplicates count once; at most 200; `[]` cites
+         *     nothing). Only facilitators (403 otherwise). The clause's text,
+         *     version, status, positions and ETag do not change: citing records
+         *     provenance, not wording. An id that is not an input of the
+         *     guideline is 422 `clause.invalid_sources` naming it. Records
+         *     `clause.sources_changed` when the set changes.
+         */
+        put: operations["setClauseSources"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidelines/{gid}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The implementation plan's actions in document order
+         * @description Paginated like the clause list (document order; `limit`, `cursor`, `next_cursor`). Integrations read the adopted plan in the approved text instead.
+         */
+        get: operations["listActions"];
+        put?: never;
+        /**
+         * Add an action to the implementation plan (facilitator)
+         * @description Session 4 of the meeting. An action is a clause of a section of kind
+         *     `plan` (`POST /guidelines/{gid}/sections` with `kind: plan`): it is
+         *     created in `draft` at version 1 like any clause and negotiated with
+         *     the same endpoints — `/clauses/{cid}/text`, `comments`, `positions`,
+         *     `open`, `silence`, `lock`, `reopen`, the consensus matrix, drafts
+         *     and adoption. Besides its text it has details: who is
+         *     `responsible` (participating countries' consular departments, `IOM`,
+         *     or `regional` for every participant), a `timeframe`, `indicators`
+         *     and `means_of_verification` per language, and the `clauses` of the
+         *     guideline's text it carries out (at least one). A section that is
+         *     not of the plan is 422 `clause.invalid`; invalid details are 422
+         *     `action.invalid`.
+         */
+        post: operations["createAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clauses/{cid}/action": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read an action (a clause of the plan) with its details
+         * @description The action's clause at its current version with the details of that version; the `ETag` is the clause's. A clause of the text is 404 `action.not_found`.
+         */
+        get: operations["getAction"];
+        /**
+         * Change an action's details (facilitator)
+         * @description Records the whole set of details as version n+1 of the action's
+         *     clause (the text stays; the version's note says why). As for a text
+         *     change, every position becomes stale and the action returns to
+         *     `open`; an `agreed` action must be reopened first (409
+         *     `clause.agreed`). `If-Match` with the clause's ETag is required
+         *     (428); a stale one is 412 `clause.version_stale` with the action as
+         *     it is now in `data.current`. Identical details are 422
+         *     `action.unchanged`. Records `action.changed`.
+         */
+        put: operations["updateAction"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clauses/{cid}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Every progress report on an action, newest first
+         * @description The whole history, paginated (`limit`, `cursor`, `next_cursor`); `country` keeps one party's (a country code or IOM). Integrations may read it for guidelines with an approved version.
+         */
+        get: operations["progressHistory"];
+        put?: never;
+        /**
+         * Report progress on an adopted action (a responsible country, or IOM)
+         * @description Follow-up after adoption. A delegate (head of delegation or not)
+         *     reports for their own country when it is responsible for the action
+         *     (named, or the action is `regional`); a facilitator reports for IOM
+         *     when IOM is. Anyone else is 403 `progress.forbidden`. The action
+         *     must be in the plan of the guideline's latest approved version (409
+         *     `progress.not_adopted` otherwise). `status` is `not_started`,
+         *     `in_progress`, `done` or `blocked` (which needs a `note`); `date`
+         *     (YYYY-MM-DD, not in the future) is the day the report speaks for;
+         *     `evidence_url` an optional http(s) link. Reports are never changed:
+         *     a new one supersedes the last, and the history is kept. Records
+         *     `progress.reported` (also delivered to webhooks).
+         */
+        post: operations["reportProgress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidelines/{gid}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The regional progress view (actions × responsible parties)
+         * @description Every action of the plan of the latest approved version, with the
+         *     current (latest) report of each party responsible for it — `null`
+         *     where it has not reported yet; `regional` actions list every
+         *     participant. For the facilitator, the delegations and integrations.
+         *     `format=csv` answers the same as `text/csv`, one row per action and
+         *     party (`not_reported` where none), for a spreadsheet; cells that a
+         *     spreadsheet would read as a formula are prefixed with `'`. 404
+         *     `approved.not_found` before any adoption.
+         *
+         *     The JSON is paginated by action in document order (`limit`, default
+         *     50, at most 200; `next_cursor`); `parties` are those of the whole
+         *     plan on every page, and a cursor continues the approved version its
+         *     first page read, even if another was adopted since. CSV is whole.
+         */
+        get: operations["regionalProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2105,6 +2408,7 @@ export interface components {
             guideline_id: string;
             title: components["schemas"]["Title"];
             position: number;
+            kind: components["schemas"]["SectionKind"];
         };
         Clause: {
             id: string;
@@ -2335,6 +2639,13 @@ export interface components {
                 text: string;
             }[];
             content_hash: string;
+            /**
+             * @description The implementation plan adopted with the text, its annex: the
+             *     sections of kind plan and their actions with their details.
+             *     Absent when the guideline has no plan. (The actions are not in
+             *     `sections`.)
+             */
+            plan?: components["schemas"]["ApprovedPlanSection"][];
         };
         Integration: {
             id: string;
@@ -2352,7 +2663,7 @@ export interface components {
          * @description Every event type; `data` has one schema per type (see Event).
          * @enum {string}
          */
-        EventType: "guideline.created" | "guideline.updated" | "section.created" | "section.updated" | "clause.created" | "clause.moved" | "clause.text_changed" | "clause.status_changed" | "clause.alignment_confirmed" | "clause.alternative_chosen" | "guideline.translator_changed" | "comment.created" | "comment.edited" | "comment.withdrawn" | "comment.resolved" | "position.recorded" | "position.lapsed" | "silence.started" | "silence.broken" | "silence.ended" | "draft.created" | "guideline.adopted" | "user.created" | "user.updated" | "country.created" | "country.alternate_designated" | "country.alternate_revoked" | "integration.created" | "integration.updated" | "webhook.created" | "webhook.updated" | "webhook.deleted";
+        EventType: "guideline.created" | "guideline.updated" | "section.created" | "section.updated" | "clause.created" | "clause.moved" | "clause.text_changed" | "clause.status_changed" | "clause.alignment_confirmed" | "clause.alternative_chosen" | "guideline.translator_changed" | "comment.created" | "comment.edited" | "comment.withdrawn" | "comment.resolved" | "position.recorded" | "position.lapsed" | "silence.started" | "silence.broken" | "silence.ended" | "draft.created" | "guideline.adopted" | "user.created" | "user.updated" | "country.created" | "country.alternate_designated" | "country.alternate_revoked" | "integration.created" | "integration.updated" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "input.created" | "input.changed" | "clause.sources_changed" | "action.changed" | "progress.reported";
         /** @description What every event has besides `data`, whose schema each event type gives (see Event). */
         EventBase: {
             /**
@@ -2378,7 +2689,7 @@ export interface components {
          *     clause in `data.clause_id`. New types may be added; a client should
          *     ignore types it does not know.
          */
-        Event: components["schemas"]["GuidelineCreatedEvent"] | components["schemas"]["GuidelineUpdatedEvent"] | components["schemas"]["SectionCreatedEvent"] | components["schemas"]["SectionUpdatedEvent"] | components["schemas"]["ClauseCreatedEvent"] | components["schemas"]["ClauseMovedEvent"] | components["schemas"]["ClauseTextChangedEvent"] | components["schemas"]["ClauseStatusChangedEvent"] | components["schemas"]["ClauseAlignmentConfirmedEvent"] | components["schemas"]["ClauseAlternativeChosenEvent"] | components["schemas"]["GuidelineTranslatorChangedEvent"] | components["schemas"]["CommentCreatedEvent"] | components["schemas"]["CommentEditedEvent"] | components["schemas"]["CommentWithdrawnEvent"] | components["schemas"]["CommentResolvedEvent"] | components["schemas"]["PositionRecordedEvent"] | components["schemas"]["PositionLapsedEvent"] | components["schemas"]["SilenceStartedEvent"] | components["schemas"]["SilenceBrokenEvent"] | components["schemas"]["SilenceEndedEvent"] | components["schemas"]["DraftCreatedEvent"] | components["schemas"]["GuidelineAdoptedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["CountryCreatedEvent"] | components["schemas"]["AlternateDesignatedEvent"] | components["schemas"]["AlternateRevokedEvent"] | components["schemas"]["IntegrationCreatedEvent"] | components["schemas"]["IntegrationUpdatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookDeletedEvent"];
+        Event: components["schemas"]["GuidelineCreatedEvent"] | components["schemas"]["GuidelineUpdatedEvent"] | components["schemas"]["SectionCreatedEvent"] | components["schemas"]["SectionUpdatedEvent"] | components["schemas"]["ClauseCreatedEvent"] | components["schemas"]["ClauseMovedEvent"] | components["schemas"]["ClauseTextChangedEvent"] | components["schemas"]["ClauseStatusChangedEvent"] | components["schemas"]["ClauseAlignmentConfirmedEvent"] | components["schemas"]["ClauseAlternativeChosenEvent"] | components["schemas"]["GuidelineTranslatorChangedEvent"] | components["schemas"]["CommentCreatedEvent"] | components["schemas"]["CommentEditedEvent"] | components["schemas"]["CommentWithdrawnEvent"] | components["schemas"]["CommentResolvedEvent"] | components["schemas"]["PositionRecordedEvent"] | components["schemas"]["PositionLapsedEvent"] | components["schemas"]["SilenceStartedEvent"] | components["schemas"]["SilenceBrokenEvent"] | components["schemas"]["SilenceEndedEvent"] | components["schemas"]["DraftCreatedEvent"] | components["schemas"]["GuidelineAdoptedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["CountryCreatedEvent"] | components["schemas"]["AlternateDesignatedEvent"] | components["schemas"]["AlternateRevokedEvent"] | components["schemas"]["IntegrationCreatedEvent"] | components["schemas"]["IntegrationUpdatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookDeletedEvent"] | components["schemas"]["InputCreatedEvent"] | components["schemas"]["InputChangedEvent"] | components["schemas"]["ClauseSourcesChangedEvent"] | components["schemas"]["ActionChangedEvent"] | components["schemas"]["ProgressReportedEvent"];
         /** @description `guideline.created`: A guideline was created. */
         GuidelineCreatedEvent: components["schemas"]["EventBase"] & {
             /** @enum {string} */
@@ -3410,6 +3721,289 @@ export interface components {
             ready_for_adoption: boolean;
             next_cursor: components["schemas"]["NextCursor"];
         };
+        /** @enum {string} */
+        InputKind: "advance" | "challenge" | "good_practice";
+        /**
+         * @description `prevention`, `protection`, `consular_assistance`, or another lower-case name.
+         * @example prevention
+         */
+        InputArea: string;
+        InputRequest: {
+            area: components["schemas"]["InputArea"];
+            kind: components["schemas"]["InputKind"];
+            text: components["schemas"]["Text"];
+            /** @example National workshop, Tegucigalpa, 2011 */
+            source?: string;
+        };
+        NationalInput: {
+            id: string;
+            guideline_id: string;
+            country: components["schemas"]["CountryCode"];
+            area: components["schemas"]["InputArea"];
+            kind: components["schemas"]["InputKind"];
+            text: components["schemas"]["Text"];
+            source: string;
+            version: number;
+            /** @description The same value as the ETag header of `GET /inputs/{nid}`. */
+            etag: string;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        NationalInputList: {
+            items: components["schemas"]["NationalInput"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        InputVersion: {
+            input_id: string;
+            number: number;
+            area: components["schemas"]["InputArea"];
+            kind: components["schemas"]["InputKind"];
+            text: components["schemas"]["Text"];
+            source: string;
+            author_id: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        RegionalSynthesis: {
+            guideline_id: string;
+            groups: {
+                area: components["schemas"]["InputArea"];
+                kind: components["schemas"]["InputKind"];
+                /** @description The countries that raised an input of this area and kind. */
+                countries: components["schemas"]["CountryCode"][];
+                inputs: {
+                    id: string;
+                    country: components["schemas"]["CountryCode"];
+                    text: components["schemas"]["Text"];
+                    source: string;
+                    version: number;
+                    /** @description Ids of the clauses citing this input. */
+                    cited_by: string[];
+                }[];
+            }[];
+        };
+        ClauseSources: {
+            clause_id: string;
+            inputs: components["schemas"]["NationalInput"][];
+            /** @description The countries whose inputs the clause draws on. */
+            countries: components["schemas"]["CountryCode"][];
+        };
+        /** @description `input.created`: A delegation recorded a national input. */
+        InputCreatedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "input.created";
+            data: {
+                input_id: string;
+                country: components["schemas"]["CountryCode"];
+                area: components["schemas"]["InputArea"];
+                kind: components["schemas"]["InputKind"];
+                version: number;
+                text: components["schemas"]["Text"];
+                source: string;
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "input.created";
+        };
+        /** @description `input.changed`: A delegation edited its national input (a new version). */
+        InputChangedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "input.changed";
+            data: {
+                input_id: string;
+                country: components["schemas"]["CountryCode"];
+                area: components["schemas"]["InputArea"];
+                kind: components["schemas"]["InputKind"];
+                from_version: number;
+                to_version: number;
+                before: components["schemas"]["Text"];
+                after: components["schemas"]["Text"];
+                source: string;
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "input.changed";
+        };
+        /** @description `clause.sources_changed`: The facilitator changed the national inputs a clause cites. */
+        ClauseSourcesChangedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "clause.sources_changed";
+            data: {
+                /** @description The clause the event is about. */
+                clause_id: string;
+                before: string[];
+                after: string[];
+                /** @description The countries whose inputs the clause now draws on. */
+                countries: components["schemas"]["CountryCode"][];
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "clause.sources_changed";
+        };
+        /**
+         * @description `plan`: a section of the implementation plan, whose clauses are actions (annex of the adopted text).
+         * @enum {string}
+         */
+        SectionKind: "text" | "plan";
+        /**
+         * @description Participating countries' codes (their consular departments), `IOM`, and/or `regional` (every participant).
+         * @example [
+         *       "CR",
+         *       "HN",
+         *       "IOM"
+         *     ]
+         */
+        ActionResponsible: string[];
+        ActionDetailsRequest: {
+            responsible: components["schemas"]["ActionResponsible"];
+            /** @example Within 12 months of adoption */
+            timeframe: string;
+            indicators: components["schemas"]["Text"];
+            means_of_verification: components["schemas"]["Text"];
+            /** @description Ids of the clauses of the guideline's text the action carries out. */
+            clauses: string[];
+            /** @description The note of the new version (default "action details changed"). */
+            note?: string;
+        };
+        ActionRequest: {
+            /** @description A section of kind plan. */
+            section_id: string;
+            number?: string;
+            position?: number;
+            text: components["schemas"]["Text"];
+            note?: string;
+            responsible: components["schemas"]["ActionResponsible"];
+            timeframe: string;
+            indicators: components["schemas"]["Text"];
+            means_of_verification: components["schemas"]["Text"];
+            clauses: string[];
+        };
+        Action: {
+            clause: components["schemas"]["Clause"];
+            responsible: components["schemas"]["ActionResponsible"];
+            timeframe: string;
+            indicators: components["schemas"]["Text"];
+            means_of_verification: components["schemas"]["Text"];
+            clauses: string[];
+        };
+        ApprovedPlanSection: {
+            id: string;
+            title: components["schemas"]["Title"];
+            actions: {
+                id: string;
+                number: string;
+                version: number;
+                text: components["schemas"]["Text"];
+                responsible: components["schemas"]["ActionResponsible"];
+                timeframe: string;
+                indicators: components["schemas"]["Text"];
+                means_of_verification: components["schemas"]["Text"];
+                clauses: string[];
+                /** @description The numbers, in the adopted text, of the clauses the action carries out. */
+                clause_numbers: string[];
+            }[];
+        };
+        /** @enum {string} */
+        ProgressStatus: "not_started" | "in_progress" | "done" | "blocked";
+        ProgressReport: {
+            id: string;
+            guideline_id: string;
+            action_id: string;
+            /** @description The reporting party, a country code or IOM. */
+            country: string;
+            status: components["schemas"]["ProgressStatus"];
+            note: string;
+            /** Format: date */
+            date: string;
+            evidence_url: string | null;
+            reported_by: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        RegionalProgress: {
+            guideline_id: string;
+            /** @description The approved version whose plan this is. */
+            version: number;
+            /** @description Every party responsible for some action (country codes, IOM). */
+            parties: string[];
+            actions: {
+                action_id: string;
+                number: string;
+                text: components["schemas"]["Text"];
+                responsible: components["schemas"]["ActionResponsible"];
+                timeframe: string;
+                /** @description Responsible party → its current report, null until it reports. */
+                progress: {
+                    [key: string]: {
+                        status: components["schemas"]["ProgressStatus"];
+                        note: string;
+                        /** Format: date */
+                        date: string;
+                        evidence_url: string | null;
+                        report_id: string;
+                    } | null;
+                };
+            }[];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        ActionDetailsData: {
+            responsible: string[];
+            timeframe: string;
+            indicators: components["schemas"]["Text"];
+            means_of_verification: components["schemas"]["Text"];
+            clauses: string[];
+        };
+        /** @description `action.changed`: The facilitator changed an action's details (a new version of its clause). */
+        ActionChangedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "action.changed";
+            data: {
+                /** @description The action (its clause). */
+                clause_id: string;
+                from_version: number;
+                to_version: number;
+                before: components["schemas"]["ActionDetailsData"];
+                after: components["schemas"]["ActionDetailsData"];
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "action.changed";
+        };
+        /** @description `progress.reported`: A country (or IOM) reported progress on an adopted action; the subject is the report. */
+        ProgressReportedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "progress.reported";
+            data: {
+                action_id: string;
+                action_number: string;
+                country: string;
+                status: components["schemas"]["ProgressStatus"];
+                note: string;
+                date: string;
+                evidence_url: string | null;
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "progress.reported";
+        };
     };
     responses: {
         /** @description The approved text. */
@@ -3650,6 +4244,42 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The If-Match ETag is stale (`input.version_stale`) or names no
+         *     revision (`request.if_match_stale`): the input as it is now is in
+         *     `data.current`, its ETag in the `ETag` header.
+         */
+        InputStale: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    data: {
+                        current: components["schemas"]["NationalInput"];
+                    };
+                };
+            };
+        };
+        /**
+         * @description The If-Match ETag is stale (`clause.version_stale`) or names no
+         *     revision (`request.if_match_stale`): the action as it is now is in
+         *     `data.current`, its ETag in the `ETag` header.
+         */
+        ActionStale: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    data: {
+                        current: components["schemas"]["Action"];
+                    };
+                };
+            };
+        };
     };
     parameters: {
         /** @description Page size, 1 to 200 (default 50). */
@@ -3688,6 +4318,8 @@ export interface components {
         CommentRepliesTo: "me";
         /** @description An ETag from an earlier answer; 304 when it still matches. */
         IfNoneMatch: string;
+        /** @description National input id. */
+        InputID: string;
     };
     requestBodies: never;
     headers: {
@@ -4531,6 +5163,7 @@ export interface operations {
                 "application/json": {
                     title: components["schemas"]["Title"];
                     position?: number;
+                    kind?: components["schemas"]["SectionKind"];
                 };
             };
         };
@@ -6565,6 +7198,569 @@ export interface operations {
             412: components["responses"]["ClauseStale"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listInputs: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only this country's inputs. */
+                country?: components["schemas"]["CountryCode"];
+                /** @description Only inputs of this area. */
+                area?: components["schemas"]["InputArea"];
+                /** @description Only inputs of this kind. */
+                kind?: components["schemas"]["InputKind"];
+                /** @description `true`: only the inputs no clause cites yet. */
+                unaddressed?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the inputs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NationalInputList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createInput: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body replays the first answer and creates nothing new (keys expire after 24 hours). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InputRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NationalInput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    regionalSynthesis: {
+        parameters: {
+            query?: {
+                /** @description Only this area. */
+                area?: components["schemas"]["InputArea"];
+            };
+            header?: {
+                /** @description An ETag from an earlier answer; 304 when it still matches. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The synthesis. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["DigestETag"];
+                    "Cache-Control": components["headers"]["Revalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionalSynthesis"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getInput: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description National input id. */
+                nid: components["parameters"]["InputID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The input. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NationalInput"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateInput: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the clause as read (e.g. `"r3"`), or `*`. */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description National input id. */
+                nid: components["parameters"]["InputID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InputRequest"];
+            };
+        };
+        responses: {
+            /** @description The input at its new version. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NationalInput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["InputStale"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listInputVersions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description National input id. */
+                nid: components["parameters"]["InputID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InputVersion"][];
+                        next_cursor: components["schemas"]["NextCursor"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getClauseSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The clause's sources. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClauseSources"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setClauseSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    inputs: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The clause's sources now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClauseSources"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listActions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of actions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Action"][];
+                        next_cursor: components["schemas"]["NextCursor"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body replays the first answer and creates nothing new (keys expire after 24 hours). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Action"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The action. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Action"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateAction: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The ETag of the clause as read (e.g. `"r3"`), or `*`. */
+                "If-Match": components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionDetailsRequest"];
+            };
+        };
+        responses: {
+            /** @description The action at its new version. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Action"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["ActionStale"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            428: components["responses"]["PreconditionRequired"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    progressHistory: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only this party's reports (a country code, or IOM). */
+                country?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ProgressReport"][];
+                        next_cursor: components["schemas"]["NextCursor"];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportProgress: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body replays the first answer and creates nothing new (keys expire after 24 hours). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description Clause id. */
+                cid: components["parameters"]["ClauseID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    status: components["schemas"]["ProgressStatus"];
+                    note?: string;
+                    /** Format: date */
+                    date: string;
+                    evidence_url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    regionalProgress: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description json (default) or csv. */
+                format?: "json" | "csv";
+            };
+            header?: {
+                /** @description An ETag from an earlier answer; 304 when it still matches. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /** @description Guideline id. */
+                gid: components["parameters"]["GuidelineID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The progress view. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["DigestETag"];
+                    "Cache-Control": components["headers"]["Revalidate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionalProgress"];
+                    "text/csv": string;
+                };
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };

@@ -88,6 +88,7 @@ export function ClauseScreen({ cid }: { cid: string }) {
         </div>
         <aside class="clause-side">
           <Positions clause={page} me={me} onChanged={res.reload} />
+          <Sources cid={page.id} />
           <History clause={page} langs={langs} />
         </aside>
       </div>
@@ -696,6 +697,30 @@ function CommentItem({ c, clause, langs, me, onChanged, onIncorporate }: {
       )}
       <ErrorBox error={error} />
     </article>
+  );
+}
+
+/** Sources: the national inputs (Session 2) the clause answers. */
+function Sources({ cid }: { cid: string }) {
+  const lang = useLang();
+  const res = useResource(() => must(api.GET("/api/v1/clauses/{cid}/sources", { params: { path: { cid } } })), [cid]);
+  useLive((e) => {
+    if (e.type === "clause.sources_changed" && (e.data as { clause_id?: string }).clause_id === cid) res.reload();
+  }, [cid, res.reload]);
+  const d = res.data;
+  if (!d || d.inputs.length === 0) return null;
+  return (
+    <section class="panel sources" aria-labelledby="sources-title" data-testid="sources">
+      <h2 id="sources-title">{t("sources.title")}</h2>
+      <p class="muted">{t("sources.countries", { countries: d.countries.map(countryName).join(", ") })}</p>
+      <ul>
+        {d.inputs.map((i) => (
+          <li key={i.id}>
+            <strong>{countryName(i.country)}</strong> · {t(`kind.${i.kind}` as Key)}: {titleOf(i.text, lang)}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
