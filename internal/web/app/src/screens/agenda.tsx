@@ -275,7 +275,7 @@ function Progress({ gid, slug }: { gid: string; slug: string }) {
           }}>
             {t("agenda.csv")}
           </button>
-          <div class="matrix-wrap" tabIndex={0} role="region" aria-label={t("agenda.progress")}>
+          <div class="matrix-wrap" tabIndex={0} role="region" aria-label={t("agenda.table")}>
             <table class="matrix" data-testid="progress-matrix">
               <thead>
                 <tr>

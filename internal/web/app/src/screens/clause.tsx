@@ -484,7 +484,7 @@ function CommentForm({ clause, langs, quote, setQuote, textareaRef, onPosted }: 
             <h4>{t("comments.preview")}</h4>
             {langs.map((l) => (
               <div key={l}>
-                <h5 class="lang-head">{languageName(l)}</h5>
+                <p class="lang-head">{languageName(l)}</p>
                 <Diff ops={wordDiff(clause.text[l] ?? "", proposed[l] ?? "")} lang={l} />
               </div>
             ))}
@@ -590,7 +590,7 @@ function CommentItem({ c, clause, langs, me, onChanged, onIncorporate }: {
         <div class="amendment-diff">
           {langs.filter((l) => c.proposed_text?.[l] !== undefined).map((l) => (
             <div key={l}>
-              <h5 class="lang-head">{languageName(l)}</h5>
+              <p class="lang-head">{languageName(l)}</p>
               <Diff ops={wordDiff(clause.text[l] ?? "", c.proposed_text?.[l] ?? "")} lang={l} />
             </div>
           ))}
@@ -896,7 +896,7 @@ function TextEditor({ clause, langs, seed, clearSeed, onChanged }: {
               <h4>{t("facilitator.their_change", { base: base.version, current: conflict.version })}</h4>
               {langs.map((l) => (
                 <div key={l}>
-                  <h5 class="lang-head">{languageName(l)}</h5>
+                  <p class="lang-head">{languageName(l)}</p>
                   <Diff ops={wordDiff(base.text[l] ?? "", conflict.text[l] ?? "")} lang={l} />
                 </div>
               ))}
@@ -905,7 +905,7 @@ function TextEditor({ clause, langs, seed, clearSeed, onChanged }: {
               <h4>{t("facilitator.your_change", { base: base.version })}</h4>
               {langs.map((l) => (
                 <div key={l}>
-                  <h5 class="lang-head">{languageName(l)}</h5>
+                  <p class="lang-head">{languageName(l)}</p>
                   <Diff ops={wordDiff(base.text[l] ?? "", draft[l] ?? "")} lang={l} />
                 </div>
               ))}

@@ -27,7 +27,7 @@ export function MatrixScreen({ gid }: { gid: string }) {
       ) : (
         <>
           <Legend />
-          <div class="matrix-wrap" tabIndex={0} role="region" aria-label={t("matrix.title")}>
+          <div class="matrix-wrap" tabIndex={0} role="region" aria-label={t("matrix.table")}>
             <table class="matrix" data-testid="matrix">
               <thead>
                 <tr>
