@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/rcm-iom/consenso/internal/store/storetest"
@@ -76,4 +77,52 @@ func TestCommentCountsKept(t *testing.T) {
 			t.Errorf("%s = %v, want total %v", k, got[k], total)
 		}
 	}
+}
+
+// TestCommentCountsPaged: the counts come a page of clauses at a time, in
+// document order, every row of a clause on one page, the pages together
+// equal to the whole; a clause without comments has no row but still takes
+// its place in the page; bad limits and foreign cursors are 422.
+func TestCommentCountsPaged(t *testing.T) {
+	d := newDelib(t)
+	c1, c2, c3 := d.mustOpenClause(), d.mustOpenClause(), d.mustOpenClause()
+	for _, c := range []struct {
+		clause string
+		who    account
+	}{{c1, d.heads["BZ"]}, {c1, d.heads["GT"]}, {c3, d.heads["MX"]}, {c3, d.observer}} {
+		d.comment(c.clause, c.who, map[string]any{"body": "A remark."}).want(201)
+	}
+	_ = c2 // no comment: a page of one clause with no row
+	base := "/api/v1/guidelines/" + d.gid + "/comments/counts"
+	var pages [][]string
+	path := base + "?limit=1"
+	for i := 0; i < 10 && path != ""; i++ {
+		body := d.get(path, d.fac).want(200).JSON()
+		var rows []string
+		for _, it := range body["items"].([]any) {
+			row := it.(map[string]any)
+			rows = append(rows, row["number"].(string)+"/"+row["country"].(string))
+		}
+		pages = append(pages, rows)
+		path = ""
+		if next, _ := body["next_cursor"].(string); next != "" {
+			path = base + "?limit=1&cursor=" + next
+		}
+	}
+	want := [][]string{{"1.1/BZ", "1.1/GT"}, nil, {"1.3/MX", "1.3/observer"}}
+	if len(pages) != len(want) {
+		t.Fatalf("pages = %v, want %v", pages, want)
+	}
+	for i := range want {
+		if strings.Join(pages[i], ",") != strings.Join(want[i], ",") {
+			t.Errorf("page %d = %v, want %v", i+1, pages[i], want[i])
+		}
+	}
+	whole := d.get(base+"?limit=200", d.fac).want(200).JSON()
+	if n := len(whole["items"].([]any)); n != 4 || whole["next_cursor"] != nil {
+		t.Errorf("one page of 200: %d rows, next %v", n, whole["next_cursor"])
+	}
+	d.get(base+"?limit=0", d.fac).wantProblem(422, "page.invalid_limit")
+	d.get(base+"?limit=201", d.fac).wantProblem(422, "page.invalid_limit")
+	d.get(base+"?cursor=bm90LWEtY3Vyc29y", d.fac).wantProblem(422, "page.invalid_cursor")
 }

@@ -138,8 +138,12 @@ func toCommentCountView(t service.CommentTally) commentCountView {
 }
 
 func (s *Server) handleCommentCountsGet(c *gin.Context) (int, any, error) {
-	ts, err := s.svc.CommentCounts(c.Request.Context(), principal(c), c.Param("gid"))
-	return reply(listOf(ts, "", toCommentCountView), err)
+	page, err := pageOf(c)
+	if err != nil {
+		return 0, nil, err
+	}
+	ts, next, err := s.svc.CommentCounts(c.Request.Context(), principal(c), c.Param("gid"), page)
+	return reply(listOf(ts, next, toCommentCountView), err)
 }
 
 func (s *Server) handleCommentGet(c *gin.Context) (int, any, error) {

@@ -359,27 +359,50 @@ type CommentTally struct {
 }
 
 // CommentCounts tells who has spoken on what: per clause (in document
-// order) and per delegation, the number of comments by status. Every
-// participant reads it; integrations read approved text only.
-func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid string) ([]CommentTally, error) {
+// order) and per delegation, the number of comments by status, for one page
+// of the guideline's clauses (page.Limit clauses; every row of a clause is
+// on the same page) and the cursor of the next ("" on the last). A page
+// without a limit counts every clause. Every participant reads it;
+// integrations read approved text only.
+func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid string, page Page) ([]CommentTally, string, error) {
 	if err := requireDraftReader(p); err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	after, err := page.decodeClauseKey()
+	if err != nil {
+		return nil, "", err
 	}
 	var counts []store.CommentCount
 	var clauses []drafting.Clause
-	err := s.read(ctx, func(tx *store.Tx) error {
+	next := ""
+	err = s.read(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Guideline(gid); err != nil {
 			return err
 		}
-		var err error
-		if clauses, err = tx.ClauseStates(gid); err != nil {
+		limit := 0
+		if page.Limit > 0 {
+			limit = page.Limit + 1
+		}
+		cs, keys, _, _, err := tx.ClauseStatesPage(store.ClauseFilter{GuidelineID: gid}, after, limit)
+		if err != nil {
 			return err
 		}
-		counts, err = tx.CommentCounts(gid)
+		if page.Limit > 0 && len(cs) > page.Limit {
+			cs, next = cs[:page.Limit], encodeCursor(keys[page.Limit-1])
+		}
+		clauses = cs
+		if len(cs) == 0 {
+			return nil
+		}
+		ids := make([]string, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		counts, err = tx.CommentCounts(gid, ids...)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	order, number := map[string]int{}, map[string]string{}
 	for i, c := range clauses {
@@ -413,5 +436,5 @@ func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid strin
 		}
 		return out[a].Speaker < out[b].Speaker
 	})
-	return out, nil
+	return out, next, nil
 }

@@ -277,10 +277,15 @@ type CommentCount struct {
 }
 
 // CommentCounts reads a guideline's comment counts per clause, country and
-// status, as the writes of comments keep them.
-func (tx *Tx) CommentCounts(gid string) ([]CommentCount, error) {
+// status, as the writes of comments keep them: of the given clauses only,
+// when any are given (a page of them).
+func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, error) {
 	var rows []commentCountRow
-	if err := tx.db.Where("guideline_id = ? AND n > 0", gid).Order("clause_id, speaker, status").Find(&rows).Error; err != nil {
+	q := tx.db.Where("guideline_id = ? AND n > 0", gid)
+	if len(clauseIDs) > 0 {
+		q = q.Where("clause_id IN ?", clauseIDs)
+	}
+	if err := q.Order("clause_id, speaker, status").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]CommentCount, 0, len(rows))

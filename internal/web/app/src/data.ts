@@ -41,9 +41,11 @@ export function loadOpenAmendments(gid: string): Promise<Comment[]> {
 
 /** Per clause: comments in all, open ones. */
 export async function loadCommentCounts(gid: string): Promise<Map<string, { total: number; open: number }>> {
-  const c = await must(api.GET("/api/v1/guidelines/{gid}/comments/counts", { params: { path: { gid } } }));
+  const rows = await allPages((cursor) =>
+    must(api.GET("/api/v1/guidelines/{gid}/comments/counts", { params: { path: { gid }, query: { limit: 200, cursor } } })),
+  );
   const out = new Map<string, { total: number; open: number }>();
-  for (const row of c.items) {
+  for (const row of rows) {
     const v = out.get(row.clause_id) ?? { total: 0, open: 0 };
     v.total += row.total;
     v.open += row.by_status["open"] ?? 0;

@@ -1333,6 +1333,13 @@ export interface paths {
          *     `observer` or `facilitator` — the number of comments by status.
          *     Every signed-in participant reads it (facilitators, delegates,
          *     observers, admins); integrations read approved text only (403).
+         *
+         *     Paginated by clause, like the clause list: a page holds the counts
+         *     of `limit` clauses in document order (default 50, at most 200; a
+         *     clause with no comment has no row), every row of a clause on the
+         *     same page, and `next_cursor` continues after the page's last
+         *     clause. The counts are kept as comments are written, so a page
+         *     costs the same whatever the number of comments.
          */
         get: operations["commentCounts"];
         put?: never;
@@ -6468,7 +6475,12 @@ export interface operations {
     };
     commentCounts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1 to 200 (default 50). */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page (opaque). */
+                cursor?: components["parameters"]["Cursor"];
+            };
             header?: never;
             path: {
                 /** @description Guideline id. */
@@ -6478,7 +6490,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The counts. */
+            /** @description One page of the counts. */
             200: {
                 headers: {
                     [name: string]: unknown;
