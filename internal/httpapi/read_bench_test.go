@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -38,4 +39,37 @@ func BenchmarkReadClause(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkApproved pulls the approved text of a 100-clause bilingual
+// guideline through the router, as is, gzipped and revalidated (304).
+func BenchmarkApproved(b *testing.B) {
+	d := newDrafter(b)
+	gid := d.largeGuideline(100)
+	d.e.mustForceAgreed(gid)
+	d.draft(gid, "Final")
+	if w := d.serve("POST", "/api/v1/guidelines/"+gid+"/drafts/1/adopt", ""); w.Code != http.StatusCreated {
+		b.Fatalf("adopt: %d %s", w.Code, w.Body.String())
+	}
+	path := "/api/v1/guidelines/" + gid + "/approved"
+	first := d.serve("GET", path, "")
+	etag := first.Header().Get("ETag")
+	for _, c := range []struct{ name, header, value string }{
+		{"json", "", ""}, {"gzip", "Accept-Encoding", "gzip"}, {"304", "If-None-Match", etag},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				r := httptest.NewRequest("GET", path, nil)
+				r.Header.Set("Authorization", "Bearer "+d.f.Token)
+				if c.header != "" {
+					r.Header.Set(c.header, c.value)
+				}
+				w := httptest.NewRecorder()
+				d.e.srv.ServeHTTP(w, r)
+				if w.Code != http.StatusOK && w.Code != http.StatusNotModified {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
 }
