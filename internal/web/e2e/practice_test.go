@@ -110,6 +110,14 @@ func TestPracticeAdReferendumAlternatives(t *testing.T) {
 	e.do(head,
 		click(`[data-testid="record-position"]`),
 		click(`[data-testid="stance-agree"]`),
+		visible(`[data-testid="ad-referendum"]`),
+	)
+	// A new position starts without ad referendum: the head who confirms
+	// must not carry the earlier condition over unnoticed.
+	if eval[bool](e, head, `document.querySelector('[data-testid="ad-referendum"]').checked`) {
+		t.Error("the position form starts with ad referendum ticked from the previous position")
+	}
+	e.do(head,
 		waitFor(uncheck(`[data-testid="ad-referendum"]`)),
 		click(`[data-testid="submit-position"]`),
 		visible(`[data-testid="record-position"]`),
