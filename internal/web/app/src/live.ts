@@ -133,12 +133,19 @@ window.addEventListener("online", () => {
   }
 });
 
-// Every event type of the contract's Event union (schema.d.ts keeps it
-// checked: a type the contract drops fails to compile here).
-const eventTypes: Event["type"][] = [
-  "guideline.created", "guideline.updated", "section.created", "section.updated",
-  "clause.created", "clause.moved", "clause.text_changed", "clause.status_changed",
-  "comment.created", "comment.edited", "comment.withdrawn", "comment.resolved",
-  "position.recorded", "silence.started", "silence.broken", "silence.ended",
-  "draft.created", "guideline.adopted",
-];
+// Every event type of the contract's Event union. A record keyed by the
+// union keeps it checked both ways (schema.d.ts): a type the contract drops,
+// or one it adds and this list misses, fails to compile, so no screen waits
+// for an event the stream delivers under a name nobody listens to.
+const eventTypeSet: Record<Event["type"], true> = {
+  "guideline.created": true, "guideline.updated": true, "section.created": true, "section.updated": true,
+  "clause.created": true, "clause.moved": true, "clause.text_changed": true, "clause.status_changed": true,
+  "clause.alignment_confirmed": true, "clause.alternative_chosen": true, "guideline.translator_changed": true,
+  "comment.created": true, "comment.edited": true, "comment.withdrawn": true, "comment.resolved": true,
+  "position.recorded": true, "position.lapsed": true, "silence.started": true, "silence.broken": true, "silence.ended": true,
+  "draft.created": true, "guideline.adopted": true, "user.created": true, "user.updated": true,
+  "country.created": true, "country.alternate_designated": true, "country.alternate_revoked": true,
+  "integration.created": true, "integration.updated": true, "webhook.created": true, "webhook.updated": true, "webhook.deleted": true,
+  "input.created": true, "input.changed": true, "clause.sources_changed": true, "action.changed": true, "progress.reported": true,
+};
+const eventTypes = Object.keys(eventTypeSet) as Event["type"][];

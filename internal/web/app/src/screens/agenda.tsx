@@ -371,7 +371,7 @@ function ReportForm({ rows, party: partyOf, onDone }: { rows: Regional["actions"
           </select>
         </Field>
         <Field id="report-date" label={t("agenda.report_date")}>
-          <input id="report-date" type="date" max={today} required value={date} onInput={(e) => setDate((e.currentTarget as HTMLInputElement).value)} />
+          <input id="report-date" type="date" required value={date} onInput={(e) => setDate((e.currentTarget as HTMLInputElement).value)} />
         </Field>
       </div>
       <Field id="report-note" label={t("agenda.report_note")}>

@@ -279,6 +279,7 @@ function PositionForm({ clause, country, onChanged }: { clause: Clause; country:
 
   const start = () => {
     setReadVersion(clause.version); // the version the head has in front of them now
+    setAdRef(false); // each position states its own condition: confirming is agreeing without it
     setOpen(true);
     setDone(false);
   };
