@@ -71,11 +71,11 @@ ADMIN=$(login admin@load.test load-test-password)
 FAC=$(login facilitator@demo.consenso.local consenso-demo-2026)
 HEAD=$(login andrea.bz@demo.consenso.local consenso-demo-2026)
 # A 100-clause bilingual guideline, agreed clause by clause and adopted.
-GID=$(json -X POST $API/api/v1/guidelines -H "Authorization: Bearer $FAC" -d '{"title":"Load test guidelines","languages":["en","es"],"participants":["BZ"]}' | jq -r .id)
+GID=$(json -X POST $API/api/v1/guidelines -H "Authorization: Bearer $FAC" -d '{"title":{"en":"Load test guidelines","es":"Lineamientos de prueba de carga"},"languages":["en","es"],"participants":["BZ"]}' | jq -r .id)
 EN="States shall ensure that consular officials identify, protect and assist victims of trafficking in persons promptly, in a language they understand, with full respect for their rights, their privacy and their safety, and in coordination with the competent authorities of the country of destination and of the country of origin, including the referral to shelter, medical care, legal aid and psychosocial support."
 ES="Los Estados velarán por que los funcionarios consulares identifiquen, protejan y asistan sin demora a las víctimas de trata de personas, en un idioma que comprendan, con pleno respeto de sus derechos, su privacidad y su seguridad, y en coordinación con las autoridades competentes del país de destino y del país de origen, incluida la referencia a albergue, atención médica, asistencia jurídica y apoyo psicosocial."
 for s in 1 2 3 4 5; do
-  SID=$(json -X POST $API/api/v1/guidelines/$GID/sections -H "Authorization: Bearer $FAC" -d "{\"title\":\"Chapter $s\"}" | jq -r .id)
+  SID=$(json -X POST $API/api/v1/guidelines/$GID/sections -H "Authorization: Bearer $FAC" -d "{\"title\":{\"en\":\"Chapter $s\",\"es\":\"Capítulo $s\"}}" | jq -r .id)
   for c in $(seq 1 20); do
     CID=$(json -X POST $API/api/v1/guidelines/$GID/clauses -H "Authorization: Bearer $FAC" -d "{\"section_id\":\"$SID\",\"text\":{\"en\":\"$EN ($s.$c)\",\"es\":\"$ES ($s.$c)\"}}" | jq -r .id)
     json -X POST $API/api/v1/clauses/$CID/open -H "Authorization: Bearer $FAC" >/dev/null
@@ -89,8 +89,8 @@ CLIENT=$(json -X POST $API/api/v1/integrations -H "Authorization: Bearer $ADMIN"
 TOKEN=$(json -X POST $API/api/v1/auth/token -d "{\"grant_type\":\"client_credentials\",\"client_id\":$(jq .client_id <<<"$CLIENT"),\"client_secret\":$(jq .client_secret <<<"$CLIENT")}" | jq -r .access_token)
 ETAG=$(curl -sf -o /dev/null -D - $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 # An open clause of a guideline under negotiation, for Belize to comment on.
-G2=$(json -X POST $API/api/v1/guidelines -H "Authorization: Bearer $FAC" -d '{"title":"Load test comments","languages":["en","es"],"participants":["BZ"]}' | jq -r .id)
-S2=$(json -X POST $API/api/v1/guidelines/$G2/sections -H "Authorization: Bearer $FAC" -d '{"title":"Comments"}' | jq -r .id)
+G2=$(json -X POST $API/api/v1/guidelines -H "Authorization: Bearer $FAC" -d '{"title":{"en":"Load test comments","es":"Comentarios de prueba de carga"},"languages":["en","es"],"participants":["BZ"]}' | jq -r .id)
+S2=$(json -X POST $API/api/v1/guidelines/$G2/sections -H "Authorization: Bearer $FAC" -d '{"title":{"en":"Comments","es":"Comentarios"}}' | jq -r .id)
 C2=$(json -X POST $API/api/v1/guidelines/$G2/clauses -H "Authorization: Bearer $FAC" -d "{\"section_id\":\"$S2\",\"text\":{\"en\":\"$EN\",\"es\":\"$ES\"}}" | jq -r .id)
 json -X POST $API/api/v1/clauses/$C2/open -H "Authorization: Bearer $FAC" >/dev/null
 cat >"$dir/comment.lua" <<EOF

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -184,9 +186,61 @@ func (s *Server) handleClausesGet(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	cs, next, err := s.svc.ClausesWhere(c.Request.Context(), principal(c), c.Param("gid"), service.ClauseQuery{
+	cs, next, rev, err := s.svc.ClausesAt(c.Request.Context(), principal(c), c.Param("gid"), service.ClauseQuery{
 		SectionID: c.Query("section_id"), Status: drafting.Status(c.Query("status")), NeedsPosition: c.Query("needs_position")}, page)
-	return reply(listOf(cs, next, toClauseView), err)
+	if err != nil || rev == 0 {
+		return reply(listOf(cs, next, toClauseView), err)
+	}
+	// The answer is the guideline's at revision rev: its bytes and ETag
+	// are made once per revision and query (the service checked the
+	// revision against the database).
+	key := c.Param("gid") + "?" + c.Request.URL.RawQuery
+	if e, ok := s.clauseLists.get(key); ok && e.revision == rev {
+		c.Header("ETag", e.etag)
+		return http.StatusOK, rawBody{contentType: "application/json; charset=utf-8", bytes: e.body}, nil
+	}
+	b, err := json.Marshal(listOf(cs, next, toClauseView))
+	if err != nil {
+		return 0, nil, err
+	}
+	etag := digestETag(b)
+	s.clauseLists.put(key, keptList{revision: rev, body: b, etag: etag})
+	c.Header("ETag", etag)
+	return http.StatusOK, rawBody{contentType: "application/json; charset=utf-8", bytes: b}, nil
+}
+
+// keptList is a clause list's answer as sent, for one guideline revision.
+type keptList struct {
+	revision int64
+	body     []byte
+	etag     string
+}
+
+// listCache keeps the last answers of clause lists by query, at most max
+// of them (it starts afresh when full): bytes made once per revision.
+type listCache struct {
+	mu      sync.Mutex
+	entries map[string]keptList
+	max     int
+}
+
+func (l *listCache) get(key string) (keptList, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[key]
+	return e, ok
+}
+
+func (l *listCache) put(key string, e keptList) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.entries == nil || len(l.entries) >= l.max {
+		l.entries = map[string]keptList{}
+	}
+	if old, ok := l.entries[key]; ok && old.revision > e.revision {
+		return
+	}
+	l.entries[key] = e
 }
 
 func (s *Server) handleClauseGet(c *gin.Context) (int, any, error) {

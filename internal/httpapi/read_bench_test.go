@@ -73,3 +73,16 @@ func BenchmarkApproved(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClauseList reads the first page (50) of a 100-clause bilingual
+// guideline's clause list through the router.
+func BenchmarkClauseList(b *testing.B) {
+	d := newDrafter(b)
+	gid := d.largeGuideline(100)
+	path := "/api/v1/guidelines/" + gid + "/clauses"
+	for b.Loop() {
+		if w := d.serve("GET", path, ""); w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+	}
+}

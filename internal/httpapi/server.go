@@ -68,6 +68,8 @@ type Server struct {
 	heartbeat   time.Duration
 	beats       func() <-chan time.Time
 	web         *web.Handler
+	// clauseLists keeps clause-list answers per guideline revision.
+	clauseLists *listCache
 }
 
 // New builds the router with every route.
@@ -76,7 +78,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, log: cfg.Log, bodyLimit: cfg.BodyLimit, spec: cfg.Spec, ready: cfg.Ready,
 		registry: cfg.Registry, origins: map[string]bool{}, hub: cfg.Hub, heartbeat: cfg.Heartbeat, beats: cfg.Heartbeats,
-		web: cfg.Web,
+		web: cfg.Web, clauseLists: &listCache{max: 256},
 	}
 	if s.web == nil {
 		w, err := web.New()

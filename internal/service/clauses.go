@@ -7,6 +7,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -221,14 +222,44 @@ func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (Clau
 	}
 	var view ClauseView
 	err := s.read(ctx, func(tx *store.Tx) error {
-		c, g, err := clauseAndGuideline(tx, id)
+		if e, ok := s.clauseViews.get(id); ok {
+			rev, err := tx.GuidelineRevision(e.guideline)
+			if err != nil {
+				return err
+			}
+			if rev == e.revision {
+				view = e.value
+				return nil
+			}
+		}
+		// The revision first, then the rows: the entry is never older
+		// than its label.
+		c, err := tx.Clause(id)
+		if err != nil {
+			return err
+		}
+		rev, err := tx.GuidelineRevision(c.GuidelineID)
+		if err != nil {
+			return err
+		}
+		if c, err = tx.Clause(id); err != nil {
+			return err
+		}
+		g, err := tx.Guideline(c.GuidelineID)
 		if err != nil {
 			return err
 		}
 		view = viewOf(c, g)
+		s.clauseViews.put(id, c.GuidelineID, rev, view)
 		return nil
 	})
 	return view, err
+}
+
+// clausePage is one page of a clause list, as ClausesWhere answers it.
+type clausePage struct {
+	views []ClauseView
+	next  string
 }
 
 // Clauses lists a guideline's clauses in document order.
@@ -255,12 +286,21 @@ type ClauseQuery struct {
 // the cursor of the next page ("" on the last). A page without a limit (the
 // service's own callers) lists them all.
 func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string, q ClauseQuery, page Page) ([]ClauseView, string, error) {
+	cs, next, _, err := s.ClausesAt(ctx, p, gid, q, page)
+	return cs, next, err
+}
+
+// ClausesAt is ClausesWhere with the guideline's revision the answer
+// reflects (store.Tx.GuidelineRevision), so a caller may keep what it makes
+// of the answer and reuse it while the revision stays; 0 when the answer
+// depends on the time (needs_position) and must be made afresh.
+func (s *Service) ClausesAt(ctx context.Context, p auth.Principal, gid string, q ClauseQuery, page Page) ([]ClauseView, string, int64, error) {
 	if err := requireDraftReader(p); err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	after, err := page.decodeClauseKey()
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	var errs drafting.Fields
 	if q.Status != "" && !drafting.ValidStatus(q.Status) {
@@ -270,7 +310,7 @@ func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string
 		errs.Add("needs_position", `a country code such as "CR"`)
 	}
 	if err := errs.Err("clause.invalid_filter"); err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	f := store.ClauseFilter{GuidelineID: gid, SectionID: q.SectionID, Status: string(q.Status), SectionKind: q.sectionKind}
 	if q.NeedsPosition != "" {
@@ -281,11 +321,30 @@ func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string
 	}
 	var filter drafting.Fields
 	if !checkIDField(&filter, "section_id", q.SectionID, "not a section id") {
-		return nil, "", filter.Err("clause.invalid_filter")
+		return nil, "", 0, filter.Err("clause.invalid_filter")
+	}
+	// A list that does not depend on the time (needs_position does: a
+	// silence procedure ends at its deadline) is kept, checked against the
+	// guideline's revision on every use.
+	cacheKey := ""
+	if q.NeedsPosition == "" {
+		cacheKey = strings.Join([]string{gid, q.SectionID, string(q.Status), q.sectionKind, page.Cursor, strconv.Itoa(page.Limit)}, "\x00")
 	}
 	var out []ClauseView
 	var keys []store.ClauseKey
+	var hit *clausePage
+	var rev int64
 	err = s.read(ctx, func(tx *store.Tx) error {
+		if cacheKey != "" {
+			var err error
+			if rev, err = tx.GuidelineRevision(gid); err != nil {
+				return err
+			}
+			if e, ok := s.clausePages.get(cacheKey); ok && e.revision == rev {
+				hit = &e.value
+				return nil
+			}
+		}
 		g, err := tx.Guideline(gid)
 		if err != nil {
 			return err
@@ -309,13 +368,21 @@ func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string
 		return nil
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
+	}
+	if hit != nil {
+		// A copy of the kept slice: callers may reorder or trim theirs.
+		return append([]ClauseView(nil), hit.views...), hit.next, rev, nil
 	}
 	next := ""
 	if page.Limit > 0 && len(out) > page.Limit {
 		out, next = out[:page.Limit], encodeCursor(keys[page.Limit-1])
 	}
-	return out, next, nil
+	if cacheKey == "" {
+		return out, next, 0, nil
+	}
+	s.clausePages.put(cacheKey, gid, rev, clausePage{views: out, next: next})
+	return out, next, rev, nil
 }
 
 // decodeClauseKey reads a document-order cursor (nil when there is none).

@@ -73,6 +73,10 @@ type Service struct {
 	// approved keeps renderings of approved versions, served after the
 	// caller is authorized.
 	approved *approvedCache
+	// clauseViews and clausePages keep clause reads, checked against the
+	// guideline's revision on every use (read_cache.go).
+	clauseViews *revisionCache[ClauseView]
+	clausePages *revisionCache[clausePage]
 	// streamReads coalesces identical event-log reads of woken streams.
 	streamReads singleflight.Group
 	// webhookPrivate allows plain-http webhook targets on private
@@ -102,6 +106,8 @@ func New(cfg Config) *Service {
 		s.refreshTTL = 30 * 24 * time.Hour
 	}
 	s.approved = newApprovedCache()
+	s.clauseViews = newRevisionCache[ClauseView](20000)
+	s.clausePages = newRevisionCache[clausePage](2000)
 	s.limits = newSigninLimits()
 	slots, wait := cfg.HashSlots, cfg.HashWait
 	if slots <= 0 {

@@ -176,3 +176,14 @@ func (tx *Tx) UseStreamTicket(hash, gid string, now time.Time, ttl time.Duration
 func (tx *Tx) PurgeStreamTickets(now time.Time) error {
 	return tx.db.Where("expires_at <= ?", now).Delete(&streamTicketRow{}).Error
 }
+
+// GuidelineRevision is the id of the guideline's newest event, 0 when it has
+// none: one seek on events_guideline (guideline_id, id). Every write that
+// changes the guideline's text, structure or clause states records an event
+// in its transaction, and ids follow commit order, so an unchanged revision
+// means nothing a reader of the clauses sees has changed.
+func (tx *Tx) GuidelineRevision(gid string) (int64, error) {
+	var rev int64
+	err := tx.db.Model(&eventRow{}).Where("guideline_id = ?", gid).Select("COALESCE(MAX(id), 0)").Scan(&rev).Error
+	return rev, err
+}

@@ -1,0 +1,116 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/clocktest"
+	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/service"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
+)
+
+// TestClauseReadsFollowOtherReplicas: two services on one database stand
+// for two replicas. Replica A keeps what it read of a clause and of the
+// clause list; every change made through replica B — new wording, a status,
+// a clause moved, a section inserted before (renumbering) — shows in A's
+// next read exactly as a replica that keeps nothing reads it.
+func TestClauseReadsFollowOtherReplicas(t *testing.T) {
+	ctx := context.Background()
+	clk := clocktest.New()
+	st := storetest.MustOpen(t, clk.Now)
+	tokens, err := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), 15*time.Minute, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := func() *service.Service {
+		return service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
+	}
+	a, b := replica(), replica()
+	admin, _, _, err := a.BootstrapAdmin(ctx, "admin@example.org", "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ap := auth.Principal{ID: admin.ID, Role: drafting.RoleAdmin}
+	f, err := a.CreateUser(ctx, ap, service.NewUser{Email: "f@example.org", Name: "Facilitator", Password: "a long enough password", Role: drafting.RoleFacilitator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := auth.Principal{ID: f.ID, Role: drafting.RoleFacilitator}
+	g, err := a.CreateGuideline(ctx, fp, service.NewGuideline{Title: drafting.Text{"en": "Guidelines"}, Languages: []string{"en"}, Participants: []string{"BZ"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, err := a.CreateSection(ctx, fp, g.ID, drafting.Text{"en": "I"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, err := a.CreateClause(ctx, fp, g.ID, service.NewClause{SectionID: s1.ID, Text: drafting.Text{"en": "States shall inform."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := a.CreateClause(ctx, fp, g.ID, service.NewClause{SectionID: s1.ID, Text: drafting.Text{"en": "States shall train."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	same := func(step string) {
+		t.Helper()
+		fresh := replica() // keeps nothing yet
+		for _, id := range []string{c1.ID, c2.ID} {
+			got, err := a.Clause(ctx, fp, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := fresh.Clause(ctx, fp, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("%s: replica A's clause differs from a fresh read (-fresh +A)\n%s", step, diff)
+			}
+		}
+		for _, page := range []service.Page{{}, {Limit: 1}} {
+			got, gotNext, err := a.ClausesWhere(ctx, fp, g.ID, service.ClauseQuery{}, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantNext, err := fresh.ClausesWhere(ctx, fp, g.ID, service.ClauseQuery{}, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" || gotNext != wantNext {
+				t.Fatalf("%s: replica A's clause list differs from a fresh read (-fresh +A)\n%s", step, diff)
+			}
+		}
+	}
+	same("created")
+	same("read twice") // from what A keeps
+
+	if _, err := b.UpdateText(ctx, fp, c1.ID, service.AnyRevision, service.TextChange{Text: drafting.Text{"en": "States shall promptly inform."}}); err != nil {
+		t.Fatal(err)
+	}
+	same("wording changed on B")
+	if _, err := b.OpenClause(ctx, fp, c2.ID, service.AnyRevision); err != nil {
+		t.Fatal(err)
+	}
+	same("opened on B")
+	if _, err := b.MoveClause(ctx, fp, c2.ID, s1.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	same("moved on B")
+	if _, err := b.CreateSection(ctx, fp, g.ID, drafting.Text{"en": "Preamble"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	same("section inserted before on B")
+	got, err := a.Clause(ctx, fp, c1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Number != "2.2" || got.Text["en"] != "States shall promptly inform." {
+		t.Fatalf("clause read on A = number %s, text %q", got.Number, got.Text["en"])
+	}
+}
