@@ -383,7 +383,7 @@ func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid strin
 		if page.Limit > 0 {
 			limit = page.Limit + 1
 		}
-		cs, keys, _, _, err := tx.ClauseStatesPage(store.ClauseFilter{GuidelineID: gid}, after, limit)
+		cs, keys, err := tx.ClauseStatesAfter(store.ClauseFilter{GuidelineID: gid}, after, limit)
 		if err != nil {
 			return err
 		}

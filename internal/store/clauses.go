@@ -272,6 +272,24 @@ func (tx *Tx) Clauses(f ClauseFilter, after *ClauseKey, limit int) ([]drafting.C
 	return out, keys, nil
 }
 
+// ClauseStatesAfter lists the clauses f selects (guideline and section
+// only) in document order without their texts, after the key, at most limit
+// (0: all), with the key of each: one statement, and no count of the whole
+// guideline (see ClauseStatesPage).
+func (tx *Tx) ClauseStatesAfter(f ClauseFilter, after *ClauseKey, limit int) ([]drafting.Clause, []ClauseKey, error) {
+	rows, err := tx.clausePage(ClauseFilter{GuidelineID: f.GuidelineID, SectionID: f.SectionID}, after, limit, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	cs := make([]drafting.Clause, len(rows))
+	keys := make([]ClauseKey, len(rows))
+	for i, r := range rows {
+		cs[i] = r.Row.domain()
+		keys[i] = r.key()
+	}
+	return cs, keys, nil
+}
+
 // ClauseStatesPage lists the clauses f selects (guideline and section only)
 // in document order without their texts, after the key, at most limit (0:
 // all), with the key of each, and counts the whole guideline's clauses and
