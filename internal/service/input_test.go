@@ -5,13 +5,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/rcm-iom/consenso/internal/auth"
-	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
-	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 // TestTextRuleHoldsWithoutHTTP calls the use cases directly, as a caller
@@ -21,13 +18,7 @@ import (
 // reaching a query is an error, which would be a 500.
 func TestTextRuleHoldsWithoutHTTP(t *testing.T) {
 	ctx := context.Background()
-	clk := clocktest.New()
-	st := storetest.MustOpen(t, clk.Now)
-	tokens, err := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), 15*time.Minute, clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
+	svc := openWorld(t).service()
 	admin, _, _, err := svc.BootstrapAdmin(ctx, "admin@example.org", "correct horse battery staple")
 	if err != nil {
 		t.Fatal(err)

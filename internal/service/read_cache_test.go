@@ -3,14 +3,11 @@ package service_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rcm-iom/consenso/internal/auth"
-	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
-	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 // TestClauseReadsFollowOtherReplicas: two services on one database stand
@@ -20,15 +17,8 @@ import (
 // next read exactly as a replica that keeps nothing reads it.
 func TestClauseReadsFollowOtherReplicas(t *testing.T) {
 	ctx := context.Background()
-	clk := clocktest.New()
-	st := storetest.MustOpen(t, clk.Now)
-	tokens, err := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), 15*time.Minute, clk.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	replica := func() *service.Service {
-		return service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
-	}
+	w := openWorld(t)
+	replica := w.service
 	a, b := replica(), replica()
 	admin, _, _, err := a.BootstrapAdmin(ctx, "admin@example.org", "correct horse battery staple")
 	if err != nil {

@@ -135,3 +135,36 @@ export async function allPages<T>(page: (cursor: string | undefined) => Promise<
   }
   return out;
 }
+
+/** FormActions: a form's submit button and its cancel button. */
+export function FormActions({ busy, label, testid, onCancel }: { busy: boolean; label: string; testid?: string; onCancel: () => void }) {
+  return (
+    <div class="actions">
+      <button type="submit" class="btn-primary" disabled={busy} data-testid={testid}>
+        {label}
+      </button>
+      <button type="button" class="btn-secondary" onClick={onCancel}>
+        {t("comments.cancel")}
+      </button>
+    </div>
+  );
+}
+
+/** useRun runs one change at a time: busy while it runs, its error kept, done() after success. */
+export function useRun(done: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      done();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}

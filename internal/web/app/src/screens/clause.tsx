@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api, must, type Clause, type ClausePage, type Comment, type Me, type Position, type Schemas } from "../api/client";
 import { titleOf, useGuideline } from "../app";
-import { Diff, ErrorBox, Field, Link, Loading, Notice, StatusBadge, allPages, useResource } from "../components/ui";
+import { Diff, ErrorBox, Field, FormActions, Link, Loading, Notice, StatusBadge, allPages, useResource, useRun } from "../components/ui";
 import { debounce, takesPositions } from "../data";
 import { changes, wordDiff } from "../diff";
 import { countryName, formatDate, languageName, t, useLang, type Key } from "../i18n";
@@ -395,14 +395,7 @@ function PositionForm({ clause, country, onChanged }: { clause: Clause; country:
         </div>
       )}
       <ErrorBox error={error} />
-      <div class="actions">
-        <button type="submit" class="btn-primary" disabled={busy || stale !== null} data-testid="submit-position">
-          {t("positions.submit")}
-        </button>
-        <button type="button" class="btn-secondary" onClick={() => setOpen(false)}>
-          {t("positions.cancel")}
-        </button>
-      </div>
+      <FormActions busy={busy || stale !== null} label={t("positions.submit")} testid="submit-position" onCancel={() => setOpen(false)} />
     </form>
   );
 }
@@ -528,26 +521,14 @@ function CommentItem({ c, clause, langs, me, onChanged, onIncorporate }: {
   const [mode, setMode] = useState<"view" | "reply" | "edit" | "withdraw" | "resolve">("view");
   const [text, setText] = useState("");
   const [status, setStatus] = useState<"addressed" | "incorporated" | "declined">("addressed");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRun(() => {
+    setMode("view");
+    setText("");
+    onChanged();
+  });
   const key = useRef(newKey());
   const own = c.author.id === me.id;
   const open = c.status === "open";
-
-  async function run(fn: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      setMode("view");
-      setText("");
-      onChanged();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
   const who = c.author.country ? countryName(c.author.country) : c.observer ? t("comments.observer") : t("comments.facilitator");
 
   return (
@@ -575,14 +556,7 @@ function CommentItem({ c, clause, langs, me, onChanged, onIncorporate }: {
           <Field id={`edit-${c.id}`} label={t("comments.body")}>
             <textarea id={`edit-${c.id}`} rows={3} value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
           </Field>
-          <div class="actions">
-            <button type="submit" class="btn-primary" disabled={busy}>
-              {t("comments.save")}
-            </button>
-            <button type="button" class="btn-secondary" onClick={() => setMode("view")}>
-              {t("comments.cancel")}
-            </button>
-          </div>
+          <FormActions busy={busy} label={t("comments.save")} onCancel={() => setMode("view")} />
         </form>
       ) : (
         <p class="comment-body">{c.body}</p>
@@ -659,14 +633,7 @@ function CommentItem({ c, clause, langs, me, onChanged, onIncorporate }: {
           <Field id={`reply-${c.id}`} label={t("comments.reply_to", { name: c.author.name })}>
             <textarea id={`reply-${c.id}`} rows={2} required value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} data-testid="reply-body" />
           </Field>
-          <div class="actions">
-            <button type="submit" class="btn-primary" disabled={busy} data-testid="post-reply">
-              {t("comments.reply")}
-            </button>
-            <button type="button" class="btn-secondary" onClick={() => setMode("view")}>
-              {t("comments.cancel")}
-            </button>
-          </div>
+          <FormActions busy={busy} label={t("comments.reply")} testid="post-reply" onCancel={() => setMode("view")} />
         </form>
       )}
       {mode === "resolve" && (
@@ -686,14 +653,7 @@ function CommentItem({ c, clause, langs, me, onChanged, onIncorporate }: {
           <Field id={`resolve-note-${c.id}`} label={t("comments.resolution_note")}>
             <textarea id={`resolve-note-${c.id}`} rows={2} required value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
           </Field>
-          <div class="actions">
-            <button type="submit" class="btn-primary" disabled={busy} data-testid="confirm-resolve">
-              {t("comments.resolve")}
-            </button>
-            <button type="button" class="btn-secondary" onClick={() => setMode("view")}>
-              {t("comments.cancel")}
-            </button>
-          </div>
+          <FormActions busy={busy} label={t("comments.resolve")} testid="confirm-resolve" onCancel={() => setMode("view")} />
         </form>
       )}
       <ErrorBox error={error} />
@@ -878,14 +838,7 @@ function TextEditor({ clause, langs, seed, clearSeed, onChanged }: {
         {incorporates.length > 0 && <p class="muted">{t("facilitator.incorporates", { count: incorporates.length })}</p>}
         <ErrorBox error={error} />
         {!conflict && (
-          <div class="actions">
-            <button type="submit" class="btn-primary" disabled={busy} data-testid="save-text">
-              {t("facilitator.save", { n: base.version + 1 })}
-            </button>
-            <button type="button" class="btn-secondary" onClick={() => setBase(null)}>
-              {t("comments.cancel")}
-            </button>
-          </div>
+          <FormActions busy={busy} label={t("facilitator.save", { n: base.version + 1 })} testid="save-text" onCancel={() => setBase(null)} />
         )}
       </form>
       {conflict && (
@@ -946,23 +899,12 @@ function StatusActions({ clause, onChanged }: { clause: Clause; onChanged: () =>
   const [mode, setMode] = useState<"none" | "silence" | "reopen">("none");
   const [deadline, setDeadline] = useState(() => localInput(new Date(Date.now() + 72 * 3600 * 1000)));
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRun(() => {
+    setMode("none");
+    setReason("");
+    onChanged();
+  });
   const cid = clause.id;
-  async function run(fn: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      setMode("none");
-      setReason("");
-      onChanged();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
   const s = clause.status;
   return (
     <div class="status-actions" role="group" aria-label={t("facilitator.status")}>
@@ -999,14 +941,7 @@ function StatusActions({ clause, onChanged }: { clause: Clause; onChanged: () =>
           <Field id="silence-deadline" label={t("facilitator.deadline")}>
             <input id="silence-deadline" type="datetime-local" required value={deadline} onInput={(e) => setDeadline((e.currentTarget as HTMLInputElement).value)} />
           </Field>
-          <div class="actions">
-            <button type="submit" class="btn-primary" disabled={busy} data-testid="start-silence">
-              {t("facilitator.start_silence")}
-            </button>
-            <button type="button" class="btn-secondary" onClick={() => setMode("none")}>
-              {t("comments.cancel")}
-            </button>
-          </div>
+          <FormActions busy={busy} label={t("facilitator.start_silence")} testid="start-silence" onCancel={() => setMode("none")} />
         </form>
       )}
       {mode === "reopen" && (
@@ -1017,14 +952,7 @@ function StatusActions({ clause, onChanged }: { clause: Clause; onChanged: () =>
           <Field id="reopen-reason" label={t("facilitator.reason")}>
             <input id="reopen-reason" type="text" required value={reason} onInput={(e) => setReason((e.currentTarget as HTMLInputElement).value)} />
           </Field>
-          <div class="actions">
-            <button type="submit" class="btn-primary" disabled={busy} data-testid="confirm-reopen">
-              {t("facilitator.reopen")}
-            </button>
-            <button type="button" class="btn-secondary" onClick={() => setMode("none")}>
-              {t("comments.cancel")}
-            </button>
-          </div>
+          <FormActions busy={busy} label={t("facilitator.reopen")} testid="confirm-reopen" onCancel={() => setMode("none")} />
         </form>
       )}
       <ErrorBox error={error} />
