@@ -99,13 +99,13 @@ func (s *Service) ConsensusMatrix(ctx context.Context, p auth.Principal, gid str
 	var clauses []drafting.Clause
 	var keys []store.ClauseKey
 	var positions []drafting.Position
-	var total, notAgreed int
+	var anyClause, anyOpen bool
 	err = s.read(ctx, func(tx *store.Tx) error {
 		var err error
 		if g, err = tx.Guideline(gid); err != nil {
 			return err
 		}
-		clauses, keys, total, notAgreed, err = tx.ClauseStatesPage(store.ClauseFilter{GuidelineID: gid, SectionID: q.SectionID}, after, limit)
+		clauses, keys, anyClause, anyOpen, err = tx.ClauseStatesPage(store.ClauseFilter{GuidelineID: gid, SectionID: q.SectionID}, after, limit)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (s *Service) ConsensusMatrix(ctx context.Context, p auth.Principal, gid str
 		return Matrix{}, err
 	}
 	m := buildMatrix(g, clauses, positions)
-	m.ReadyForAdoption = total > 0 && notAgreed == 0
+	m.ReadyForAdoption = anyClause && !anyOpen
 	if page.Limit > 0 && len(keys) > page.Limit {
 		m.NextCursor = encodeCursor(keys[page.Limit-1])
 	}

@@ -176,10 +176,10 @@ type ClauseKey struct {
 type keyedClauseRow struct {
 	Row             clauseRow `gorm:"embedded"`
 	SectionPosition int
-	// GuidelineClauses and GuidelineNotAgreed count the whole guideline's
-	// clauses, when the page was read with its counts.
-	GuidelineClauses   int
-	GuidelineNotAgreed int
+	// AnyClause and AnyOpen tell whether the guideline has a clause, and a
+	// clause not agreed, when the page was read with them.
+	AnyClause bool
+	AnyOpen   bool
 }
 
 func (r keyedClauseRow) key() ClauseKey {
@@ -194,11 +194,11 @@ func (tx *Tx) clausePage(f ClauseFilter, after *ClauseKey, limit int, counts boo
 	var rows []keyedClauseRow
 	q := tx.db.Model(&clauseRow{})
 	if counts {
-		// Uncorrelated scalar subqueries: both databases evaluate them
-		// once per statement, not once per row.
+		// Uncorrelated EXISTS subqueries: both databases evaluate them
+		// once per statement, not once per row, and stop at the first row.
 		q = q.Select(`clauses.*, sections.position AS section_position,
-			(SELECT COUNT(*) FROM clauses a WHERE a.guideline_id = ?) AS guideline_clauses,
-			(SELECT COUNT(*) FROM clauses b WHERE b.guideline_id = ? AND b.status <> ?) AS guideline_not_agreed`,
+			EXISTS (SELECT 1 FROM clauses a WHERE a.guideline_id = ?) AS any_clause,
+			EXISTS (SELECT 1 FROM clauses b WHERE b.guideline_id = ? AND b.status <> ?) AS any_open`,
 			f.GuidelineID, f.GuidelineID, string(drafting.StatusAgreed))
 	} else {
 		q = q.Select("clauses.*, sections.position AS section_position")
@@ -298,17 +298,17 @@ func (tx *Tx) ClauseStatesAfter(f ClauseFilter, after *ClauseKey, limit int) ([]
 
 // ClauseStatesPage lists the clauses f selects (guideline and section only)
 // in document order without their texts, after the key, at most limit (0:
-// all), with the key of each, and counts the whole guideline's clauses and
-// those not agreed: one statement (two when the page is empty), for the
-// consensus matrix.
-func (tx *Tx) ClauseStatesPage(f ClauseFilter, after *ClauseKey, limit int) (cs []drafting.Clause, keys []ClauseKey, total, notAgreed int, err error) {
+// all), with the key of each, and tells whether the whole guideline has a
+// clause and a clause not agreed (EXISTS, which stops at the first found):
+// one statement (two when the page is empty), for the consensus matrix.
+func (tx *Tx) ClauseStatesPage(f ClauseFilter, after *ClauseKey, limit int) (cs []drafting.Clause, keys []ClauseKey, anyClause, anyOpen bool, err error) {
 	rows, err := tx.clausePage(ClauseFilter{GuidelineID: f.GuidelineID, SectionID: f.SectionID}, after, limit, true)
 	if err != nil {
-		return nil, nil, 0, 0, err
+		return nil, nil, false, false, err
 	}
 	if len(rows) == 0 {
-		total, notAgreed, err = tx.ClauseCounts(f.GuidelineID)
-		return nil, nil, total, notAgreed, err
+		total, notAgreed, err := tx.ClauseCounts(f.GuidelineID)
+		return nil, nil, total > 0, notAgreed > 0, err
 	}
 	cs = make([]drafting.Clause, len(rows))
 	keys = make([]ClauseKey, len(rows))
@@ -316,7 +316,7 @@ func (tx *Tx) ClauseStatesPage(f ClauseFilter, after *ClauseKey, limit int) (cs 
 		cs[i] = r.Row.domain()
 		keys[i] = r.key()
 	}
-	return cs, keys, rows[0].GuidelineClauses, rows[0].GuidelineNotAgreed, nil
+	return cs, keys, rows[0].AnyClause, rows[0].AnyOpen, nil
 }
 
 // ClauseStances lists the current position on each of the given clauses
