@@ -51,6 +51,8 @@ func TestConditionalGets(t *testing.T) {
 		clause + "/comments?status=open",
 		"/api/v1/guidelines/" + d.gid + "/comments",
 		"/api/v1/guidelines/" + d.gid + "/consensus",
+		"/api/v1/guidelines/" + d.gid + "/comments/counts",
+		"/api/v1/guidelines/" + d.gid + "/clauses",
 		"/api/v1/comments/" + cm,
 		"/api/v1/guidelines/" + d.gid,
 	}
@@ -73,7 +75,8 @@ func TestConditionalGets(t *testing.T) {
 	// matrix; a reply changes both comment lists.
 	d.position(cid, "GT", d.heads["GT"], map[string]any{"stance": "abstain", "clause_version": 1}).want(200)
 	d.comment(cid, d.heads["MX"], map[string]any{"body": "México apoya.", "parent_id": cm}).want(201)
-	for _, p := range []string{clause, clause + "/positions", clause + "/comments", "/api/v1/guidelines/" + d.gid + "/comments"} {
+	for _, p := range []string{clause, clause + "/positions", clause + "/comments", "/api/v1/guidelines/" + d.gid + "/comments",
+		"/api/v1/guidelines/" + d.gid + "/comments/counts"} {
 		r := d.do(req{method: "GET", path: p, token: d.fac.Token, header: map[string]string{"If-None-Match": tags[p]}}).want(200)
 		if r.Header().Get("ETag") == tags[p] {
 			t.Fatalf("GET %s kept its ETag %s after a change", p, tags[p])

@@ -142,8 +142,11 @@ func (s *Server) handleCommentCountsGet(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	ts, next, err := s.svc.CommentCounts(c.Request.Context(), principal(c), c.Param("gid"), page)
-	return reply(listOf(ts, next, toCommentCountView), err)
+	ts, next, rev, err := s.svc.CommentCountsAt(c.Request.Context(), principal(c), c.Param("gid"), page)
+	if err != nil {
+		return 0, nil, err
+	}
+	return s.keptList(c, rev, func() any { return listOf(ts, next, toCommentCountView) })
 }
 
 func (s *Server) handleCommentGet(c *gin.Context) (int, any, error) {

@@ -188,36 +188,45 @@ func (s *Server) handleClausesGet(c *gin.Context) (int, any, error) {
 	}
 	cs, next, rev, err := s.svc.ClausesAt(c.Request.Context(), principal(c), c.Param("gid"), service.ClauseQuery{
 		SectionID: c.Query("section_id"), Status: drafting.Status(c.Query("status")), NeedsPosition: c.Query("needs_position")}, page)
-	if err != nil || rev == 0 {
-		return reply(listOf(cs, next, toClauseView), err)
+	if err != nil {
+		return 0, nil, err
 	}
-	// The answer is the guideline's at revision rev: its bytes and ETag
-	// are made once per revision and query (the service checked the
-	// revision against the database).
-	key := c.Param("gid") + "?" + c.Request.URL.RawQuery
-	if e, ok := s.clauseLists.get(key); ok && e.revision == rev {
+	return s.keptList(c, rev, func() any { return listOf(cs, next, toClauseView) })
+}
+
+// keptList answers a list that is the guideline's at revision rev (the
+// service checked the revision against the database): its bytes and digest
+// ETag are made once per revision, route and query, and reused while the
+// revision stands. rev 0 (an answer that depends on the time) is made
+// afresh.
+func (s *Server) keptList(c *gin.Context, rev int64, view func() any) (int, any, error) {
+	if rev == 0 {
+		return http.StatusOK, view(), nil
+	}
+	key := c.FullPath() + "\x00" + c.Param("gid") + "?" + c.Request.URL.RawQuery
+	if e, ok := s.lists.get(key); ok && e.revision == rev {
 		c.Header("ETag", e.etag)
 		return http.StatusOK, rawBody{contentType: "application/json; charset=utf-8", bytes: e.body}, nil
 	}
-	b, err := json.Marshal(listOf(cs, next, toClauseView))
+	b, err := json.Marshal(view())
 	if err != nil {
 		return 0, nil, err
 	}
 	etag := digestETag(b)
-	s.clauseLists.put(key, keptList{revision: rev, body: b, etag: etag})
+	s.lists.put(key, keptList{revision: rev, body: b, etag: etag})
 	c.Header("ETag", etag)
 	return http.StatusOK, rawBody{contentType: "application/json; charset=utf-8", bytes: b}, nil
 }
 
-// keptList is a clause list's answer as sent, for one guideline revision.
+// keptList is a list's answer as sent, for one guideline revision.
 type keptList struct {
 	revision int64
 	body     []byte
 	etag     string
 }
 
-// listCache keeps the last answers of clause lists by query, at most max
-// of them (it starts afresh when full): bytes made once per revision.
+// listCache keeps the last answers of lists by route and query, at most
+// max of them (it starts afresh when full): bytes made once per revision.
 type listCache struct {
 	mu      sync.Mutex
 	entries map[string]keptList

@@ -68,8 +68,9 @@ type Server struct {
 	heartbeat   time.Duration
 	beats       func() <-chan time.Time
 	web         *web.Handler
-	// clauseLists keeps clause-list answers per guideline revision.
-	clauseLists *listCache
+	// lists keeps list answers (clauses, comment counts) per guideline
+	// revision.
+	lists *listCache
 }
 
 // New builds the router with every route.
@@ -78,7 +79,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, log: cfg.Log, bodyLimit: cfg.BodyLimit, spec: cfg.Spec, ready: cfg.Ready,
 		registry: cfg.Registry, origins: map[string]bool{}, hub: cfg.Hub, heartbeat: cfg.Heartbeat, beats: cfg.Heartbeats,
-		web: cfg.Web, clauseLists: &listCache{max: 256},
+		web: cfg.Web, lists: &listCache{max: 256},
 	}
 	if s.web == nil {
 		w, err := web.New()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -365,19 +366,46 @@ type CommentTally struct {
 // without a limit counts every clause. Every participant reads it;
 // integrations read approved text only.
 func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid string, page Page) ([]CommentTally, string, error) {
+	ts, next, _, err := s.CommentCountsAt(ctx, p, gid, page)
+	return ts, next, err
+}
+
+// commentCountsPage is one page of comment counts, as CommentCounts
+// answers it.
+type commentCountsPage struct {
+	tallies []CommentTally
+	next    string
+}
+
+// CommentCountsAt is CommentCounts with the guideline's revision the
+// answer reflects: every write of comments records an event of the
+// guideline, so a page is kept and reused while the revision stands
+// (read_cache.go), and a caller may keep what it makes of it too.
+func (s *Service) CommentCountsAt(ctx context.Context, p auth.Principal, gid string, page Page) ([]CommentTally, string, int64, error) {
 	if err := requireDraftReader(p); err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	after, err := page.decodeClauseKey()
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
+	key := gid + "\x00" + page.Cursor + "\x00" + strconv.Itoa(page.Limit)
 	var counts []store.CommentCount
 	var clauses []drafting.Clause
+	var hit *commentCountsPage
+	var rev int64
 	next := ""
 	err = s.read(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Guideline(gid); err != nil {
 			return err
+		}
+		var err error
+		if rev, err = tx.GuidelineRevision(gid); err != nil {
+			return err
+		}
+		if e, ok := s.countPages.get(key); ok && e.revision == rev {
+			hit = &e.value
+			return nil
 		}
 		limit := 0
 		if page.Limit > 0 {
@@ -402,7 +430,10 @@ func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid strin
 		return err
 	})
 	if err != nil {
-		return nil, "", err
+		return nil, "", 0, err
+	}
+	if hit != nil {
+		return hit.tallies, hit.next, rev, nil
 	}
 	order, number := map[string]int{}, map[string]string{}
 	for i, c := range clauses {
@@ -436,5 +467,6 @@ func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid strin
 		}
 		return out[a].Speaker < out[b].Speaker
 	})
-	return out, next, nil
+	s.countPages.put(key, gid, rev, commentCountsPage{tallies: out, next: next})
+	return out, next, rev, nil
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // TestClauseReadsFollowOtherReplicas: two services on one database stand
-// for two replicas. Replica A keeps what it read of a clause and of the
-// clause list; every change made through replica B — new wording, a status,
+// for two replicas. Replica A keeps what it read of a clause, of the clause
+// list and of the comment counts; every change made through replica B — new
+// wording, a comment, a status,
 // a clause moved, a section inserted before (renumbering) — shows in A's
 // next read exactly as a replica that keeps nothing reads it.
 func TestClauseReadsFollowOtherReplicas(t *testing.T) {
@@ -75,6 +76,17 @@ func TestClauseReadsFollowOtherReplicas(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" || gotNext != wantNext {
 				t.Fatalf("%s: replica A's clause list differs from a fresh read (-fresh +A)\n%s", step, diff)
 			}
+			gotC, gotNext, err := a.CommentCounts(ctx, fp, g.ID, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantC, wantNext, err := fresh.CommentCounts(ctx, fp, g.ID, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantC, gotC); diff != "" || gotNext != wantNext {
+				t.Fatalf("%s: replica A's comment counts differ from a fresh read (-fresh +A)\n%s", step, diff)
+			}
 		}
 	}
 	same("created")
@@ -84,6 +96,10 @@ func TestClauseReadsFollowOtherReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("wording changed on B")
+	if _, err := b.CreateComment(ctx, fp, c1.ID, drafting.CommentInput{Body: "The chair notes.", Kind: drafting.CommentKind("general")}, service.Idempotency{}); err != nil {
+		t.Fatal(err)
+	}
+	same("commented on B")
 	if _, err := b.OpenClause(ctx, fp, c2.ID, service.AnyRevision); err != nil {
 		t.Fatal(err)
 	}

@@ -77,6 +77,7 @@ type Service struct {
 	// guideline's revision on every use (read_cache.go).
 	clauseViews *revisionCache[ClauseView]
 	clausePages *revisionCache[clausePage]
+	countPages  *revisionCache[commentCountsPage]
 	// streamReads coalesces identical event-log reads of woken streams.
 	streamReads singleflight.Group
 	// webhookPrivate allows plain-http webhook targets on private
@@ -108,6 +109,7 @@ func New(cfg Config) *Service {
 	s.approved = newApprovedCache()
 	s.clauseViews = newRevisionCache[ClauseView](20000)
 	s.clausePages = newRevisionCache[clausePage](2000)
+	s.countPages = newRevisionCache[commentCountsPage](2000)
 	s.limits = newSigninLimits()
 	slots, wait := cfg.HashSlots, cfg.HashWait
 	if slots <= 0 {

@@ -1339,7 +1339,9 @@ export interface paths {
          *     clause with no comment has no row), every row of a clause on the
          *     same page, and `next_cursor` continues after the page's last
          *     clause. The counts are kept as comments are written, so a page
-         *     costs the same whatever the number of comments.
+         *     costs the same whatever the number of comments. The answer carries a
+         *     digest `ETag` and `Cache-Control: private, no-cache`: a poll with
+         *     `If-None-Match` costs a 304 and no body while nothing changed.
          */
         get: operations["commentCounts"];
         put?: never;
@@ -6481,7 +6483,10 @@ export interface operations {
                 /** @description The `next_cursor` of the previous page (opaque). */
                 cursor?: components["parameters"]["Cursor"];
             };
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer; 304 when it still matches. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description Guideline id. */
                 gid: components["parameters"]["GuidelineID"];
@@ -6493,12 +6498,15 @@ export interface operations {
             /** @description One page of the counts. */
             200: {
                 headers: {
+                    ETag: components["headers"]["DigestETag"];
+                    "Cache-Control": components["headers"]["Revalidate"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CommentCounts"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
