@@ -255,15 +255,7 @@ func (tx *Tx) Comments(f CommentFilter) ([]drafting.Comment, error) {
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]drafting.Comment, 0, len(rows))
-	for _, r := range rows {
-		c, err := r.domain()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return domainsOf[drafting.Comment](rows)
 }
 
 // CommentCount is how many comments one country (nil: observers, marked
@@ -380,15 +372,7 @@ func (tx *Tx) AnchoredComments(clauseID string) ([]drafting.Comment, error) {
 		Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]drafting.Comment, 0, len(rows))
-	for _, r := range rows {
-		c, err := r.domain()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return domainsOf[drafting.Comment](rows)
 }
 
 // SetAnchor records where a comment's quote stands now. The comment's
@@ -408,13 +392,5 @@ func (tx *Tx) OpenAmendments(gid string) ([]drafting.Comment, error) {
 		Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]drafting.Comment, 0, len(rows))
-	for _, r := range rows {
-		c, err := r.domain()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return domainsOf[drafting.Comment](rows)
 }

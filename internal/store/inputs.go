@@ -157,14 +157,7 @@ func (tx *Tx) Inputs(f InputFilter) ([]drafting.NationalInput, error) {
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]drafting.NationalInput, len(rows))
-	for i, r := range rows {
-		var err error
-		if out[i], err = r.domain(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return domainsOf[drafting.NationalInput](rows)
 }
 
 // InputVersions lists an input's versions, newest first, before version
@@ -178,14 +171,7 @@ func (tx *Tx) InputVersions(id string, before, limit int) ([]drafting.InputVersi
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]drafting.InputVersion, len(rows))
-	for i, r := range rows {
-		var err error
-		if out[i], err = r.domain(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return domainsOf[drafting.InputVersion](rows)
 }
 
 type clauseSourceRow struct {

@@ -180,3 +180,20 @@ func jsonUnmarshal(s string, v any) error {
 	}
 	return nil
 }
+
+// decoder is a row that turns into a domain value, or fails on stored data
+// it cannot read.
+type decoder[D any] interface{ domain() (D, error) }
+
+// domainsOf turns rows into domain values, in order, stopping at the first
+// row that cannot be read.
+func domainsOf[D any, R decoder[D]](rows []R) ([]D, error) {
+	out := make([]D, len(rows))
+	for i, r := range rows {
+		var err error
+		if out[i], err = r.domain(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
