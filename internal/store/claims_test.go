@@ -3,7 +3,6 @@ package store_test
 import (
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -76,35 +75,9 @@ func TestClaimClause(t *testing.T) {
 	// others wait for its commit and then match nothing.
 	t.Run("concurrent_claims_succeed_once", func(t *testing.T) {
 		w := mustWorld(t, s, clk.Now())
-		const n = 6
-		var wg sync.WaitGroup
-		results := make(chan bool, n)
-		errs := make(chan error, n)
-		for range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs <- tryWrite(s, func(tx *store.Tx) error {
-					ok, err := tx.ClaimClause(w.Clause.ID, w.Clause.Revision, clk.Now())
-					results <- ok
-					return err
-				})
-			}()
-		}
-		wg.Wait()
-		close(results)
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatalf("claim: %v", err)
-			}
-		}
-		won := 0
-		for ok := range results {
-			if ok {
-				won++
-			}
-		}
+		won := raceWrites(t, s, 6, func(tx *store.Tx) (bool, error) {
+			return tx.ClaimClause(w.Clause.ID, w.Clause.Revision, clk.Now())
+		})
 		if won != 1 {
 			t.Fatalf("%d claims won, want exactly 1", won)
 		}

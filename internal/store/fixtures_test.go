@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,4 +225,42 @@ func sameIDs(t *testing.T, what string, got, want []string) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("%s:\n got %v\nwant %v", what, got, want)
 	}
+}
+
+// raceWrites runs n transactions of fn at once, each reporting whether it
+// won, fails t on any error, and returns how many won.
+func raceWrites(t *testing.T, s *store.Store, n int, fn func(tx *store.Tx) (bool, error)) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	won := make(chan bool, n)
+	errs := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- tryWrite(s, func(tx *store.Tx) error {
+				ok, err := fn(tx)
+				if err != nil {
+					return err
+				}
+				won <- ok
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	close(won)
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("racing write: %v", err)
+		}
+	}
+	wins := 0
+	for ok := range won {
+		if ok {
+			wins++
+		}
+	}
+	return wins
 }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -106,41 +105,13 @@ func TestClaimIdempotencyKey(t *testing.T) {
 	// others wait for its commit, then insert nothing.
 	t.Run("concurrent_claims_succeed_once", func(t *testing.T) {
 		user, key := newID(), "key-"+newID()
-		const n = 6
-		var wg sync.WaitGroup
-		won := make(chan bool, n)
-		errs := make(chan error, n)
-		for range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs <- tryWrite(s, func(tx *store.Tx) error {
-					ok, err := tx.ClaimIdempotencyKey(keyRecord(user, key, "h", t0))
-					if err != nil {
-						return err
-					}
-					won <- ok
-					if ok {
-						return tx.SetIdempotencyResource(user, key, "created-by-winner")
-					}
-					return nil
-				})
-			}()
-		}
-		wg.Wait()
-		close(won)
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatalf("claim: %v", err)
+		wins := raceWrites(t, s, 6, func(tx *store.Tx) (bool, error) {
+			ok, err := tx.ClaimIdempotencyKey(keyRecord(user, key, "h", t0))
+			if err != nil || !ok {
+				return ok, err
 			}
-		}
-		wins := 0
-		for ok := range won {
-			if ok {
-				wins++
-			}
-		}
+			return true, tx.SetIdempotencyResource(user, key, "created-by-winner")
+		})
 		if wins != 1 {
 			t.Fatalf("%d claims won, want exactly 1", wins)
 		}
