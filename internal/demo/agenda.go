@@ -156,7 +156,7 @@ func (w *world) addAction(ctx context.Context, a action) (service.ActionView, er
 
 // sessionOnePlan drafts the plan section and chapter I's actions and
 // agrees them, so approved version 1 carries them as its annex.
-func (w *world) sessionOnePlan(ctx context.Context, agree func(service.ClauseView, ...string) error) error {
+func (w *world) sessionOnePlan(ctx context.Context) error {
 	sec, err := w.svc.CreateSectionOfKindOnce(ctx, w.facilitator, w.guideline.ID,
 		drafting.Text{"en": "Implementation plan", "es": "Plan de implementación"}, 0, drafting.SectionPlan, service.Idempotency{})
 	if err != nil {
@@ -171,7 +171,7 @@ func (w *world) sessionOnePlan(ctx context.Context, agree func(service.ClauseVie
 		if _, err := w.svc.OpenClause(ctx, w.facilitator, v.ID, service.AnyRevision); err != nil {
 			return err
 		}
-		if err := agree(v.ClauseView); err != nil {
+		if err := w.agreeAll(ctx, v.ClauseView); err != nil {
 			return err
 		}
 		if _, err := w.svc.LockClause(ctx, w.facilitator, v.ID, service.AnyRevision); err != nil {
@@ -190,21 +190,6 @@ func (w *world) planAndFollowUp(ctx context.Context) error {
 		return err
 	}
 	f := w.facilitator
-	agree := func(v service.ActionView, except ...string) error {
-		skip := map[string]bool{}
-		for _, x := range except {
-			skip[x] = true
-		}
-		for _, code := range w.guideline.Participants {
-			if skip[code] {
-				continue
-			}
-			if _, err := w.svc.SetPosition(ctx, w.heads[code], v.ID, code, drafting.PositionInput{Stance: drafting.StanceAgree, ClauseVersion: v.Version}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	for i, a := range laterActions {
 		v, err := w.addAction(ctx, a)
 		if err != nil {
@@ -215,14 +200,14 @@ func (w *world) planAndFollowUp(ctx context.Context) error {
 		}
 		switch i {
 		case 0, 1, 5: // agreed and locked
-			if err := agree(v); err != nil {
+			if err := w.agreeAll(ctx, v.ClauseView); err != nil {
 				return err
 			}
 			if _, err := w.svc.LockClause(ctx, f, v.ID, service.AnyRevision); err != nil {
 				return err
 			}
 		case 2: // fee waivers: Nicaragua objects, as it did on clause III.1's fee
-			if err := agree(v, "NI"); err != nil {
+			if err := w.agreeAll(ctx, v.ClauseView, "NI"); err != nil {
 				return err
 			}
 			if _, err := w.svc.SetPosition(ctx, w.heads["NI"], v.ID, "NI", drafting.PositionInput{Stance: drafting.StanceObject,

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -14,21 +15,6 @@ import (
 // procedure still running.
 func (w *world) negotiate(ctx context.Context) error {
 	f := w.facilitator
-	agreeAll := func(c service.ClauseView, except ...string) error {
-		skip := map[string]bool{}
-		for _, x := range except {
-			skip[x] = true
-		}
-		for _, code := range w.guideline.Participants {
-			if skip[code] {
-				continue
-			}
-			if _, err := w.svc.SetPosition(ctx, w.heads[code], c.ID, code, drafting.PositionInput{Stance: drafting.StanceAgree, ClauseVersion: c.Version}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	open := func(c service.ClauseView) error {
 		_, err := w.svc.OpenClause(ctx, f, c.ID, service.AnyRevision)
 		return err
@@ -43,7 +29,7 @@ func (w *world) negotiate(ctx context.Context) error {
 		if err := open(c); err != nil {
 			return err
 		}
-		if err := agreeAll(c); err != nil {
+		if err := w.agreeAll(ctx, c); err != nil {
 			return err
 		}
 		if _, err := w.svc.LockClause(ctx, f, c.ID, service.AnyRevision); err != nil {
@@ -51,7 +37,7 @@ func (w *world) negotiate(ctx context.Context) error {
 		}
 	}
 	// Chapter I's actions of the implementation plan, agreed with it.
-	if err := w.sessionOnePlan(ctx, agreeAll); err != nil {
+	if err := w.sessionOnePlan(ctx); err != nil {
 		return err
 	}
 	if _, err := w.svc.CreateDraft(ctx, f, w.guideline.ID, "Session 1: chapter I agreed"); err != nil {
@@ -90,13 +76,13 @@ func (w *world) negotiate(ctx context.Context) error {
 		ClauseVersion: interviews.Version, Reason: "Not feasible for consulates with one or two officials."}); err != nil {
 		return err
 	}
-	if err := agreeAll(interviews, "GT", "HN"); err != nil {
+	if err := w.agreeAll(ctx, interviews, "GT", "HN"); err != nil {
 		return err
 	}
 
 	// III.1 free assistance: consensus with a reservation from Nicaragua.
 	free := w.clauses[2][0]
-	if err := agreeAll(free, "NI"); err != nil {
+	if err := w.agreeAll(ctx, free, "NI"); err != nil {
 		return err
 	}
 	if _, err := w.svc.SetPosition(ctx, w.heads["NI"], free.ID, "NI", drafting.PositionInput{Stance: drafting.StanceAgreeReservation,
@@ -124,7 +110,7 @@ func (w *world) negotiate(ctx context.Context) error {
 
 	// IV.1 voluntary return: in silence procedure for a week.
 	ret := w.clauses[3][0]
-	if err := agreeAll(ret, "HN", "PA"); err != nil {
+	if err := w.agreeAll(ctx, ret, "HN", "PA"); err != nil {
 		return err
 	}
 	if _, err := w.svc.StartSilence(ctx, f, ret.ID, service.AnyRevision, w.svc.Now().UTC().Add(7*24*time.Hour)); err != nil {
@@ -143,4 +129,18 @@ func (w *world) negotiate(ctx context.Context) error {
 	}
 	_, err = w.svc.CreateDraft(ctx, f, w.guideline.ID, "Draft after Session 2")
 	return err
+}
+
+// agreeAll records every participating head's agreement with the clause's
+// current version, but for the countries named in except.
+func (w *world) agreeAll(ctx context.Context, c service.ClauseView, except ...string) error {
+	for _, code := range w.guideline.Participants {
+		if slices.Contains(except, code) {
+			continue
+		}
+		if _, err := w.svc.SetPosition(ctx, w.heads[code], c.ID, code, drafting.PositionInput{Stance: drafting.StanceAgree, ClauseVersion: c.Version}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
