@@ -129,22 +129,28 @@ func (s *Server) handleDraftGet(c *gin.Context) (int, any, error) {
 		return 0, nil, err
 	}
 	if format == "json" {
-		v := toDraftView(dd.Draft, true)
-		sections := documentSections(dd.Document)
-		for i := range sections {
-			for j := range sections[i].Clauses {
-				cl := &sections[i].Clauses[j]
-				cl.Amendments = append([]string{}, dd.Amendments[cl.ID]...)
-			}
-		}
-		return http.StatusOK, gin.H{
-			"guideline_id": v.GuidelineID, "number": v.Number, "label": v.Label, "created_by": v.CreatedBy,
-			"created_at": v.CreatedAt, "clauses": v.Clauses, "title": dd.Guideline.Title,
-			"languages": dd.Guideline.Languages, "sections": sections, "view": dd.View,
-		}, nil
+		return http.StatusOK, toDraftDocumentView(dd), nil
 	}
 	body, ct, err := service.RenderDocument(format, lang, dd.Document)
 	return reply(rawBody{contentType: ct, bytes: body}, err)
+}
+
+// toDraftDocumentView is a draft read as JSON: the draft, its document and
+// the open amendments each clause's text took into account in this view.
+func toDraftDocumentView(dd service.DraftDocument) gin.H {
+	v := toDraftView(dd.Draft, true)
+	sections := documentSections(dd.Document)
+	for i := range sections {
+		for j := range sections[i].Clauses {
+			cl := &sections[i].Clauses[j]
+			cl.Amendments = append([]string{}, dd.Amendments[cl.ID]...)
+		}
+	}
+	return gin.H{
+		"guideline_id": v.GuidelineID, "number": v.Number, "label": v.Label, "created_by": v.CreatedBy,
+		"created_at": v.CreatedAt, "clauses": v.Clauses, "title": dd.Guideline.Title,
+		"languages": dd.Guideline.Languages, "sections": sections, "view": dd.View,
+	}
 }
 
 type draftChangeView struct {

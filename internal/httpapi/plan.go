@@ -191,6 +191,11 @@ func (s *Server) handleProgressGet(c *gin.Context) (int, any, error) {
 	if format == "csv" {
 		return progressCSV(m)
 	}
+	return reply(toRegionalProgressView(m), nil)
+}
+
+// toRegionalProgressView is the regional progress view as the contract shows it.
+func toRegionalProgressView(m service.ProgressMatrix) gin.H {
 	rows := make([]progressRowView, len(m.Rows))
 	for i, r := range m.Rows {
 		v := progressRowView{ActionID: r.Action.ID, Number: r.Action.Number, Text: r.Action.Text,
@@ -205,8 +210,8 @@ func (s *Server) handleProgressGet(c *gin.Context) (int, any, error) {
 		}
 		rows[i] = v
 	}
-	return reply(gin.H{"guideline_id": m.GuidelineID, "version": m.Version, "parties": m.Parties, "actions": rows,
-		"next_cursor": optional(m.Next)}, nil)
+	return gin.H{"guideline_id": m.GuidelineID, "version": m.Version, "parties": m.Parties, "actions": rows,
+		"next_cursor": optional(m.Next)}
 }
 
 // progressCSV is the progress view as one row per action and responsible
