@@ -270,29 +270,36 @@ type CommentCount struct {
 
 // CommentCounts reads a guideline's comment counts per clause, country and
 // status, as the writes of comments keep them: of the given clauses only,
-// when any are given (a page of them).
+// when any are given (a page of them), in no particular order. One
+// index-only scan of comment_counts_page (migration 00017), scanned without
+// reflection: a page of 50 clauses of a busy guideline is 1,500 rows.
 func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, error) {
-	var rows []commentCountRow
-	q := tx.db.Where("guideline_id = ? AND n > 0", gid)
+	q := tx.db.Model(&commentCountRow{}).Select("clause_id, speaker, status, n").Where("guideline_id = ? AND n > 0", gid)
 	if len(clauseIDs) > 0 {
 		q = q.Where("clause_id IN ?", clauseIDs)
 	}
-	if err := q.Order("clause_id, speaker, status").Find(&rows).Error; err != nil {
+	rows, err := q.Rows()
+	if err != nil {
 		return nil, err
 	}
-	out := make([]CommentCount, 0, len(rows))
-	for _, r := range rows {
-		c := CommentCount{ClauseID: r.ClauseID, Status: r.Status, N: r.N}
-		switch r.Speaker {
+	defer rows.Close()
+	var out []CommentCount
+	for rows.Next() {
+		var c CommentCount
+		var speaker string
+		if err := rows.Scan(&c.ClauseID, &speaker, &c.Status, &c.N); err != nil {
+			return nil, err
+		}
+		switch speaker {
 		case "observer":
 			c.Observer = true
 		case "facilitator":
 		default:
-			c.Country = ptr(r.Speaker)
+			c.Country = ptr(speaker)
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // OpenCommentIDs returns which of ids are open comments on the clause.
