@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
+
+	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 // pagingFixture is a guideline of two sections whose clauses were created
@@ -316,10 +318,10 @@ func TestConsensusMatrixBySectionAndPaged(t *testing.T) {
 	})
 
 	t.Run("a_page_costs_what_the_whole_matrix_costs", func(t *testing.T) {
-		sc := countStatements(t, d.store)
+		sc := storetest.CountStatements(t, d.store)
 		count := func(path string) int {
 			d.svc.InvalidatePrincipals()
-			return sc.during(func() { d.get(path, d.fac).want(200) })
+			return sc.During(func() { d.get(path, d.fac).want(200) })
 		}
 		full, page, section, none := count(base), count(base+"?limit=1"), count(base+"?section_id="+sid2),
 			count(base+"?section_id=00000000-0000-4000-8000-000000000000")

@@ -2,12 +2,9 @@ package httpapi_test
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
-	"gorm.io/gorm"
-
-	"github.com/rcm-iom/consenso/internal/store"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 func TestConsensusMatrix(t *testing.T) {
@@ -79,52 +76,16 @@ func TestConsensusMatrix(t *testing.T) {
 	})
 }
 
-// statementCounter counts the SQL statements GORM runs on a store.
-type statementCounter struct {
-	mu sync.Mutex
-	n  int
-}
-
-func countStatements(t testing.TB, st *store.Store) *statementCounter {
-	t.Helper()
-	sc := &statementCounter{}
-	inc := func(*gorm.DB) { sc.mu.Lock(); sc.n++; sc.mu.Unlock() }
-	cb := st.DB().Callback()
-	for _, err := range []error{
-		cb.Query().After("gorm:query").Register("test:count_query", inc),
-		cb.Raw().After("gorm:raw").Register("test:count_raw", inc),
-		cb.Row().After("gorm:row").Register("test:count_row", inc),
-		cb.Create().After("gorm:create").Register("test:count_create", inc),
-		cb.Update().After("gorm:update").Register("test:count_update", inc),
-		cb.Delete().After("gorm:delete").Register("test:count_delete", inc),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return sc
-}
-
-func (sc *statementCounter) during(fn func()) int {
-	sc.mu.Lock()
-	before := sc.n
-	sc.mu.Unlock()
-	fn()
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return sc.n - before
-}
-
 // TestConsensusMatrixStatements checks that the matrix costs the same number
 // of SQL statements for 3 clauses as for 30.
 func TestConsensusMatrixStatements(t *testing.T) {
 	d := newDelib(t)
-	sc := countStatements(t, d.store)
+	sc := storetest.CountStatements(t, d.store)
 	matrix := func() int {
 		// The caller's account is re-read on every counted request (the
 		// account cache is emptied), so counts do not depend on timing.
 		d.svc.InvalidatePrincipals()
-		return sc.during(func() {
+		return sc.During(func() {
 			d.get("/api/v1/guidelines/"+d.gid+"/consensus", d.fac).want(200)
 		})
 	}
@@ -154,13 +115,13 @@ func TestConsensusMatrixStatements(t *testing.T) {
 
 	// Recording a position is a bounded number of statements too.
 	cid := d.mustOpenClause()
-	first := sc.during(func() {
+	first := sc.During(func() {
 		d.position(cid, "BZ", d.heads["BZ"], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
 	})
 	for _, c := range countries8[1:7] {
 		d.position(cid, c, d.heads[c], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
 	}
-	last := sc.during(func() {
+	last := sc.During(func() {
 		d.position(cid, "SV", d.heads["SV"], map[string]any{"stance": "agree", "clause_version": 1}).want(200)
 	})
 	t.Logf("recording a position: %d statements; the one that completes consensus: %d", first, last)

@@ -1,36 +1,11 @@
 package httpapi_test
 
 import (
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"gorm.io/gorm"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
-
-// countDraftingStatements counts every SQL statement GORM issues on db from now on
-// (BEGIN and COMMIT are not statements GORM runs through callbacks, so they
-// are not counted).
-func countDraftingStatements(t testing.TB, db *gorm.DB) *atomic.Int64 {
-	t.Helper()
-	var n atomic.Int64
-	inc := func(*gorm.DB) { n.Add(1) }
-	const name = "consenso_test:count_statements"
-	cb := db.Callback()
-	for _, err := range []error{
-		cb.Create().After("gorm:create").Register(name, inc),
-		cb.Query().After("gorm:query").Register(name, inc),
-		cb.Update().After("gorm:update").Register(name, inc),
-		cb.Delete().After("gorm:delete").Register(name, inc),
-		cb.Row().After("gorm:row").Register(name, inc),
-		cb.Raw().After("gorm:raw").Register(name, inc),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return &n
-}
 
 // TestDraftStatementCount: taking a draft and rendering it in any format
 // issue the same number of SQL statements for 10 clauses as for 300 — no
@@ -42,27 +17,21 @@ func TestDraftStatementCount(t *testing.T) {
 	}
 	d := newDrafter(t)
 	small, large := d.largeGuideline(10), d.largeGuideline(300)
-	n := countDraftingStatements(t, d.e.store.DB())
+	sc := storetest.CountStatements(t, d.e.store)
 
 	// Every counted request re-reads the caller's account (the cache of
 	// accounts is emptied), so the counts do not depend on timing.
-	reset := func() {
+	count := func(r req, status int) int {
 		d.e.svc.InvalidatePrincipals()
-		n.Store(0)
+		return sc.During(func() { d.e.do(r).want(status) })
 	}
-	measure := func(gid string) map[string]int64 {
-		out := map[string]int64{}
-		reset()
-		d.e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts", token: d.f.Token, body: map[string]any{"label": "Counted"}}).want(201)
-		out["POST drafts"] = n.Load()
+	measure := func(gid string) map[string]int {
+		out := map[string]int{}
+		out["POST drafts"] = count(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts", token: d.f.Token, body: map[string]any{"label": "Counted"}}, 201)
 		for _, format := range []string{"json", "markdown", "html", "akn"} {
-			reset()
-			d.e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/drafts/1?format=" + format, token: d.f.Token}).want(200)
-			out["GET draft "+format] = n.Load()
+			out["GET draft "+format] = count(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/drafts/1?format=" + format, token: d.f.Token}, 200)
 		}
-		reset()
-		d.e.do(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/clauses", token: d.f.Token}).want(200)
-		out["GET clauses"] = n.Load()
+		out["GET clauses"] = count(req{method: "GET", path: "/api/v1/guidelines/" + gid + "/clauses", token: d.f.Token}, 200)
 		return out
 	}
 	ten, three := measure(small), measure(large)

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 // TestPeopleStatementCounts: the reads that name people (comments,
@@ -19,7 +20,7 @@ func TestPeopleStatementCounts(t *testing.T) {
 		t.Skip("builds a clause with many comments, versions, positions and accounts")
 	}
 	d := newDelib(t)
-	sc := countStatements(t, d.store)
+	sc := storetest.CountStatements(t, d.store)
 	small := d.mustOpenClause()
 	d.comment(small, d.heads["GT"], map[string]any{"body": "Guatemala asks for a deadline."}).want(201)
 	d.comment(small, d.observer, map[string]any{"body": "The secretariat notes a precedent."}).want(201)
@@ -44,7 +45,7 @@ func TestPeopleStatementCounts(t *testing.T) {
 			// The caller's account is read again on every counted
 			// request, so counts do not depend on the account cache.
 			d.svc.InvalidatePrincipals()
-			out[name] = sc.during(func() { d.get(path, d.heads["PA"]).want(200) })
+			out[name] = sc.During(func() { d.get(path, d.heads["PA"]).want(200) })
 		}
 		return out
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/events"
 	"github.com/rcm-iom/consenso/internal/httpapi"
+	"github.com/rcm-iom/consenso/internal/store/storetest"
 )
 
 // sessionOf reads the sign-in (sid claim) an access token belongs to.
@@ -124,14 +125,10 @@ func TestSessions(t *testing.T) {
 func TestSessionAuthenticationIsCached(t *testing.T) {
 	e := newEnv(t)
 	admin := e.mustAdmin()
-	n := countDraftingStatements(t, e.store.DB())
+	sc := storetest.CountStatements(t, e.store)
 	e.svc.InvalidatePrincipals()
-	n.Store(0)
-	e.me(admin.Token).want(200)
-	cold := n.Load()
-	n.Store(0)
-	e.me(admin.Token).want(200)
-	warm := n.Load()
+	cold := sc.During(func() { e.me(admin.Token).want(200) })
+	warm := sc.During(func() { e.me(admin.Token).want(200) })
 	if cold-warm != 2 {
 		t.Fatalf("GET /me: %d statements cold, %d warm; authentication should cost 2 cold and 0 warm", cold, warm)
 	}
