@@ -74,11 +74,16 @@ func (c *client) login(ctx context.Context, email string) (string, error) {
 // full page reached through a cursor.
 const commentPage = 20
 
-// target is one endpoint to measure: a GET of path with token.
+// target is one endpoint to measure: a GET of path with token, after
+// Before (untimed, when set) each time.
 type target struct {
 	Name  string
 	Path  string
 	Token string
+	// Before runs before every request of the target, untimed: a write,
+	// so that the read measured is the first after a change (made
+	// afresh, not kept).
+	Before func(context.Context) error
 }
 
 // prepared is what the measurement of one archive needs, found through the
@@ -140,16 +145,24 @@ func prepare(ctx context.Context, c *client, p *plan, lastEvent int64, deep int)
 	out.Notes = append(out.Notes,
 		fmt.Sprintf("comment pages of %d; deep pages: page %d of a hot clause's comments, page %d of the guideline's", commentPage, clauseDepth, guidelineDepth),
 		fmt.Sprintf("events page: 50 events after id %d of %d", after, lastEvent))
+	// Belize comments on the hot clause: the guideline's revision moves,
+	// so the kept pages are made afresh by the next read.
+	comment := func(ctx context.Context) error {
+		return c.call(ctx, "POST", "/api/v1/clauses/"+hot+"/comments", head,
+			map[string]string{"kind": "general", "body": "Belize asks for the word \"promptly\" to be kept."}, 201, nil)
+	}
 	out.Targets = []target{
-		{"a clause's comments, first page", first, fac},
-		{"a clause's comments, deep page (cursor)", clausePage, fac},
-		{"a guideline's comments, deep page (cursor)", guidelinePage, fac},
-		{"consensus matrix", "/api/v1/guidelines/" + g + "/consensus", fac},
-		{"clause list", "/api/v1/guidelines/" + g + "/clauses", fac},
-		{"comment counts", "/api/v1/guidelines/" + g + "/comments/counts", fac},
-		{"events page", fmt.Sprintf("/api/v1/guidelines/%s/events?after=%d&limit=50", g, after), fac},
-		{"approved pull (integration)", "/api/v1/guidelines/" + adopted + "/approved", tok.AccessToken},
-		{"read one clause", "/api/v1/clauses/" + hot, fac},
+		{"a clause's comments, first page", first, fac, nil},
+		{"a clause's comments, deep page (cursor)", clausePage, fac, nil},
+		{"a guideline's comments, deep page (cursor)", guidelinePage, fac, nil},
+		{"consensus matrix", "/api/v1/guidelines/" + g + "/consensus", fac, nil},
+		{"clause list", "/api/v1/guidelines/" + g + "/clauses", fac, nil},
+		{"clause list, first read after a comment", "/api/v1/guidelines/" + g + "/clauses", fac, comment},
+		{"comment counts", "/api/v1/guidelines/" + g + "/comments/counts", fac, nil},
+		{"comment counts, first read after a comment", "/api/v1/guidelines/" + g + "/comments/counts", fac, comment},
+		{"events page", fmt.Sprintf("/api/v1/guidelines/%s/events?after=%d&limit=50", g, after), fac, nil},
+		{"approved pull (integration)", "/api/v1/guidelines/" + adopted + "/approved", tok.AccessToken, nil},
+		{"read one clause", "/api/v1/clauses/" + hot, fac, nil},
 	}
 	return out, nil
 }
@@ -250,6 +263,11 @@ func measure(ctx context.Context, c *client, t target, l load, now func() time.T
 	get := func() (time.Duration, int, error) {
 		rctx, cancel := context.WithTimeout(ctx, l.Timeout)
 		defer cancel()
+		if t.Before != nil {
+			if err := t.Before(rctx); err != nil {
+				return 0, 0, err
+			}
+		}
 		req, err := http.NewRequestWithContext(rctx, "GET", c.base+t.Path, nil)
 		if err != nil {
 			return 0, 0, err
