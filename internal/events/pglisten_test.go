@@ -53,7 +53,7 @@ func TestListenAcrossReplicas(t *testing.T) {
 	hubB := events.NewHub(5)
 	sub, _ := hubB.Subscribe(g.ID, "someone")
 	accounts := make(chan struct{}, 16)
-	go events.Listen(ctx, url, hubB, func() { accounts <- struct{}{} }, slog.New(slog.DiscardHandler))
+	go events.Listen(ctx, url, hubB, &heard{accounts: accounts}, slog.New(slog.DiscardHandler))
 	// The listener wakes everything once connected: wait for that first.
 	waitFor(t, sub.C, "the listener to connect")
 	waitFor(t, accounts, "the initial account refresh")
@@ -116,7 +116,7 @@ func TestSignOutAcrossReplicas(t *testing.T) {
 			lctx, stop := context.WithCancel(ctx)
 			defer stop()
 			accounts := make(chan struct{}, 16)
-			go events.Listen(lctx, url, events.NewHub(5), func() { b.InvalidatePrincipals(); accounts <- struct{}{} }, slog.New(slog.DiscardHandler))
+			go events.Listen(lctx, url, events.NewHub(5), &heard{Service: b, accounts: accounts}, slog.New(slog.DiscardHandler))
 			waitFor(t, accounts, "the initial account refresh")
 
 			tp, err := a.Login(ctx, "admin@example.org", "a long enough password", "192.0.2.1")
@@ -138,12 +138,143 @@ func TestSignOutAcrossReplicas(t *testing.T) {
 	}
 }
 
-func waitFor(t *testing.T, c <-chan struct{}, what string) {
+// TestKeptReadsFollowNotifications: while its listener hears every
+// commit, replica A answers a clause it keeps without asking the database;
+// once it hears that replica B changed the guideline it reads the new
+// wording; and with its listener gone it asks the database again on every
+// read.
+func TestKeptReadsFollowNotifications(t *testing.T) {
+	url := storetest.URL(t)
+	if !store.IsPostgres(url) {
+		t.Skip("revisions are known from PostgreSQL notifications; SQLite asks the database on every read")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clk := clocktest.New()
+	open := func() (*service.Service, *store.Store) {
+		st, err := store.Open(ctx, url, nil, clk.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if err := st.Migrate(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, clk.Now)
+		return service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2}), st
+	}
+	a, stA := open()
+	b, _ := open()
+	admin, _, _, err := b.BootstrapAdmin(ctx, "admin@example.org", "a long enough password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := b.CreateUser(ctx, auth.Principal{ID: admin.ID, Role: drafting.RoleAdmin}, service.NewUser{Email: "f@example.org",
+		Name: "Facilitator", Password: "a long enough password", Role: drafting.RoleFacilitator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := auth.Principal{ID: f.ID, Role: drafting.RoleFacilitator}
+	g, err := b.CreateGuideline(ctx, fp, service.NewGuideline{Title: drafting.Text{"en": "Guidelines"}, Languages: []string{"en"}, Participants: []string{"BZ"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := b.CreateSection(ctx, fp, g.ID, drafting.Text{"en": "I"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := b.CreateClause(ctx, fp, g.ID, service.NewClause{SectionID: sec.ID, Text: drafting.Text{"en": "States shall inform."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	h := &heard{Service: a, changed: make(chan string, 64), listening: make(chan bool, 4)}
+	go events.Listen(lctx, url, events.NewHub(5), h, slog.New(slog.DiscardHandler))
+	if !waitFor(t, h.listening, "replica A to listen") {
+		t.Fatal("replica A's listener reported a lost connection first")
+	}
+	sc := storetest.CountStatements(t, stA)
+	read := func() (text string, statements int) {
+		t.Helper()
+		statements = sc.During(func() {
+			v, err := a.Clause(ctx, fp, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text = v.Text["en"]
+		})
+		return text, statements
+	}
+	if text, n := read(); text != "States shall inform." || n == 0 {
+		t.Fatalf("first read on A: %q in %d statements, want the wording read from the database", text, n)
+	}
+	if text, n := read(); text != "States shall inform." || n != 0 {
+		t.Fatalf("kept read on A while listening: %q in %d statements, want the kept wording and no statement", text, n)
+	}
+
+	if _, err := b.UpdateText(ctx, fp, c.ID, service.AnyRevision, service.TextChange{Text: drafting.Text{"en": "States shall promptly inform."}}); err != nil {
+		t.Fatal(err)
+	}
+	for waitFor(t, h.changed, "replica A to hear of B's change") != g.ID {
+	}
+	if text, n := read(); text != "States shall promptly inform." || n == 0 {
+		t.Fatalf("read on A after hearing of B's change: %q in %d statements, want B's wording from the database", text, n)
+	}
+
+	stop()
+	for waitFor(t, h.listening, "replica A's listener to stop") {
+	}
+	if text, n := read(); text != "States shall promptly inform." || n == 0 {
+		t.Fatalf("read on A without a listener: %q in %d statements, want the database asked", text, n)
+	}
+}
+
+// heard is a replica as Listen sees it (the service, when set) that also
+// tells the test what it heard.
+type heard struct {
+	*service.Service
+	accounts  chan struct{}
+	changed   chan string
+	listening chan bool
+}
+
+func (h *heard) InvalidatePrincipals() {
+	if h.Service != nil {
+		h.Service.InvalidatePrincipals()
+	}
+	if h.accounts != nil {
+		h.accounts <- struct{}{}
+	}
+}
+
+func (h *heard) GuidelineChanged(id string) {
+	if h.Service != nil {
+		h.Service.GuidelineChanged(id)
+	}
+	if h.changed != nil {
+		h.changed <- id
+	}
+}
+
+func (h *heard) Listening(on bool) {
+	if h.Service != nil {
+		h.Service.Listening(on)
+	}
+	if h.listening != nil {
+		h.listening <- on
+	}
+}
+
+func waitFor[T any](t *testing.T, c <-chan T, what string) T {
 	t.Helper()
 	select {
-	case <-c:
+	case v := <-c:
+		return v
 	case <-time.After(10 * time.Second):
 		t.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
 	}
 }
 

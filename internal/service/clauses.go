@@ -223,7 +223,7 @@ func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (Clau
 	var view ClauseView
 	err := s.read(ctx, func(tx *store.Tx) error {
 		if e, ok := s.clauseViews.get(id); ok {
-			rev, err := tx.GuidelineRevision(e.guideline)
+			rev, err := s.revision(tx, e.guideline)
 			if err != nil {
 				return err
 			}
@@ -238,7 +238,7 @@ func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (Clau
 		if err != nil {
 			return err
 		}
-		rev, err := tx.GuidelineRevision(c.GuidelineID)
+		rev, err := s.revision(tx, c.GuidelineID)
 		if err != nil {
 			return err
 		}
@@ -337,7 +337,7 @@ func (s *Service) ClausesAt(ctx context.Context, p auth.Principal, gid string, q
 	err = s.read(ctx, func(tx *store.Tx) error {
 		if cacheKey != "" {
 			var err error
-			if rev, err = tx.GuidelineRevision(gid); err != nil {
+			if rev, err = s.revision(tx, gid); err != nil {
 				return err
 			}
 			if e, ok := s.clausePages.get(cacheKey); ok && e.revision == rev {

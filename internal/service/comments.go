@@ -396,16 +396,16 @@ func (s *Service) CommentCountsAt(ctx context.Context, p auth.Principal, gid str
 	var rev int64
 	next := ""
 	err = s.read(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Guideline(gid); err != nil {
-			return err
-		}
 		var err error
-		if rev, err = tx.GuidelineRevision(gid); err != nil {
+		if rev, err = s.revision(tx, gid); err != nil {
 			return err
 		}
 		if e, ok := s.countPages.get(key); ok && e.revision == rev {
 			hit = &e.value
 			return nil
+		}
+		if _, err := tx.Guideline(gid); err != nil {
+			return err
 		}
 		limit := 0
 		if page.Limit > 0 {

@@ -78,6 +78,9 @@ type Service struct {
 	clauseViews *revisionCache[ClauseView]
 	clausePages *revisionCache[clausePage]
 	countPages  *revisionCache[commentCountsPage]
+	// watch knows guidelines' revisions while the listener hears every
+	// change (read_cache.go).
+	watch *revisionWatch
 	// streamReads coalesces identical event-log reads of woken streams.
 	streamReads singleflight.Group
 	// webhookPrivate allows plain-http webhook targets on private
@@ -110,6 +113,7 @@ func New(cfg Config) *Service {
 	s.clauseViews = newRevisionCache[ClauseView](20000)
 	s.clausePages = newRevisionCache[clausePage](2000)
 	s.countPages = newRevisionCache[commentCountsPage](2000)
+	s.watch = newRevisionWatch()
 	s.limits = newSigninLimits()
 	slots, wait := cfg.HashSlots, cfg.HashWait
 	if slots <= 0 {
@@ -193,6 +197,13 @@ func (s *Service) write(ctx context.Context, actor string, fn func(u *unit) erro
 		events, accounts = u.events, u.accounts
 		return nil
 	})
+	// Whether or not the commit went through (a lost connection leaves it
+	// unknown), the guidelines written are no longer known here.
+	for _, e := range events {
+		if e.GuidelineID != "" {
+			s.watch.changed(e.GuidelineID)
+		}
+	}
 	if err != nil {
 		return translate(err)
 	}

@@ -47,7 +47,7 @@ func startServer(ctx context.Context, dbURL string, now func() time.Time, log *s
 	svc := service.New(service.Config{Store: st, Tokens: tokens, Log: log, Now: now, RefreshTTL: 24 * time.Hour})
 	hub := events.NewHub(5)
 	bg, stopBackground := context.WithCancel(context.Background())
-	go events.Listen(bg, dbURL, hub, svc.InvalidatePrincipals, log)
+	go events.Listen(bg, dbURL, hub, svc, log)
 	h, err := httpapi.New(httpapi.Config{Service: svc, Log: log, Spec: api.OpenAPI, Hub: hub,
 		Ready: func(ctx context.Context) error { return st.Ping(ctx) }})
 	if err != nil {

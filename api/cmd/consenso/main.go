@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if st.Dialect() == store.Postgres {
 		// Every replica's writes NOTIFY inside their transaction; each
 		// replica listens and wakes its own streams.
-		go events.Listen(bg, cfg.DatabaseURL, hub, svc.InvalidatePrincipals, log)
+		go events.Listen(bg, cfg.DatabaseURL, hub, svc, log)
 	} else {
 		svc.SetPublisher(hub)
 	}

@@ -165,7 +165,7 @@ func startServer(t *testing.T) *server {
 	bg, stop := context.WithCancel(context.Background())
 	var listening sync.WaitGroup
 	if st.Dialect() == store.Postgres {
-		listening.Go(func() { events.Listen(bg, url, hub, svc.InvalidatePrincipals, log) })
+		listening.Go(func() { events.Listen(bg, url, hub, svc, log) })
 	} else {
 		svc.SetPublisher(hub)
 	}
