@@ -6,6 +6,8 @@
 #   approved JSON of a 100-clause bilingual guideline (integration token),
 #   its gzip and 304 revalidation, and reading one clause   vs a bare Gin handler
 #                                                              returning {"status":"ok"}
+#                                                              (the approved JSON also vs
+#                                                              one returning its own bytes)
 #   creating comments                                        vs pgbench transactions of
 #                                                              two INSERTs on the same server
 #   the clause list of 100 clauses                           req/s and p99
@@ -41,10 +43,11 @@ API=http://127.0.0.1:$port
 suffix=$$_$RANDOM
 schema=consenso_load_$suffix
 scratch=consenso_pgbench_$suffix
-pid= barepid=
+pid= barepid= samepid=
 cleanup() {
   [ -n "$pid" ] && kill $pid 2>/dev/null && wait $pid 2>/dev/null
   [ -n "$barepid" ] && kill $barepid 2>/dev/null
+  [ -n "$samepid" ] && kill $samepid 2>/dev/null
   psql -q "$DB" -c "DROP SCHEMA IF EXISTS $schema CASCADE" -c "DROP SCHEMA IF EXISTS $scratch CASCADE" >/dev/null 2>&1 || true
   rm -rf "$dir"
 }
@@ -88,6 +91,12 @@ json -X POST $API/api/v1/guidelines/$GID/drafts/1/adopt -H "Authorization: Beare
 CLIENT=$(json -X POST $API/api/v1/integrations -H "Authorization: Bearer $ADMIN" -d '{"name":"load"}')
 TOKEN=$(json -X POST $API/api/v1/auth/token -d "{\"grant_type\":\"client_credentials\",\"client_id\":$(jq .client_id <<<"$CLIENT"),\"client_secret\":$(jq .client_secret <<<"$CLIENT")}" | jq -r .access_token)
 ETAG=$(curl -sf -o /dev/null -D - $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+# A second baseline: the bare Gin handler returning the approved JSON's own
+# bytes, what moving that answer costs with nothing else.
+curl -sf $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" >"$dir/approved.json"
+"$dir/consenso-load" -serve-bare 127.0.0.1:18092 -bare-body "$dir/approved.json" &
+samepid=$!
+for _ in $(seq 1 50); do curl -sf -o /dev/null http://127.0.0.1:18092/ && break; sleep 0.1; done
 # An open clause of a guideline under negotiation, for Belize to comment on.
 G2=$(json -X POST $API/api/v1/guidelines -H "Authorization: Bearer $FAC" -d '{"title":{"en":"Load test comments","es":"Comentarios de prueba de carga"},"languages":["en","es"],"participants":["BZ"]}' | jq -r .id)
 S2=$(json -X POST $API/api/v1/guidelines/$G2/sections -H "Authorization: Bearer $FAC" -d '{"title":{"en":"Comments","es":"Comentarios"}}' | jq -r .id)
@@ -119,6 +128,7 @@ measure() {
 ratio() { printf "%.2f" "$(echo "$1/$2" | bc -l)"; }
 
 measure http://127.0.0.1:18091/;                                    bare=$RPS
+measure http://127.0.0.1:18092/;                                    samebody=$RPS
 measure $API/healthz;                                               healthz=$RPS
 size=$(curl -sf $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" | wc -c)
 measure -H "Authorization: Bearer $TOKEN" $API/api/v1/guidelines/$GID/approved;                              approved=$RPS approvedp99=$P99
@@ -137,6 +147,7 @@ echo
 echo "| path | measured | against | ratio | goal (issue 13) |"
 echo "| --- | ---: | --- | ---: | --- |"
 printf '| approved JSON, 100 bilingual clauses | %.0f req/s, p99 %s ms | bare Gin %.0f req/s | %s× | ≥ 0.5× |\n' "$approved" "$approvedp99" "$bare" "$(ratio "$approved" "$bare")"
+printf '| the same, against bare Gin returning its bytes | | bare Gin, same body %.0f req/s | %s× | — |\n' "$samebody" "$(ratio "$approved" "$samebody")"
 printf '| the same, gzip | %.0f req/s | bare Gin | %s× | — |\n' "$approvedgz" "$(ratio "$approvedgz" "$bare")"
 printf '| the same, 304 revalidation | %.0f req/s | bare Gin | %s× | ≥ 0.7× |\n' "$notmod" "$(ratio "$notmod" "$bare")"
 printf '| read one clause | %.0f req/s, p99 %s ms | bare Gin | %s× | ≥ 0.3× |\n' "$clause" "$clausep99" "$(ratio "$clause" "$bare")"

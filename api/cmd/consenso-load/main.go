@@ -39,9 +39,10 @@ func run() error {
 	n := flag.Int("streams", 1000, "concurrent streams (at most 5000)")
 	timeout := flag.Duration("timeout", 30*time.Second, "overall time limit")
 	bare := flag.String("serve-bare", "", "instead: serve a bare Gin handler returning {\"status\":\"ok\"} on this loopback address (the baseline)")
+	bareBody := flag.String("bare-body", "", "with -serve-bare: return the bytes of this file (as JSON) instead")
 	flag.Parse()
 	if *bare != "" {
-		return serveBare(*bare)
+		return serveBare(*bare, *bareBody)
 	}
 	u, err := url.Parse(*api)
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
@@ -134,13 +135,22 @@ func run() error {
 }
 
 // serveBare is the baseline the approved-text path is compared with: Gin
-// with no middleware and one handler.
-func serveBare(addr string) error {
+// with no middleware and one handler, returning {"status":"ok"} or, with
+// a body file, those bytes (the cost of moving the same answer alone).
+func serveBare(addr, bodyFile string) error {
 	if !strings.HasPrefix(addr, "127.0.0.1:") {
 		return errors.New("-serve-bare must be a 127.0.0.1 address")
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
-	e.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	if bodyFile == "" {
+		e.GET("/", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	} else {
+		body, err := os.ReadFile(bodyFile)
+		if err != nil {
+			return err
+		}
+		e.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", body) })
+	}
 	return http.ListenAndServe(addr, e)
 }
