@@ -10,6 +10,8 @@
 #                                                              one returning its own bytes)
 #   creating comments                                        vs pgbench transactions of
 #                                                              two INSERTs on the same server
+#                                                              (and vs its own row contention
+#                                                              in SQL alone)
 #   the clause list of 100 clauses                           req/s and p99
 #
 # then 1,000 live streams (time for a new event to reach every one) and the
@@ -53,7 +55,10 @@ cleanup() {
 }
 trap cleanup EXIT
 psql -q "$DB" -c "CREATE SCHEMA $schema" -c "CREATE SCHEMA $scratch" \
-  -c "CREATE TABLE $scratch.rows (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL)" >/dev/null
+  -c "CREATE TABLE $scratch.rows (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL)" \
+  -c "CREATE TABLE $scratch.counts (k TEXT PRIMARY KEY, n INTEGER NOT NULL)" -c "INSERT INTO $scratch.counts VALUES ('BZ/open', 0)" \
+  -c "CREATE TABLE $scratch.counter (id INTEGER PRIMARY KEY, value BIGINT NOT NULL)" -c "INSERT INTO $scratch.counter VALUES (1, 0)" \
+  -c "CREATE TABLE $scratch.events (id BIGINT PRIMARY KEY, body TEXT NOT NULL)" >/dev/null
 case "$DB" in *\?*) SERVER_DB="$DB&search_path=$schema" ;; *) SERVER_DB="$DB?search_path=$schema" ;; esac
 
 go build -o "$dir/consenso" ./api/cmd/consenso
@@ -116,6 +121,20 @@ INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text
 INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, '{"type":"comment.created"}', now());
 END;
 EOF
+# pgbench: the same contention in SQL alone — what bounds comment creation
+# whatever the server does: the comment, its speaker's count row (one row:
+# every comment here is Belize's, on one clause), the event counter row (one
+# for all writers), the event, and the notification, in the order the
+# server's transaction takes them.
+cat >"$dir/contention.sql" <<EOF
+BEGIN;
+INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, 'We propose to align this wording with the Palermo Protocol.', now());
+UPDATE $scratch.counts SET n = n + 1 WHERE k = 'BZ/open';
+UPDATE $scratch.counter SET value = value + 1 WHERE id = 1 RETURNING value \\gset
+INSERT INTO $scratch.events (id, body) VALUES (:value, '{"type":"comment.created"}');
+SELECT pg_notify('$scratch', 'g');
+END;
+EOF
 
 # measure ARGS...: one wrk run; sets RPS and P99 (ms).
 measure() {
@@ -138,6 +157,7 @@ measure -H "Authorization: Bearer $FAC" $API/api/v1/clauses/$CID;               
 measure -H "Authorization: Bearer $FAC" $API/api/v1/guidelines/$GID/clauses;                                 list=$RPS listp99=$P99
 measure -s "$dir/comment.lua" $API/api/v1/clauses/$C2/comments;                                              comment=$RPS commentp99=$P99
 tps=$(pgbench -n -f "$dir/two-inserts.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
+contended=$(pgbench -n -f "$dir/contention.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
 comments=$(psql -Atc "SELECT count(*) FROM $schema.comments" "$DB")
 
 echo
@@ -152,6 +172,7 @@ printf '| the same, gzip | %.0f req/s | bare Gin | %s× | — |\n' "$approvedgz"
 printf '| the same, 304 revalidation | %.0f req/s | bare Gin | %s× | ≥ 0.7× |\n' "$notmod" "$(ratio "$notmod" "$bare")"
 printf '| read one clause | %.0f req/s, p99 %s ms | bare Gin | %s× | ≥ 0.3× |\n' "$clause" "$clausep99" "$(ratio "$clause" "$bare")"
 printf '| create a comment | %.0f/s, p99 %s ms | pgbench two-insert %.0f tps | %s× | ≥ 0.25× |\n' "$comment" "$commentp99" "$tps" "$(ratio "$comment" "$tps")"
+printf '| the same, against its contention in SQL alone | | pgbench, count and counter rows %.0f tps | %s× | — |\n' "$contended" "$(ratio "$comment" "$contended")"
 printf '| clause list, 100 clauses | %.0f req/s, p99 %s ms | — | — | paginated; ≥ 5× 840 req/s |\n' "$list" "$listp99"
 printf '| /healthz (our middleware) | %.0f req/s | bare Gin | %s× | — |\n' "$healthz" "$(ratio "$healthz" "$bare")"
 echo
