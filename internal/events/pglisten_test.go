@@ -26,19 +26,7 @@ func TestListenAcrossReplicas(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clk := clocktest.New()
-	open := func() *service.Service {
-		st, err := store.Open(ctx, url, nil, clk.Now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-		tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, clk.Now)
-		return service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
-	}
-	a := open() // replica A writes; replica B is the hub and listener below
+	a, _ := openReplica(ctx, t, url, clk) // replica A writes; replica B is the hub and listener below
 
 	admin, _, _, err := a.BootstrapAdmin(ctx, "admin@example.org", "a long enough password")
 	if err != nil {
@@ -80,19 +68,8 @@ func TestSignOutAcrossReplicas(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clk := clocktest.New()
-	tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, clk.Now)
-	open := func() *service.Service {
-		st, err := store.Open(ctx, url, nil, clk.Now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-		return service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2})
-	}
-	a, b := open(), open()
+	a, _ := openReplica(ctx, t, url, clk)
+	b, _ := openReplica(ctx, t, url, clk)
 	if _, _, _, err := a.BootstrapAdmin(ctx, "admin@example.org", "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
@@ -151,20 +128,8 @@ func TestKeptReadsFollowNotifications(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clk := clocktest.New()
-	open := func() (*service.Service, *store.Store) {
-		st, err := store.Open(ctx, url, nil, clk.Now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-		tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, clk.Now)
-		return service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2}), st
-	}
-	a, stA := open()
-	b, _ := open()
+	a, stA := openReplica(ctx, t, url, clk)
+	b, _ := openReplica(ctx, t, url, clk)
 	admin, _, _, err := b.BootstrapAdmin(ctx, "admin@example.org", "a long enough password")
 	if err != nil {
 		t.Fatal(err)
@@ -229,6 +194,22 @@ func TestKeptReadsFollowNotifications(t *testing.T) {
 	if text, n := read(); text != "States shall promptly inform." || n == 0 {
 		t.Fatalf("read on A without a listener: %q in %d statements, want the database asked", text, n)
 	}
+}
+
+// openReplica opens a service on its own connection pool to the database
+// at url: one replica.
+func openReplica(ctx context.Context, t *testing.T, url string, clk *clocktest.Clock) (*service.Service, *store.Store) {
+	t.Helper()
+	st, err := store.Open(ctx, url, nil, clk.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	tokens, _ := auth.NewTokens([]byte("0123456789abcdef0123456789abcdef"), time.Minute, clk.Now)
+	return service.New(service.Config{Store: st, Tokens: tokens, Now: clk.Now, Argon2: auth.FastArgon2}), st
 }
 
 // heard is a replica as Listen sees it (the service, when set) that also
