@@ -21,7 +21,8 @@ const (
 type CommentStatus string
 
 // Comment statuses: open until the facilitator resolves it or the author
-// withdraws it.
+// withdraws it. (The comment counts' answer names each: commentStatusCounts
+// in internal/httpapi.)
 const (
 	CommentOpen         CommentStatus = "open"
 	CommentIncorporated CommentStatus = "incorporated"

@@ -122,17 +122,32 @@ func (s *Server) handleGuidelineCommentsGet(c *gin.Context) (int, any, error) {
 }
 
 type commentCountView struct {
-	ClauseID string         `json:"clause_id"`
-	Number   string         `json:"number"`
-	Country  string         `json:"country"`
-	Total    int            `json:"total"`
-	ByStatus map[string]int `json:"by_status"`
+	ClauseID string              `json:"clause_id"`
+	Number   string              `json:"number"`
+	Country  string              `json:"country"`
+	Total    int                 `json:"total"`
+	ByStatus commentStatusCounts `json:"by_status"`
+}
+
+// commentStatusCounts is by_status: a count per comment status, the
+// statuses without comments left out, in the order a map's keys would be
+// encoded — a struct, because a page holds hundreds of them and encoding a
+// map sorts its keys each time.
+type commentStatusCounts struct {
+	Addressed    int `json:"addressed,omitempty"`
+	Declined     int `json:"declined,omitempty"`
+	Incorporated int `json:"incorporated,omitempty"`
+	Open         int `json:"open,omitempty"`
+	Withdrawn    int `json:"withdrawn,omitempty"`
 }
 
 func toCommentCountView(t service.CommentTally) commentCountView {
-	by := map[string]int{}
-	for k, n := range t.ByStatus {
-		by[string(k)] = n
+	by := commentStatusCounts{
+		Addressed:    t.ByStatus[drafting.CommentAddressed],
+		Declined:     t.ByStatus[drafting.CommentDeclined],
+		Incorporated: t.ByStatus[drafting.CommentIncorporated],
+		Open:         t.ByStatus[drafting.CommentOpen],
+		Withdrawn:    t.ByStatus[drafting.CommentWithdrawn],
 	}
 	return commentCountView{ClauseID: t.ClauseID, Number: t.Number, Country: t.Speaker, Total: t.Total, ByStatus: by}
 }

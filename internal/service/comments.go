@@ -3,8 +3,9 @@ package service
 import (
 	"context"
 	"errors"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -370,6 +371,35 @@ func (s *Service) CommentCounts(ctx context.Context, p auth.Principal, gid strin
 	return ts, next, err
 }
 
+// tally orders the counts of a page of clauses as the page lists them:
+// by clause (its place in the page) and, within a clause, by speaker —
+// grouped by clause first, so the only sorting left is of a clause's few
+// speakers.
+func tally(clauses []drafting.Clause, counts []store.CommentCount) []CommentTally {
+	at := make(map[string]int, len(clauses))
+	for i, c := range clauses {
+		at[c.ID] = i
+	}
+	perClause := make([][]CommentTally, len(clauses))
+	for _, c := range counts {
+		i, ok := at[c.ClauseID]
+		if !ok {
+			continue
+		}
+		t := CommentTally{ClauseID: c.ClauseID, Number: clauses[i].Number, Speaker: c.Speaker, ByStatus: c.ByStatus}
+		for _, n := range c.ByStatus {
+			t.Total += n
+		}
+		perClause[i] = append(perClause[i], t)
+	}
+	out := make([]CommentTally, 0, len(counts))
+	for _, ts := range perClause {
+		slices.SortFunc(ts, func(a, b CommentTally) int { return strings.Compare(a.Speaker, b.Speaker) })
+		out = append(out, ts...)
+	}
+	return out
+}
+
 // commentCountsPage is one page of comment counts, as CommentCounts
 // answers it.
 type commentCountsPage struct {
@@ -435,38 +465,7 @@ func (s *Service) CommentCountsAt(ctx context.Context, p auth.Principal, gid str
 	if hit != nil {
 		return hit.tallies, hit.next, rev, nil
 	}
-	order, number := map[string]int{}, map[string]string{}
-	for i, c := range clauses {
-		order[c.ID], number[c.ID] = i, c.Number
-	}
-	type k struct{ clause, speaker string }
-	index := map[k]int{}
-	var out []CommentTally
-	for _, c := range counts {
-		speaker := "facilitator"
-		switch {
-		case c.Country != nil:
-			speaker = *c.Country
-		case c.Observer:
-			speaker = "observer"
-		}
-		key := k{c.ClauseID, speaker}
-		i, ok := index[key]
-		if !ok {
-			i = len(out)
-			index[key] = i
-			out = append(out, CommentTally{ClauseID: c.ClauseID, Number: number[c.ClauseID], Speaker: speaker,
-				ByStatus: map[drafting.CommentStatus]int{}})
-		}
-		out[i].ByStatus[drafting.CommentStatus(c.Status)] += c.N
-		out[i].Total += c.N
-	}
-	sort.SliceStable(out, func(a, b int) bool {
-		if order[out[a].ClauseID] != order[out[b].ClauseID] {
-			return order[out[a].ClauseID] < order[out[b].ClauseID]
-		}
-		return out[a].Speaker < out[b].Speaker
-	})
+	out := tally(clauses, counts)
 	s.countPages.put(key, gid, rev, commentCountsPage{tallies: out, next: next})
 	return out, next, rev, nil
 }

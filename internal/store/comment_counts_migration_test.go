@@ -73,14 +73,9 @@ func TestMigrationCommentCounts(t *testing.T) {
 		}
 		got := map[string]int{}
 		for _, c := range counts {
-			sp := "facilitator"
-			switch {
-			case c.Country != nil:
-				sp = *c.Country
-			case c.Observer:
-				sp = "observer"
+			for st, n := range c.ByStatus {
+				got[c.ClauseID+"/"+c.Speaker+"/"+string(st)] = n
 			}
-			got[c.ClauseID+"/"+sp+"/"+c.Status] = c.N
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("counts of g1 = %v, want %v", got, want)
