@@ -265,7 +265,7 @@ func buildArchive(ctx context.Context, o options, s shape, hash string, now func
 	}
 	// As autovacuum would leave them, on this schema's tables only.
 	if err := step("vacuum analyze", func() error {
-		_, err := conn.Exec(ctx, "VACUUM (ANALYZE) users, guidelines, guideline_participants, sections, clauses, clause_versions, comments, positions, events")
+		_, err := conn.Exec(ctx, "VACUUM (ANALYZE) users, guidelines, guideline_participants, sections, clauses, clause_versions, comments, comment_counts, positions, events")
 		return err
 	}); err != nil {
 		return a, err
