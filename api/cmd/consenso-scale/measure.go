@@ -84,6 +84,10 @@ type target struct {
 	// so that the read measured is the first after a change (made
 	// afresh, not kept).
 	Before func(context.Context) error
+	// Workers, when set, replaces the load's number of concurrent
+	// clients: 1 measures a write-then-read alone, without the other
+	// clients' writes competing for the two cores.
+	Workers int
 }
 
 // prepared is what the measurement of one archive needs, found through the
@@ -152,17 +156,19 @@ func prepare(ctx context.Context, c *client, p *plan, lastEvent int64, deep int)
 			map[string]string{"kind": "general", "body": "Belize asks for the word \"promptly\" to be kept."}, 201, nil)
 	}
 	out.Targets = []target{
-		{"a clause's comments, first page", first, fac, nil},
-		{"a clause's comments, deep page (cursor)", clausePage, fac, nil},
-		{"a guideline's comments, deep page (cursor)", guidelinePage, fac, nil},
-		{"consensus matrix", "/api/v1/guidelines/" + g + "/consensus", fac, nil},
-		{"clause list", "/api/v1/guidelines/" + g + "/clauses", fac, nil},
-		{"clause list, first read after a comment", "/api/v1/guidelines/" + g + "/clauses", fac, comment},
-		{"comment counts", "/api/v1/guidelines/" + g + "/comments/counts", fac, nil},
-		{"comment counts, first read after a comment", "/api/v1/guidelines/" + g + "/comments/counts", fac, comment},
-		{"events page", fmt.Sprintf("/api/v1/guidelines/%s/events?after=%d&limit=50", g, after), fac, nil},
-		{"approved pull (integration)", "/api/v1/guidelines/" + adopted + "/approved", tok.AccessToken, nil},
-		{"read one clause", "/api/v1/clauses/" + hot, fac, nil},
+		{"a clause's comments, first page", first, fac, nil, 0},
+		{"a clause's comments, deep page (cursor)", clausePage, fac, nil, 0},
+		{"a guideline's comments, deep page (cursor)", guidelinePage, fac, nil, 0},
+		{"consensus matrix", "/api/v1/guidelines/" + g + "/consensus", fac, nil, 0},
+		{"clause list", "/api/v1/guidelines/" + g + "/clauses", fac, nil, 0},
+		{"clause list, first read after a comment", "/api/v1/guidelines/" + g + "/clauses", fac, comment, 0},
+		{"clause list, first read after a comment (one client)", "/api/v1/guidelines/" + g + "/clauses", fac, comment, 1},
+		{"comment counts", "/api/v1/guidelines/" + g + "/comments/counts", fac, nil, 0},
+		{"comment counts, first read after a comment", "/api/v1/guidelines/" + g + "/comments/counts", fac, comment, 0},
+		{"comment counts, first read after a comment (one client)", "/api/v1/guidelines/" + g + "/comments/counts", fac, comment, 1},
+		{"events page", fmt.Sprintf("/api/v1/guidelines/%s/events?after=%d&limit=50", g, after), fac, nil, 0},
+		{"approved pull (integration)", "/api/v1/guidelines/" + adopted + "/approved", tok.AccessToken, nil, 0},
+		{"read one clause", "/api/v1/clauses/" + hot, fac, nil, 0},
 	}
 	return out, nil
 }
@@ -310,7 +316,11 @@ func measure(ctx context.Context, c *client, t target, l load, now func() time.T
 		wg   sync.WaitGroup
 		fail error
 	)
-	for range l.Workers {
+	workers := l.Workers
+	if t.Workers > 0 {
+		workers = t.Workers
+	}
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
