@@ -1,6 +1,7 @@
 package drafting
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,14 +32,11 @@ const (
 	CommentWithdrawn    CommentStatus = "withdrawn"
 )
 
+// CommentStatuses lists every comment status.
+var CommentStatuses = []CommentStatus{CommentOpen, CommentIncorporated, CommentAddressed, CommentDeclined, CommentWithdrawn}
+
 // ValidCommentStatus reports whether s is a comment status.
-func ValidCommentStatus(s CommentStatus) bool {
-	switch s {
-	case CommentOpen, CommentIncorporated, CommentAddressed, CommentDeclined, CommentWithdrawn:
-		return true
-	}
-	return false
-}
+func ValidCommentStatus(s CommentStatus) bool { return slices.Contains(CommentStatuses, s) }
 
 // ValidCommentKind reports whether k is a comment kind.
 func ValidCommentKind(k CommentKind) bool {

@@ -199,8 +199,8 @@ func (s *Service) write(ctx context.Context, actor string, fn func(u *unit) erro
 	})
 	// Whether or not the commit went through (a lost connection leaves it
 	// unknown), the guidelines written are no longer known here.
-	for _, e := range events {
-		if e.GuidelineID != "" {
+	for i, e := range events {
+		if e.GuidelineID != "" && (i == 0 || events[i-1].GuidelineID != e.GuidelineID) {
 			s.watch.changed(e.GuidelineID)
 		}
 	}

@@ -268,11 +268,6 @@ type CommentCount struct {
 	ByStatus map[drafting.CommentStatus]int
 }
 
-// commentStatuses are the statuses a count row can hold, in the columns
-// CommentCounts reads them into.
-var commentStatuses = []drafting.CommentStatus{drafting.CommentOpen, drafting.CommentIncorporated,
-	drafting.CommentAddressed, drafting.CommentDeclined, drafting.CommentWithdrawn}
-
 // CommentCounts reads a guideline's comment counts per clause and speaker,
 // as the writes of comments keep them: of the given clauses only, when any
 // are given (a page of them), in no particular order. One index-only scan
@@ -280,9 +275,9 @@ var commentStatuses = []drafting.CommentStatus{drafting.CommentOpen, drafting.Co
 // a column per status, scanned without reflection: a page of 50 clauses of
 // a busy guideline is 1,500 count rows but 500 of these.
 func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, error) {
-	cols := make([]string, len(commentStatuses))
-	args := make([]any, len(commentStatuses))
-	for i, st := range commentStatuses {
+	cols := make([]string, len(drafting.CommentStatuses))
+	args := make([]any, len(drafting.CommentStatuses))
+	for i, st := range drafting.CommentStatuses {
 		cols[i] = "SUM(CASE WHEN status = ? THEN n ELSE 0 END)"
 		args[i] = string(st)
 	}
@@ -297,7 +292,7 @@ func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, er
 	}
 	defer rows.Close()
 	var out []CommentCount
-	n := make([]int, len(commentStatuses))
+	n := make([]int, len(drafting.CommentStatuses))
 	dest := make([]any, 2+len(n))
 	for rows.Next() {
 		var c CommentCount
@@ -309,7 +304,7 @@ func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, er
 			return nil, err
 		}
 		c.ByStatus = make(map[drafting.CommentStatus]int, 2)
-		for i, st := range commentStatuses {
+		for i, st := range drafting.CommentStatuses {
 			if n[i] > 0 {
 				c.ByStatus[st] = n[i]
 			}
