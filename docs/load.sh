@@ -121,6 +121,16 @@ INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text
 INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, '{"type":"comment.created"}', now());
 END;
 EOF
+# pgbench: the two INSERTs and a notification, as every write of the
+# server sends one (PostgreSQL commits notifying transactions one at a time).
+cat >"$dir/two-inserts-notify.sql" <<EOF
+BEGIN;
+INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, 'We propose to align this wording with the Palermo Protocol.', now());
+INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, '{"type":"comment.created"}', now());
+SELECT pg_notify('$scratch', 'g');
+END;
+EOF
+
 # pgbench: the same contention in SQL alone — what bounds comment creation
 # whatever the server does: the comment, its speaker's count row (one row:
 # every comment here is Belize's, on one clause), the event counter row (one
@@ -162,6 +172,7 @@ bare=$(echo "($bare1+$bare2)/2" | bc -l)
 measure -H "Authorization: Bearer $FAC" $API/api/v1/guidelines/$GID/clauses;                                 list=$RPS listp99=$P99
 measure -s "$dir/comment.lua" $API/api/v1/clauses/$C2/comments;                                              comment=$RPS commentp99=$P99
 tps=$(pgbench -n -f "$dir/two-inserts.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
+notifying=$(pgbench -n -f "$dir/two-inserts-notify.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
 contended=$(pgbench -n -f "$dir/contention.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
 comments=$(psql -Atc "SELECT count(*) FROM $schema.comments" "$DB")
 
@@ -178,6 +189,7 @@ printf '| the same, gzip | %.0f req/s | bare Gin | %s× | — |\n' "$approvedgz"
 printf '| the same, 304 revalidation | %.0f req/s | bare Gin | %s× | ≥ 0.7× |\n' "$notmod" "$(ratio "$notmod" "$bare")"
 printf '| read one clause | %.0f req/s, p99 %s ms | bare Gin | %s× | ≥ 0.3× |\n' "$clause" "$clausep99" "$(ratio "$clause" "$bare")"
 printf '| create a comment | %.0f/s, p99 %s ms | pgbench two-insert %.0f tps | %s× | ≥ 0.25× |\n' "$comment" "$commentp99" "$tps" "$(ratio "$comment" "$tps")"
+printf '| the same, against two INSERTs and a NOTIFY | | pgbench, two-insert and pg_notify %.0f tps | %s× | — |\n' "$notifying" "$(ratio "$comment" "$notifying")"
 printf '| the same, against its contention in SQL alone | | pgbench, count and counter rows %.0f tps | %s× | — |\n' "$contended" "$(ratio "$comment" "$contended")"
 printf '| clause list, 100 clauses | %.0f req/s, p99 %s ms | — | — | paginated; ≥ 5× 840 req/s |\n' "$list" "$listp99"
 printf '| /healthz (our middleware) | %.0f req/s | bare Gin | %s× | — |\n' "$healthz" "$(ratio "$healthz" "$bare")"
