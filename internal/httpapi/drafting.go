@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -204,52 +203,24 @@ func (s *Server) keptList(c *gin.Context, rev int64, view func() any) (int, any,
 		return http.StatusOK, view(), nil
 	}
 	key := c.FullPath() + "\x00" + c.Param("gid") + "?" + c.Request.URL.RawQuery
-	if e, ok := s.lists.get(key); ok && e.revision == rev {
-		c.Header("ETag", e.etag)
-		return http.StatusOK, rawBody{contentType: "application/json; charset=utf-8", bytes: e.body}, nil
+	if e, ok := s.lists.Get(key); ok && e.Revision == rev {
+		c.Header("ETag", e.Value.etag)
+		return http.StatusOK, rawBody{contentType: "application/json; charset=utf-8", bytes: e.Value.body}, nil
 	}
 	b, err := json.Marshal(view())
 	if err != nil {
 		return 0, nil, err
 	}
 	etag := digestETag(b)
-	s.lists.put(key, keptList{revision: rev, body: b, etag: etag})
+	s.lists.Put(key, rev, keptList{body: b, etag: etag})
 	c.Header("ETag", etag)
 	return http.StatusOK, rawBody{contentType: "application/json; charset=utf-8", bytes: b}, nil
 }
 
 // keptList is a list's answer as sent, for one guideline revision.
 type keptList struct {
-	revision int64
-	body     []byte
-	etag     string
-}
-
-// listCache keeps the last answers of lists by route and query, at most
-// max of them (it starts afresh when full): bytes made once per revision.
-type listCache struct {
-	mu      sync.Mutex
-	entries map[string]keptList
-	max     int
-}
-
-func (l *listCache) get(key string) (keptList, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e, ok := l.entries[key]
-	return e, ok
-}
-
-func (l *listCache) put(key string, e keptList) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.entries == nil || len(l.entries) >= l.max {
-		l.entries = map[string]keptList{}
-	}
-	if old, ok := l.entries[key]; ok && old.revision > e.revision {
-		return
-	}
-	l.entries[key] = e
+	body []byte
+	etag string
 }
 
 func (s *Server) handleClauseGet(c *gin.Context) (int, any, error) {

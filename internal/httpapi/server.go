@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/rcm-iom/consenso/internal/events"
+	"github.com/rcm-iom/consenso/internal/kept"
 	"github.com/rcm-iom/consenso/internal/service"
 	"github.com/rcm-iom/consenso/internal/web"
 )
@@ -70,7 +71,7 @@ type Server struct {
 	web         *web.Handler
 	// lists keeps list answers (clauses, comment counts) per guideline
 	// revision.
-	lists *listCache
+	lists *kept.Cache[keptList]
 }
 
 // New builds the router with every route.
@@ -79,7 +80,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		svc: cfg.Service, log: cfg.Log, bodyLimit: cfg.BodyLimit, spec: cfg.Spec, ready: cfg.Ready,
 		registry: cfg.Registry, origins: map[string]bool{}, hub: cfg.Hub, heartbeat: cfg.Heartbeat, beats: cfg.Heartbeats,
-		web: cfg.Web, lists: &listCache{max: 256},
+		web: cfg.Web, lists: kept.New[keptList](256),
 	}
 	if s.web == nil {
 		w, err := web.New()

@@ -222,13 +222,13 @@ func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (Clau
 	}
 	var view ClauseView
 	err := s.read(ctx, func(tx *store.Tx) error {
-		if e, ok := s.clauseViews.get(id); ok {
-			rev, err := s.revision(tx, e.guideline)
+		if e, ok := s.clauseViews.Get(id); ok {
+			rev, err := s.revision(tx, e.Value.GuidelineID)
 			if err != nil {
 				return err
 			}
-			if rev == e.revision {
-				view = e.value
+			if rev == e.Revision {
+				view = e.Value
 				return nil
 			}
 		}
@@ -250,7 +250,7 @@ func (s *Service) Clause(ctx context.Context, p auth.Principal, id string) (Clau
 			return err
 		}
 		view = viewOf(c, g)
-		s.clauseViews.put(id, c.GuidelineID, rev, view)
+		s.clauseViews.Put(id, rev, view)
 		return nil
 	})
 	return view, err
@@ -340,8 +340,8 @@ func (s *Service) ClausesAt(ctx context.Context, p auth.Principal, gid string, q
 			if rev, err = s.revision(tx, gid); err != nil {
 				return err
 			}
-			if e, ok := s.clausePages.get(cacheKey); ok && e.revision == rev {
-				hit = &e.value
+			if e, ok := s.clausePages.Get(cacheKey); ok && e.Revision == rev {
+				hit = &e.Value
 				return nil
 			}
 		}
@@ -381,7 +381,7 @@ func (s *Service) ClausesAt(ctx context.Context, p auth.Principal, gid string, q
 	if cacheKey == "" {
 		return out, next, 0, nil
 	}
-	s.clausePages.put(cacheKey, gid, rev, clausePage{views: out, next: next})
+	s.clausePages.Put(cacheKey, rev, clausePage{views: out, next: next})
 	return out, next, rev, nil
 }
 

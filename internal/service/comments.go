@@ -430,8 +430,8 @@ func (s *Service) CommentCountsAt(ctx context.Context, p auth.Principal, gid str
 		if rev, err = s.revision(tx, gid); err != nil {
 			return err
 		}
-		if e, ok := s.countPages.get(key); ok && e.revision == rev {
-			hit = &e.value
+		if e, ok := s.countPages.Get(key); ok && e.Revision == rev {
+			hit = &e.Value
 			return nil
 		}
 		if _, err := tx.Guideline(gid); err != nil {
@@ -466,6 +466,6 @@ func (s *Service) CommentCountsAt(ctx context.Context, p auth.Principal, gid str
 		return hit.tallies, hit.next, rev, nil
 	}
 	out := tally(clauses, counts)
-	s.countPages.put(key, gid, rev, commentCountsPage{tallies: out, next: next})
+	s.countPages.Put(key, rev, commentCountsPage{tallies: out, next: next})
 	return out, next, rev, nil
 }

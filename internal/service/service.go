@@ -17,6 +17,7 @@ import (
 
 	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/kept"
 	"github.com/rcm-iom/consenso/internal/store"
 )
 
@@ -75,9 +76,9 @@ type Service struct {
 	approved *approvedCache
 	// clauseViews and clausePages keep clause reads, checked against the
 	// guideline's revision on every use (read_cache.go).
-	clauseViews *revisionCache[ClauseView]
-	clausePages *revisionCache[clausePage]
-	countPages  *revisionCache[commentCountsPage]
+	clauseViews *kept.Cache[ClauseView]
+	clausePages *kept.Cache[clausePage]
+	countPages  *kept.Cache[commentCountsPage]
 	// watch knows guidelines' revisions while the listener hears every
 	// change (read_cache.go).
 	watch *revisionWatch
@@ -110,9 +111,9 @@ func New(cfg Config) *Service {
 		s.refreshTTL = 30 * 24 * time.Hour
 	}
 	s.approved = newApprovedCache()
-	s.clauseViews = newRevisionCache[ClauseView](20000)
-	s.clausePages = newRevisionCache[clausePage](2000)
-	s.countPages = newRevisionCache[commentCountsPage](2000)
+	s.clauseViews = kept.New[ClauseView](20000)
+	s.clausePages = kept.New[clausePage](2000)
+	s.countPages = kept.New[commentCountsPage](2000)
 	s.watch = newRevisionWatch()
 	s.limits = newSigninLimits()
 	slots, wait := cfg.HashSlots, cfg.HashWait
