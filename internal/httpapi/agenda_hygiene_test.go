@@ -37,72 +37,38 @@ func TestAgendaFreeTextHygiene(t *testing.T) {
 		return b
 	}
 
-	type route struct {
-		name, method, path string
-		as                 account
-		body               func(v string) map[string]any
-		field              string
-		required           bool
-		header             func() map[string]string
-	}
 	inputs := "/api/v1/guidelines/" + d.gid + "/inputs"
-	routes := []route{
-		{"input_text", "POST", inputs, d.heads["CR"], func(v string) map[string]any {
+	routes := []textRoute{
+		{"input_text", "POST", inputs, tok(d.heads["CR"]), func(v string) map[string]any {
 			return map[string]any{"area": "prevention", "kind": "advance", "text": map[string]string{"en": v}}
 		}, "text", true, nil},
-		{"input_source", "POST", inputs, d.heads["CR"], func(v string) map[string]any {
+		{"input_source", "POST", inputs, tok(d.heads["CR"]), func(v string) map[string]any {
 			return map[string]any{"area": "prevention", "kind": "advance", "text": map[string]string{"en": "Fine."}, "source": v}
 		}, "source", false, nil},
-		{"input_edit_text", "PUT", "/api/v1/inputs/" + in["id"].(string), d.heads["CR"], func(v string) map[string]any {
+		{"input_edit_text", "PUT", "/api/v1/inputs/" + in["id"].(string), tok(d.heads["CR"]), func(v string) map[string]any {
 			return map[string]any{"area": "prevention", "kind": "advance", "text": map[string]string{"es": v}}
 		}, "text", true, func() map[string]string { return map[string]string{"If-Match": inputETag()} }},
-		{"sources_inputs", "PUT", "/api/v1/clauses/" + h.cid + "/sources", d.fac, func(v string) map[string]any {
+		{"sources_inputs", "PUT", "/api/v1/clauses/" + h.cid + "/sources", tok(d.fac), func(v string) map[string]any {
 			return map[string]any{"inputs": []string{v}}
 		}, "inputs[0]", false, nil},
-		{"action_text", "POST", "/api/v1/guidelines/" + d.gid + "/actions", d.fac, func(v string) map[string]any { return action("text", v) }, "text", true, nil},
-		{"action_timeframe", "POST", "/api/v1/guidelines/" + d.gid + "/actions", d.fac, func(v string) map[string]any { return action("timeframe", v) }, "timeframe", true, nil},
-		{"action_indicators", "POST", "/api/v1/guidelines/" + d.gid + "/actions", d.fac, func(v string) map[string]any { return action("indicators", v) }, "indicators", true, nil},
-		{"action_verification", "POST", "/api/v1/guidelines/" + d.gid + "/actions", d.fac, func(v string) map[string]any { return action("means_of_verification", v) }, "means_of_verification", true, nil},
-		{"action_edit_timeframe", "PUT", "/api/v1/clauses/" + aid + "/action", d.fac, func(v string) map[string]any { return details("timeframe", v) }, "timeframe", true,
+		{"action_text", "POST", "/api/v1/guidelines/" + d.gid + "/actions", tok(d.fac), func(v string) map[string]any { return action("text", v) }, "text", true, nil},
+		{"action_timeframe", "POST", "/api/v1/guidelines/" + d.gid + "/actions", tok(d.fac), func(v string) map[string]any { return action("timeframe", v) }, "timeframe", true, nil},
+		{"action_indicators", "POST", "/api/v1/guidelines/" + d.gid + "/actions", tok(d.fac), func(v string) map[string]any { return action("indicators", v) }, "indicators", true, nil},
+		{"action_verification", "POST", "/api/v1/guidelines/" + d.gid + "/actions", tok(d.fac), func(v string) map[string]any { return action("means_of_verification", v) }, "means_of_verification", true, nil},
+		{"action_edit_timeframe", "PUT", "/api/v1/clauses/" + aid + "/action", tok(d.fac), func(v string) map[string]any { return details("timeframe", v) }, "timeframe", true,
 			func() map[string]string { return map[string]string{"If-Match": actionETag()} }},
-		{"action_edit_note", "PUT", "/api/v1/clauses/" + aid + "/action", d.fac, func(v string) map[string]any {
+		{"action_edit_note", "PUT", "/api/v1/clauses/" + aid + "/action", tok(d.fac), func(v string) map[string]any {
 			b := details("timeframe", "2014")
 			b["note"] = v
 			return b
 		}, "note", false, func() map[string]string { return map[string]string{"If-Match": actionETag()} }},
-		{"progress_note", "POST", "/api/v1/clauses/" + aid + "/progress", d.heads["CR"], func(v string) map[string]any {
+		{"progress_note", "POST", "/api/v1/clauses/" + aid + "/progress", tok(d.heads["CR"]), func(v string) map[string]any {
 			return map[string]any{"status": "in_progress", "date": "2012-09-01", "note": v}
 		}, "note", false, nil},
-		{"progress_evidence", "POST", "/api/v1/clauses/" + aid + "/progress", d.heads["CR"], func(v string) map[string]any {
+		{"progress_evidence", "POST", "/api/v1/clauses/" + aid + "/progress", tok(d.heads["CR"]), func(v string) map[string]any {
 			return map[string]any{"status": "in_progress", "date": "2012-09-01", "evidence_url": "https://example.org/" + v}
 		}, "evidence_url", false, nil},
 	}
 	snapshot := func() string { return h.snapshot() + d.rows(append(agendaTables, planTables...)...) }
-	for _, r := range routes {
-		t.Run(r.name, func(t *testing.T) {
-			bad := map[string]string{"nul": textNUL, "rlo": textRLO, "c1": textC1}
-			if r.required {
-				bad["blank"] = textBlank
-			}
-			for kind, v := range bad {
-				before := snapshot()
-				var header map[string]string
-				if r.header != nil {
-					header = r.header()
-				}
-				res := d.do(req{method: r.method, path: r.path, token: r.as.Token, body: r.body(v), header: header})
-				code := "text.invalid_character"
-				if kind == "blank" {
-					code = ""
-				}
-				res.wantProblem(422, code)
-				if !namesField(res, r.field) {
-					t.Fatalf("%s: the problem does not name %s: %s", kind, r.field, res.Body.String())
-				}
-				if after := snapshot(); after != before {
-					t.Fatalf("%s: a refused request changed something:\nbefore %s\nafter  %s", kind, before, after)
-				}
-			}
-		})
-	}
+	h.refuseBadText(t, routes, snapshot)
 }

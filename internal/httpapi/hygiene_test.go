@@ -65,17 +65,8 @@ func TestFreeTextHygiene(t *testing.T) {
 	agreed := d.mustAgreedClause()
 	clauseETag := func() string { return d.get("/api/v1/clauses/"+h.cid, d.fac).want(200).Header().Get("ETag") }
 
-	type route struct {
-		name, method, path string
-		as                 func() string // token
-		body               func(v string) map[string]any
-		field              string
-		required           bool // blank is refused too
-		header             func() map[string]string
-	}
-	tok := func(a account) func() string { return func() string { return a.Token } }
 	none := func() string { return "" }
-	routes := []route{
+	routes := []textRoute{
 		{"login_email", "POST", "/api/v1/auth/login", none, func(v string) map[string]any {
 			return map[string]any{"email": v, "password": "a long enough password"}
 		}, "email", false, nil},
@@ -179,6 +170,29 @@ func TestFreeTextHygiene(t *testing.T) {
 			return map[string]any{"url": "https://other.example.org/" + v, "events": []string{"*"}, "secret": hookSecret}
 		}, "url", false, nil},
 	}
+	h.refuseBadText(t, routes, h.snapshot)
+}
+
+// textRoute is one free-text field of one request: body builds the
+// request with v in field.
+type textRoute struct {
+	name, method, path string
+	as                 func() string // token
+	body               func(v string) map[string]any
+	field              string
+	required           bool // blank is refused too
+	header             func() map[string]string
+}
+
+// tok is the token of an account, as a textRoute takes it.
+func tok(a account) func() string { return func() string { return a.Token } }
+
+// refuseBadText sends every route each bad text (and a blank one where the
+// text is required) and wants the problem naming the field, with snapshot
+// the same before and after.
+func (h *hygiene) refuseBadText(t *testing.T, routes []textRoute, snapshot func() string) {
+	t.Helper()
+	d := h.delib
 	for _, r := range routes {
 		t.Run(r.name, func(t *testing.T) {
 			bad := map[string]string{"nul": textNUL, "rlo": textRLO, "c1": textC1}
@@ -186,7 +200,7 @@ func TestFreeTextHygiene(t *testing.T) {
 				bad["blank"] = textBlank
 			}
 			for kind, v := range bad {
-				before := h.snapshot()
+				before := snapshot()
 				var header map[string]string
 				if r.header != nil {
 					header = r.header()
@@ -204,7 +218,7 @@ func TestFreeTextHygiene(t *testing.T) {
 				if !namesField(res, r.field) {
 					t.Fatalf("%s: the problem does not name %s: %s", kind, r.field, res.Body.String())
 				}
-				if after := h.snapshot(); after != before {
+				if after := snapshot(); after != before {
 					t.Fatalf("%s: a refused request changed something:\nbefore %s\nafter  %s", kind, before, after)
 				}
 			}
