@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -115,25 +114,10 @@ func TestAppendEvent(t *testing.T) {
 	t.Run("concurrent_appends_have_no_gaps_or_duplicates", func(t *testing.T) {
 		gid, b := guideline(t), last(t)
 		const n = 8
-		var wg sync.WaitGroup
-		errs := make(chan error, n)
-		for range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs <- tryWrite(s, func(tx *store.Tx) error {
-					e := drafting.Event{GuidelineID: gid, Type: drafting.EventCommentCreated, SubjectID: "x", CreatedAt: clk.Now()}
-					return tx.AppendEvent(&e)
-				})
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				t.Fatalf("append: %v", err)
-			}
-		}
+		raceWrites(t, s, n, func(tx *store.Tx) (bool, error) {
+			e := drafting.Event{GuidelineID: gid, Type: drafting.EventCommentCreated, SubjectID: "x", CreatedAt: clk.Now()}
+			return true, tx.AppendEvent(&e)
+		})
 		sameInts(t, "ids", eventIDs(allEvents(t, s, gid)), seq(b+1, n))
 	})
 
