@@ -31,7 +31,8 @@ func (s *Service) CreateComment(ctx context.Context, p auth.Principal, clauseID 
 			if err != nil {
 				return CommentView{}, err
 			}
-			return commentView(u.Tx, c)
+			// The author is the caller, as authenticated for this request.
+			return CommentView{Comment: c, Author: &Person{ID: p.ID, Name: p.Name, Country: p.Country}}, nil
 		},
 		ref:  func(c CommentView) string { return c.ID },
 		load: loadCommentView,

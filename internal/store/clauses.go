@@ -105,17 +105,30 @@ func (tx *Tx) InsertVersion(v drafting.Version) error {
 
 // Clause reads one clause with its current text.
 func (tx *Tx) Clause(id string) (drafting.Clause, error) {
-	var r clauseRow
-	if err := tx.db.Where("id = ?", id).Take(&r).Error; err != nil {
-		return drafting.Clause{}, notFound(err, "clause")
+	var rows []clauseWithText
+	if err := tx.db.Raw(`SELECT c.*, v.text AS version_text, v.alternatives AS version_alternatives
+FROM clauses c JOIN clause_versions v ON v.clause_id = c.id AND v.number = c.version WHERE c.id = ?`, id).Scan(&rows).Error; err != nil {
+		return drafting.Clause{}, err
 	}
-	c := r.domain()
-	v, err := tx.Version(id, c.Version)
+	if len(rows) == 0 {
+		return drafting.Clause{}, drafting.NotFound("clause")
+	}
+	r := rows[0]
+	c := r.Row.domain()
+	v, err := versionRow{ClauseID: c.ID, Number: c.Version, Text: r.VersionText, Incorporates: "[]", Alternatives: r.VersionAlternatives}.domain()
 	if err != nil {
 		return c, err
 	}
 	c.Text, c.Alternatives = v.Text, v.Alternatives
 	return c, nil
+}
+
+// clauseWithText is a clause row read with its current version's text, in
+// one statement.
+type clauseWithText struct {
+	Row                 clauseRow `gorm:"embedded"`
+	VersionText         string
+	VersionAlternatives *string
 }
 
 // ClaimClause is the optimistic-concurrency guard of every clause change:

@@ -106,15 +106,28 @@ func (tx *Tx) ClaimGuideline(id string, now time.Time) error {
 
 // Guideline reads one guideline with its participants.
 func (tx *Tx) Guideline(id string) (drafting.Guideline, error) {
-	var r guidelineRow
-	if err := tx.db.Where("id = ?", id).Take(&r).Error; err != nil {
-		return drafting.Guideline{}, notFound(err, "guideline")
-	}
-	var codes []string
-	if err := tx.db.Model(&participantRow{}).Where("guideline_id = ?", id).Order("country_code").Pluck("country_code", &codes).Error; err != nil {
+	var rows []guidelineWithParticipant
+	if err := tx.db.Raw(`SELECT g.*, p.country_code AS participant FROM guidelines g
+LEFT JOIN guideline_participants p ON p.guideline_id = g.id WHERE g.id = ? ORDER BY p.country_code`, id).Scan(&rows).Error; err != nil {
 		return drafting.Guideline{}, err
 	}
-	return r.domain(codes)
+	if len(rows) == 0 {
+		return drafting.Guideline{}, drafting.NotFound("guideline")
+	}
+	var codes []string
+	for _, r := range rows {
+		if r.Participant != nil {
+			codes = append(codes, *r.Participant)
+		}
+	}
+	return rows[0].Row.domain(codes)
+}
+
+// guidelineWithParticipant is a guideline row with one of its participants
+// (NULL: none): reading a guideline is one statement.
+type guidelineWithParticipant struct {
+	Row         guidelineRow `gorm:"embedded"`
+	Participant *string
 }
 
 // GuidelineCursor is the keyset position in the guideline list.
