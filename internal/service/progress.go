@@ -133,13 +133,14 @@ func (s *Service) ReportProgressOnce(ctx context.Context, p auth.Principal, acti
 				return out, err
 			}
 			r.ID, r.GuidelineID, r.ActionID, r.Country, r.ReportedBy, r.CreatedAt = s.newID(), gid, actionID, country, p.ID, u.now
-			// The event first: its id orders the report (Seq).
+			if r.Seq, err = u.NextProgressSeq(); err != nil {
+				return out, err
+			}
 			if err := u.emit(drafting.EventProgressReported, gid, r.ID, map[string]any{"action_id": actionID,
 				"action_number": act.Number, "country": country, "status": string(r.Status), "note": r.Note,
 				"date": r.Date, "evidence_url": nullable(r.EvidenceURL)}); err != nil {
 				return out, err
 			}
-			r.Seq = u.events[len(u.events)-1].ID
 			return r, u.InsertProgress(r)
 		},
 		ref:  func(r drafting.ProgressReport) string { return r.ID },

@@ -6,7 +6,6 @@ package service
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime"
 	"sync/atomic"
@@ -82,6 +81,8 @@ type Service struct {
 	// watch knows guidelines' revisions while the listener hears every
 	// change (read_cache.go).
 	watch *revisionWatch
+	// pub coalesces the publications of committed writes (publish.go).
+	pub publishing
 	// streamReads coalesces identical event-log reads of woken streams.
 	streamReads singleflight.Group
 	// webhookPrivate allows plain-http webhook targets on private
@@ -153,19 +154,11 @@ type unit struct {
 	accounts bool
 }
 
-// emit records an event in the transaction.
+// emit records an event of the transaction: it is left in the outbox when
+// the transaction ends, and numbered once it has committed (publish).
 func (u *unit) emit(typ, guidelineID, subjectID string, data map[string]any) error {
 	e := drafting.Event{GuidelineID: guidelineID, Type: typ, ActorID: u.actor, SubjectID: subjectID,
 		Data: eventData(typ, subjectID, data), CreatedAt: u.now}
-	if err := u.AppendEvent(&e); err != nil {
-		return fmt.Errorf("record %s: %w", typ, err)
-	}
-	if err := u.EnqueueDeliveries(e); err != nil {
-		return fmt.Errorf("enqueue webhooks for %s: %w", typ, err)
-	}
-	if err := u.Notify(e.GuidelineID); err != nil {
-		return err
-	}
 	if accountEvents[e.Type] {
 		if err := u.accountsChanged(); err != nil {
 			return err
@@ -186,33 +179,30 @@ func (u *unit) accountsChanged() error {
 	return u.Notify(store.NotifyAccounts)
 }
 
-// write runs fn in one transaction and publishes its events after commit.
+// write runs fn in one transaction, whose last statement leaves its events
+// and comment counts in the outbox, and publishes them once it has
+// committed: when write returns, what it wrote is published, so the caller
+// reads its own writes, in the event log and the kept reads alike.
 func (s *Service) write(ctx context.Context, actor string, fn func(u *unit) error) error {
-	var events []drafting.Event
-	var accounts bool
+	var accounts, queued bool
 	err := s.store.Write(ctx, func(tx *store.Tx) error {
 		u := &unit{Tx: tx, now: s.clock(), actor: actor}
 		if err := fn(u); err != nil {
 			return err
 		}
-		events, accounts = u.events, u.accounts
-		return nil
+		accounts = u.accounts
+		var err error
+		queued, err = u.Outbox(u.events)
+		return err
 	})
-	// Whether or not the commit went through (a lost connection leaves it
-	// unknown), the guidelines written are no longer known here.
-	for i, e := range events {
-		if e.GuidelineID != "" && (i == 0 || events[i-1].GuidelineID != e.GuidelineID) {
-			s.watch.changed(e.GuidelineID)
-		}
-	}
 	if err != nil {
 		return translate(err)
 	}
 	if accounts {
 		s.principals.invalidate()
 	}
-	if len(events) > 0 && s.publisher != nil {
-		s.publisher.Publish(events)
+	if queued {
+		s.publish(ctx)
 	}
 	return nil
 }

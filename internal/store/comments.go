@@ -1,11 +1,9 @@
 package store
 
 import (
-	"sort"
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -79,7 +77,8 @@ func (tx *Tx) InsertComment(c drafting.Comment) error {
 	if err := tx.db.Create(&row).Error; err != nil {
 		return err
 	}
-	return tx.addCommentCount(c.GuidelineID, c.ClauseID, speaker(c.Country, c.Observer), string(c.Status), 1)
+	tx.countComments(countKey{c.GuidelineID, c.ClauseID, speaker(c.Country, c.Observer), string(c.Status)}, 1)
+	return nil
 }
 
 // RecountCommentsSQL fills comment_counts from the comments, as migration
@@ -115,30 +114,14 @@ func speaker(country string, observer bool) string {
 	return "facilitator"
 }
 
-// addCommentCount adds n (> 0) comments to a count, creating it.
-func (tx *Tx) addCommentCount(gid, clauseID, speaker, status string, n int) error {
-	return tx.db.Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "clause_id"}, {Name: "speaker"}, {Name: "status"}},
-		DoUpdates: clause.Assignments(map[string]any{"n": gormExpr("comment_counts.n + excluded.n")}),
-	}).Create(&commentCountRow{GuidelineID: gid, ClauseID: clauseID, Speaker: speaker, Status: status, N: n}).Error
-}
-
-// subCommentCount takes n comments off a count, which holds them.
-func (tx *Tx) subCommentCount(clauseID, speaker, status string, n int) error {
-	return tx.db.Model(&commentCountRow{}).Where("clause_id = ? AND speaker = ? AND status = ?", clauseID, speaker, status).
-		Update("n", gorm.Expr("n - ?", n)).Error
-}
-
 // moveCommentCount moves n comments of one speaker on one clause from one
 // status to another.
-func (tx *Tx) moveCommentCount(gid, clauseID, speaker, from, to string, n int) error {
-	if from == to || n == 0 {
-		return nil
+func (tx *Tx) moveCommentCount(gid, clauseID, speaker, from, to string, n int) {
+	if from == to {
+		return
 	}
-	if err := tx.subCommentCount(clauseID, speaker, from, n); err != nil {
-		return err
-	}
-	return tx.addCommentCount(gid, clauseID, speaker, to, n)
+	tx.countComments(countKey{gid, clauseID, speaker, from}, -n)
+	tx.countComments(countKey{gid, clauseID, speaker, to}, n)
 }
 
 // Comment reads one comment.
@@ -173,7 +156,8 @@ func (tx *Tx) SaveComment(c drafting.Comment) (bool, error) {
 		return false, res.Error
 	}
 	o := old[0]
-	return true, tx.moveCommentCount(o.GuidelineID, o.ClauseID, speaker(deref(o.CountryCode), o.Observer), o.Status, string(c.Status), 1)
+	tx.moveCommentCount(o.GuidelineID, o.ClauseID, speaker(deref(o.CountryCode), o.Observer), o.Status, string(c.Status), 1)
+	return true, nil
 }
 
 // CommentCursor is the keyset position in a comment list.
@@ -368,17 +352,8 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 	if res.Error != nil {
 		return 0, res.Error
 	}
-	// In one order, so that two such moves cannot wait on each other.
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].clause != keys[j].clause {
-			return keys[i].clause < keys[j].clause
-		}
-		return keys[i].speaker < keys[j].speaker
-	})
 	for _, k := range keys {
-		if err := tx.moveCommentCount(k.gid, k.clause, k.speaker, "open", "incorporated", n[k]); err != nil {
-			return 0, err
-		}
+		tx.moveCommentCount(k.gid, k.clause, k.speaker, "open", "incorporated", n[k])
 	}
 	return res.RowsAffected, nil
 }

@@ -29,30 +29,6 @@ func (r eventRow) domain() (drafting.Event, error) {
 	return e, nil
 }
 
-// AppendEvent assigns the next event id and inserts e. The counter row is
-// updated first, so concurrent writers queue on it and ids become visible in
-// commit order.
-func (tx *Tx) AppendEvent(e *drafting.Event) error {
-	var id int64
-	if err := tx.db.Raw("UPDATE event_counter SET value = value + 1 WHERE id = 1 RETURNING value").Scan(&id).Error; err != nil {
-		return fmt.Errorf("next event id: %w", err)
-	}
-	if id == 0 {
-		return fmt.Errorf("next event id: counter row missing")
-	}
-	data := e.Data
-	if data == nil {
-		data = map[string]any{}
-	}
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return fmt.Errorf("event data: %w", err)
-	}
-	e.ID = id
-	return tx.db.Create(&eventRow{ID: id, GuidelineID: ptr(e.GuidelineID), Type: e.Type, ActorID: ptr(e.ActorID),
-		SubjectID: e.SubjectID, Data: string(raw), CreatedAt: e.CreatedAt}).Error
-}
-
 // EventFilter selects events of one guideline.
 type EventFilter struct {
 	GuidelineID string
@@ -179,9 +155,10 @@ func (tx *Tx) PurgeStreamTickets(now time.Time) error {
 
 // GuidelineRevision is the id of the guideline's newest event, 0 when it has
 // none: one seek on events_guideline (guideline_id, id). Every write that
-// changes the guideline's text, structure or clause states records an event
-// in its transaction, and ids follow commit order, so an unchanged revision
-// means nothing a reader of the clauses sees has changed.
+// changes the guideline's text, structure or clause states leaves an event
+// in the outbox, which Publish numbers in the transaction that also folds in
+// the comment counts, so an unchanged revision means nothing a reader of the
+// clauses or the counts sees has changed since the last publication.
 func (tx *Tx) GuidelineRevision(gid string) (int64, error) {
 	var rev int64
 	err := tx.db.Model(&eventRow{}).Where("guideline_id = ?", gid).Select("COALESCE(MAX(id), 0)").Scan(&rev).Error

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,12 +13,39 @@ import (
 	"github.com/rcm-iom/consenso/internal/store"
 )
 
-// appendEvent appends one event of type typ to gid in its own transaction.
+// appendEvent records one event of type typ to gid in its own transaction
+// and publishes it.
 func appendEvent(t *testing.T, s *store.Store, gid, typ string, at time.Time) drafting.Event {
 	t.Helper()
 	e := drafting.Event{GuidelineID: gid, Type: typ, SubjectID: gid, Data: map[string]any{"n": typ}, CreatedAt: at}
-	mustWrite(t, s, func(tx *store.Tx) error { return tx.AppendEvent(&e) })
-	return e
+	mustWrite(t, s, func(tx *store.Tx) error { return outbox(tx, e) })
+	got := publish(t, s)
+	if len(got) != 1 {
+		t.Fatalf("published %+v, want one event", got)
+	}
+	return got[0]
+}
+
+// outbox leaves events in the transaction's outbox row.
+func outbox(tx *store.Tx, events ...drafting.Event) error {
+	_, err := tx.Outbox(events)
+	return err
+}
+
+// publish publishes everything committed to the outbox.
+func publish(t *testing.T, s *store.Store) []drafting.Event {
+	t.Helper()
+	var all []drafting.Event
+	for {
+		evs, more, err := s.Publish(context.Background(), 3)
+		if err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+		all = append(all, evs...)
+		if !more {
+			return all
+		}
+	}
 }
 
 func allEvents(t *testing.T, s *store.Store, gid string) []drafting.Event {
@@ -35,12 +63,13 @@ func eventIDs(es []drafting.Event) []int64 {
 	return ids
 }
 
-// Event ids come from one counter row updated inside the writing
-// transaction: they start at 1, have no gaps (a rolled-back append gives
-// its id back), and a reader paging with "after" sees them in order. The
-// subtests share one database and run in turn; each appends to a guideline
-// of its own and expects the ids that follow the last one the counter gave.
-func TestAppendEvent(t *testing.T) {
+// Writers leave their events in the outbox; Publish numbers them from one
+// counter row: ids start at 1, have no gaps (a rolled-back write leaves
+// nothing), follow the order of the outbox rows, and a reader paging with
+// "after" sees them in order. The subtests share one database and run in
+// turn; each appends to a guideline of its own and expects the ids that
+// follow the last one the counter gave.
+func TestOutboxPublish(t *testing.T) {
 	s, clk := openStore(t)
 	// last appends a probe event (to no guideline) and returns its id.
 	last := func(t *testing.T) int64 {
@@ -50,6 +79,9 @@ func TestAppendEvent(t *testing.T) {
 	guideline := func(t *testing.T) string {
 		t.Helper()
 		return mustWorld(t, s, clk.Now()).Guideline.ID
+	}
+	event := func(gid, typ string) drafting.Event {
+		return drafting.Event{GuidelineID: gid, Type: typ, SubjectID: "x", CreatedAt: clk.Now()}
 	}
 
 	t.Run("ids_start_at_one_and_have_no_gaps", func(t *testing.T) {
@@ -67,43 +99,49 @@ func TestAppendEvent(t *testing.T) {
 		sameInts(t, "second guideline's events", eventIDs(allEvents(t, s, g2)), []int64{2, 4, 6})
 	})
 
-	t.Run("several_in_one_transaction_are_consecutive", func(t *testing.T) {
+	t.Run("rows_are_published_in_the_order_they_were_left", func(t *testing.T) {
 		gid, b := guideline(t), last(t)
-		var got []int64
-		mustWrite(t, s, func(tx *store.Tx) error {
-			for range 3 {
-				e := drafting.Event{GuidelineID: gid, Type: drafting.EventCommentCreated, SubjectID: "x", CreatedAt: clk.Now()}
-				if err := tx.AppendEvent(&e); err != nil {
-					return err
-				}
-				got = append(got, e.ID)
+		// Seven rows of one to three events, published three rows at a
+		// time: the ids follow the rows, and the events within each.
+		var want []string
+		for i := range 7 {
+			var evs []drafting.Event
+			for j := range i%3 + 1 {
+				e := event(gid, drafting.EventCommentCreated)
+				e.SubjectID = fmt.Sprintf("%d.%d", i, j)
+				evs, want = append(evs, e), append(want, e.SubjectID)
 			}
-			return nil
-		})
-		sameInts(t, "ids", got, seq(b+1, 3))
+			mustWrite(t, s, func(tx *store.Tx) error { return outbox(tx, evs...) })
+		}
+		got := publish(t, s)
+		sameInts(t, "ids", eventIDs(got), seq(b+1, len(want)))
+		stored := allEvents(t, s, gid)
+		sameInts(t, "stored ids", eventIDs(stored), seq(b+1, len(want)))
+		if subjects := mapIDs(stored, func(e drafting.Event) string { return e.SubjectID }); !slices.Equal(subjects, want) {
+			t.Fatalf("events in id order = %v, want %v", subjects, want)
+		}
+		if pending, err := s.Pending(context.Background()); err != nil || pending {
+			t.Fatalf("Pending after publishing = %v, %v; want false", pending, err)
+		}
 	})
 
-	t.Run("rolled_back_append_leaves_no_gap", func(t *testing.T) {
+	t.Run("rolled_back_write_leaves_nothing", func(t *testing.T) {
 		gid, b := guideline(t), last(t)
 		err := tryWrite(s, func(tx *store.Tx) error {
-			e := drafting.Event{GuidelineID: gid, Type: drafting.EventClauseMoved, SubjectID: "x", CreatedAt: clk.Now()}
-			if err := tx.AppendEvent(&e); err != nil {
+			if err := outbox(tx, event(gid, drafting.EventClauseMoved)); err != nil {
 				return err
-			}
-			if e.ID != b+1 {
-				t.Errorf("id inside the transaction = %d, want %d", e.ID, b+1)
 			}
 			return errRollback
 		})
 		if !errors.Is(err, errRollback) {
 			t.Fatalf("Write = %v", err)
 		}
-		if got := read(t, s, func(tx *store.Tx) (int64, error) { return tx.LatestEventID(gid) }); got != 0 {
-			t.Fatalf("LatestEventID = %d: the rolled-back event is visible", got)
+		if got := publish(t, s); len(got) != 0 {
+			t.Fatalf("published %+v from a rolled-back write", got)
 		}
 		next := appendEvent(t, s, gid, drafting.EventClauseCreated, clk.Now())
 		if next.ID != b+1 {
-			t.Fatalf("id after a rolled-back append = %d, want %d", next.ID, b+1)
+			t.Fatalf("id after a rolled-back write = %d, want %d", next.ID, b+1)
 		}
 		evs := allEvents(t, s, gid)
 		if len(evs) != 1 || evs[0].Type != drafting.EventClauseCreated {
@@ -111,60 +149,78 @@ func TestAppendEvent(t *testing.T) {
 		}
 	})
 
-	t.Run("concurrent_appends_have_no_gaps_or_duplicates", func(t *testing.T) {
+	// Writers and publishers at once, as on replicas that each publish
+	// after their own writes: every event is published once, with no gap.
+	t.Run("concurrent_writers_and_publishers_have_no_gaps_or_duplicates", func(t *testing.T) {
 		gid, b := guideline(t), last(t)
 		const n = 8
+		var mu sync.Mutex
+		var published []drafting.Event
 		raceWrites(t, s, n, func(tx *store.Tx) (bool, error) {
-			e := drafting.Event{GuidelineID: gid, Type: drafting.EventCommentCreated, SubjectID: "x", CreatedAt: clk.Now()}
-			return true, tx.AppendEvent(&e)
+			return true, outbox(tx, event(gid, drafting.EventCommentCreated), event(gid, drafting.EventCommentCreated))
 		})
-		sameInts(t, "ids", eventIDs(allEvents(t, s, gid)), seq(b+1, n))
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for range n {
+			wg.Go(func() {
+				evs, _, err := s.Publish(context.Background(), 2)
+				mu.Lock()
+				published = append(published, evs...)
+				mu.Unlock()
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("Publish: %v", err)
+			}
+		}
+		published = append(published, publish(t, s)...)
+		ids := eventIDs(published)
+		slices.Sort(ids)
+		sameInts(t, "published ids", ids, seq(b+1, 2*n))
+		sameInts(t, "stored ids", eventIDs(allEvents(t, s, gid)), seq(b+1, 2*n))
 	})
 
-	// A reader never sees an id before it commits, so paging with "after"
-	// cannot skip an event whose transaction commits late.
-	t.Run("uncommitted_event_is_invisible", func(t *testing.T) {
+	// A reader never sees an event before it is published, so paging with
+	// "after" cannot skip one whose transaction commits late; and a
+	// publication leaves an uncommitted row alone.
+	t.Run("uncommitted_row_is_not_published", func(t *testing.T) {
 		gid := guideline(t)
-		appended, release := make(chan int64), make(chan struct{})
+		left, release := make(chan struct{}), make(chan struct{})
 		done := make(chan error, 1)
 		go func() {
 			done <- tryWrite(s, func(tx *store.Tx) error {
-				e := drafting.Event{GuidelineID: gid, Type: drafting.EventCommentCreated, SubjectID: "x", CreatedAt: clk.Now()}
-				if err := tx.AppendEvent(&e); err != nil {
-					close(appended)
+				err := outbox(tx, event(gid, drafting.EventCommentCreated))
+				close(left)
+				if err != nil {
 					return err
 				}
-				appended <- e.ID
 				<-release
 				return nil
 			})
 		}()
-		id, ok := <-appended
-		if !ok {
-			t.Fatalf("append: %v", <-done)
-		}
-		var latest int64
-		var seen []drafting.Event
-		err := s.Read(context.Background(), func(tx *store.Tx) error {
-			var err error
-			if latest, err = tx.LatestEventID(gid); err != nil {
-				return err
-			}
-			seen, err = tx.Events(store.EventFilter{GuidelineID: gid, Limit: 10})
-			return err
-		})
+		<-left
+		published, _, perr := s.Publish(context.Background(), 10)
+		latest, lerr := tryRead(s, func(tx *store.Tx) (int64, error) { return tx.LatestEventID(gid) })
 		close(release)
-		if err != nil {
-			t.Fatal(err)
-		}
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		if latest != 0 || len(seen) != 0 {
-			t.Fatalf("while the writer is open: LatestEventID = %d, Events = %+v; want nothing", latest, seen)
+		if perr != nil || lerr != nil {
+			t.Fatalf("Publish: %v; LatestEventID: %v", perr, lerr)
 		}
-		if got := read(t, s, func(tx *store.Tx) (int64, error) { return tx.LatestEventID(gid) }); got != id {
-			t.Fatalf("LatestEventID after commit = %d, want %d", got, id)
+		if latest != 0 || len(published) != 0 {
+			t.Fatalf("while the writer is open: LatestEventID = %d, published %+v; want nothing", latest, published)
+		}
+		got := publish(t, s)
+		if len(got) != 1 || got[0].GuidelineID != gid {
+			t.Fatalf("published after commit: %+v", got)
+		}
+		if id := read(t, s, func(tx *store.Tx) (int64, error) { return tx.LatestEventID(gid) }); id != got[0].ID {
+			t.Fatalf("LatestEventID after publishing = %d, want %d", id, got[0].ID)
 		}
 	})
 
@@ -174,23 +230,22 @@ func TestAppendEvent(t *testing.T) {
 		in := drafting.Event{GuidelineID: w.Guideline.ID, Type: drafting.EventPositionRecorded, ActorID: w.Delegate.ID,
 			SubjectID: w.Clause.ID, Data: map[string]any{"country": "CR", "version": float64(2)}, CreatedAt: at}
 		bare := drafting.Event{Type: drafting.EventUserCreated, SubjectID: w.Delegate.ID, CreatedAt: at} // no guideline, actor or data
-		mustWrite(t, s, func(tx *store.Tx) error {
-			if err := tx.AppendEvent(&in); err != nil {
-				return err
-			}
-			return tx.AppendEvent(&bare)
-		})
+		mustWrite(t, s, func(tx *store.Tx) error { return outbox(tx, in, bare) })
+		pub := publish(t, s)
 		got := allEvents(t, s, w.Guideline.ID)
-		if len(got) != 1 {
-			t.Fatalf("events = %+v, want one (the bare event has no guideline)", got)
+		if len(got) != 1 || len(pub) != 2 {
+			t.Fatalf("events = %+v, published %+v; want one stored for the guideline, two published", got, pub)
 		}
 		e := got[0]
-		if e.ID != in.ID || e.GuidelineID != in.GuidelineID || e.Type != in.Type || e.ActorID != in.ActorID ||
+		if e.ID != pub[0].ID || e.GuidelineID != in.GuidelineID || e.Type != in.Type || e.ActorID != in.ActorID ||
 			e.SubjectID != in.SubjectID || !e.CreatedAt.Equal(at) || fmt.Sprint(e.Data) != fmt.Sprint(in.Data) {
 			t.Fatalf("event = %+v\nwant %+v", e, in)
 		}
-		if bare.ID != in.ID+1 {
-			t.Fatalf("bare event id = %d, want %d", bare.ID, in.ID+1)
+		if p := pub[0]; p.GuidelineID != e.GuidelineID || p.Type != e.Type || !p.CreatedAt.Equal(at) || fmt.Sprint(p.Data) != fmt.Sprint(e.Data) {
+			t.Fatalf("published %+v, stored %+v", p, e)
+		}
+		if pub[1].ID != pub[0].ID+1 || pub[1].Type != bare.Type || len(pub[1].Data) != 0 {
+			t.Fatalf("bare event published as %+v, want id %d and no data", pub[1], pub[0].ID+1)
 		}
 	})
 }

@@ -12,7 +12,8 @@ import (
 )
 
 func (s *Store) provider(log *slog.Logger) (*goose.Provider, error) {
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(migrations.Go(s.dialect == Postgres)...)}
 	if log != nil {
 		opts = append(opts, goose.WithSlog(log))
 	}

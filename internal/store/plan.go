@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
@@ -89,6 +90,19 @@ func (r progressRow) domain() drafting.ProgressReport {
 	return drafting.ProgressReport{ID: r.ID, Seq: r.Seq, GuidelineID: r.GuidelineID, ActionID: r.ClauseID, Country: r.CountryCode,
 		Status: drafting.ProgressStatus(r.Status), Note: r.Note, Date: r.ReportedOn, EvidenceURL: r.EvidenceURL,
 		ReportedBy: r.ReportedBy, CreatedAt: r.CreatedAt}
+}
+
+// NextProgressSeq numbers a progress report: reports of one transaction
+// queue on the counter row, which only progress reports take.
+func (tx *Tx) NextProgressSeq() (int64, error) {
+	var seq int64
+	if err := tx.db.Raw("UPDATE progress_counter SET value = value + 1 WHERE id = 1 RETURNING value").Scan(&seq).Error; err != nil {
+		return 0, fmt.Errorf("next progress seq: %w", err)
+	}
+	if seq == 0 {
+		return 0, fmt.Errorf("next progress seq: counter row missing")
+	}
+	return seq, nil
 }
 
 // InsertProgress records a progress report.

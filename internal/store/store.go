@@ -34,8 +34,13 @@ const (
 
 // Store is the database handle.
 type Store struct {
-	db      *gorm.DB
-	sqlDB   *sql.DB
+	db    *gorm.DB
+	sqlDB *sql.DB
+	// pub is the publisher's handle (Publish): on PostgreSQL a connection
+	// of its own, so a publication never queues behind the writers it
+	// publishes for; on SQLite the shared one.
+	pub     *gorm.DB
+	pubSQL  *sql.DB
 	dialect Dialect
 	url     string
 }
@@ -112,7 +117,7 @@ func Open(ctx context.Context, url string, log *slog.Logger, now func() time.Tim
 		sqlDB.SetMaxIdleConns(10)
 	} else {
 		// One writer at a time is SQLite's nature; readers run beside it under WAL.
-		sqlDB.SetMaxOpenConns(8)
+		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(8)
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
@@ -120,15 +125,42 @@ func Open(ctx context.Context, url string, log *slog.Logger, now func() time.Tim
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", s.dialect, err)
 	}
-	s.db, s.sqlDB = db, sqlDB
+	s.db, s.sqlDB, s.pub = db, sqlDB, db
+	if s.dialect == Postgres {
+		if s.pub, err = gorm.Open(postgres.Open(url), cfg); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("open the publisher's connection: %w", err)
+		}
+		if s.pubSQL, err = s.pub.DB(); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
+		s.pubSQL.SetMaxOpenConns(1)
+		s.pubSQL.SetMaxIdleConns(1)
+		s.pubSQL.SetConnMaxIdleTime(5 * time.Minute)
+	}
 	return s, nil
+}
+
+// SetMaxConns bounds the PostgreSQL connections requests use (20 unless
+// set); the publisher's connection is apart. SQLite keeps its own bound.
+func (s *Store) SetMaxConns(n int) {
+	if s.dialect == Postgres && n > 0 {
+		s.sqlDB.SetMaxOpenConns(n)
+		s.sqlDB.SetMaxIdleConns(min(n, 10))
+	}
 }
 
 // Dialect reports which database this is.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close releases the connections.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+func (s *Store) Close() error {
+	if s.pubSQL != nil {
+		_ = s.pubSQL.Close()
+	}
+	return s.sqlDB.Close()
+}
 
 // DB exposes the raw handle for tests that count statements.
 func (s *Store) DB() *gorm.DB { return s.db }
@@ -137,6 +169,9 @@ func (s *Store) DB() *gorm.DB { return s.db }
 // a transaction use one bound to the plain handle.
 type Tx struct {
 	db *gorm.DB
+	// counts are the comment counts the transaction changed, left in its
+	// outbox row (Outbox).
+	counts map[countKey]int
 }
 
 // Write runs fn in one transaction, committed only if fn returns nil.

@@ -135,25 +135,30 @@ func (r deliveryRow) domain() drafting.Delivery {
 		CreatedAt: r.CreatedAt, DeliveredAt: r.DeliveredAt}
 }
 
-// EnqueueDeliveries writes the outbox rows for e, one per subscribed active
-// webhook, in the caller's transaction.
-func (tx *Tx) EnqueueDeliveries(e drafting.Event) error {
+// enqueueDeliveries queues one delivery per published event and active
+// webhook subscribed to its type.
+func (tx *Tx) enqueueDeliveries(events []drafting.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
 	hooks, err := tx.Webhooks()
 	if err != nil {
 		return err
 	}
 	var rows []deliveryRow
-	for _, w := range hooks {
-		if w.Wants(e.Type) {
-			rows = append(rows, deliveryRow{ID: uuid.NewString(), WebhookID: w.ID, EventID: e.ID, Status: drafting.DeliveryPending,
-				NextAttemptAt: e.CreatedAt, CreatedAt: e.CreatedAt})
+	for _, e := range events {
+		for _, w := range hooks {
+			if w.Wants(e.Type) {
+				rows = append(rows, deliveryRow{ID: uuid.NewString(), WebhookID: w.ID, EventID: e.ID, Status: drafting.DeliveryPending,
+					NextAttemptAt: e.CreatedAt, CreatedAt: e.CreatedAt})
+			}
 		}
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	if err := tx.db.Create(&rows).Error; err != nil {
-		return fmt.Errorf("outbox: %w", err)
+	if err := tx.db.CreateInBatches(rows, 200).Error; err != nil {
+		return fmt.Errorf("webhook deliveries: %w", err)
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ type config struct {
 	Demo              bool
 	StreamsPerUser    int
 	HashSlots         int
+	DBConns           int
 }
 
 // setting is one environment variable and the flag that mirrors it. A
@@ -58,6 +59,7 @@ var settings = []setting{
 	{env: "CONSENSO_SILENCE_SWEEP", flag: "silence-sweep", def: "1s", usage: "how often silence-procedure deadlines are checked"},
 	{env: "CONSENSO_MIN_SILENCE", flag: "min-silence", def: "24h", usage: "shortest silence procedure: earlier deadlines are refused, so every capital can be heard"},
 	{env: "CONSENSO_STREAMS_PER_USER", flag: "streams-per-user", def: "5", usage: "concurrent live event streams allowed per account"},
+	{env: "CONSENSO_DB_CONNS", flag: "db-conns", def: "20", usage: "PostgreSQL connections for requests (one more publishes events, one more listens): beyond about twice the database server's cores, more only queue there"},
 	{env: "CONSENSO_HASH_SLOTS", flag: "hash-slots", usage: "password hashes (argon2id, 64 MiB each) run at once; empty means one per CPU available"},
 	{env: "CONSENSO_DEMO", flag: "demo", def: "false", usage: "on an empty database, load a demo negotiation and print its accounts", isSwitch: true},
 }
@@ -115,6 +117,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("CONSENSO_STREAMS_PER_USER: want a whole number of 1 or more")
 	}
 	c.StreamsPerUser = n
+	if c.DBConns, err = strconv.Atoi(get("CONSENSO_DB_CONNS")); err != nil || c.DBConns < 1 {
+		return c, fmt.Errorf("CONSENSO_DB_CONNS: want a whole number of 1 or more")
+	}
 	if v := get("CONSENSO_HASH_SLOTS"); v != "" {
 		if c.HashSlots, err = strconv.Atoi(v); err != nil || c.HashSlots < 1 {
 			return c, fmt.Errorf("CONSENSO_HASH_SLOTS: want a whole number of 1 or more (or nothing, for one per CPU)")

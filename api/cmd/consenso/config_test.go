@@ -29,7 +29,7 @@ func TestParseConfig(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
 		c := parse(t, nil, env())
 		if c.Addr != ":8080" || c.DatabaseURL != "consenso.db" || c.Demo || c.WebhookAllowPriv ||
-			c.AccessTTL != 15*time.Minute || c.BodyLimit != 1<<20 || c.StreamsPerUser != 5 || c.HashSlots != 0 {
+			c.AccessTTL != 15*time.Minute || c.BodyLimit != 1<<20 || c.StreamsPerUser != 5 || c.HashSlots != 0 || c.DBConns != 20 {
 			t.Fatalf("defaults: %+v", c)
 		}
 	})
@@ -82,6 +82,7 @@ func TestParseConfig(t *testing.T) {
 			{[]string{"-body-limit", "12"}, env(), "CONSENSO_BODY_LIMIT"},
 			{[]string{"-streams-per-user", "0"}, env(), "CONSENSO_STREAMS_PER_USER"},
 			{[]string{"-hash-slots", "0"}, env(), "CONSENSO_HASH_SLOTS"},
+			{nil, env("CONSENSO_DB_CONNS", "none"), "CONSENSO_DB_CONNS"},
 			{[]string{"-no-such-flag"}, env(), "no-such-flag"},
 			{[]string{"demo"}, env(), `unexpected argument "demo"`},
 		} {

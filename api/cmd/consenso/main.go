@@ -68,6 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer st.Close()
+	st.SetMaxConns(cfg.DBConns)
 	if err := st.Migrate(ctx, log); err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	bg, stopBackground := context.WithCancel(context.Background())
 	defer stopBackground()
 	if st.Dialect() == store.Postgres {
-		// Every replica's writes NOTIFY inside their transaction; each
+		// Every publication of events NOTIFYs their guidelines; each
 		// replica listens and wakes its own streams.
 		go events.Listen(bg, cfg.DatabaseURL, hub, svc, log)
 	} else {
@@ -106,6 +107,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// arriving; it catches up at once after a restart.
 	go svc.RunSilenceSweeper(bg, cfg.SilenceSweepEvery)
 	go svc.RunPurger(bg, time.Hour)
+	// Each write publishes its own events once it commits; this publishes
+	// what a write could not (the database failed between its commit and
+	// its publication, or a replica stopped there).
+	go svc.RunPublisher(bg, time.Second)
 	deliverer := events.NewDeliverer(events.DelivererConfig{Store: st, Log: log.With("component", "webhooks"), Now: now, AllowPrivate: cfg.WebhookAllowPriv})
 	webhooksDone := make(chan struct{})
 	go func() { defer close(webhooksDone); deliverer.Run(bg) }()
