@@ -10,8 +10,6 @@
 #                                                              one returning its own bytes)
 #   creating comments                                        vs pgbench transactions of
 #                                                              two INSERTs on the same server
-#                                                              (and vs its own row contention
-#                                                              in SQL alone)
 #   the clause list of 100 clauses                           req/s and p99
 #
 # then 1,000 live streams (time for a new event to reach every one) and the
@@ -28,7 +26,10 @@ cd "$(dirname "$0")/.."
 DB=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 DURATION=${LOAD_DURATION:-10s}
 CONNS=${LOAD_CONNECTIONS:-64}        # wrk connections
-PGBENCH_CLIENTS=${LOAD_PGBENCH_CLIENTS:-20} # the server's pool holds 20 connections
+PGBENCH_CLIENTS=${LOAD_PGBENCH_CLIENTS:-20}
+# PostgreSQL shares this machine's cores with the server and wrk: beyond
+# about twice the cores, more connections only queue in PostgreSQL.
+DB_CONNS=${LOAD_DB_CONNS:-$((4 * $(nproc)))}
 
 for tool in wrk pgbench psql jq curl bc; do
   command -v $tool >/dev/null || { echo "missing $tool: apt-get install -y wrk postgresql-client jq curl bc" >&2; exit 1; }
@@ -55,15 +56,12 @@ cleanup() {
 }
 trap cleanup EXIT
 psql -q "$DB" -c "CREATE SCHEMA $schema" -c "CREATE SCHEMA $scratch" \
-  -c "CREATE TABLE $scratch.rows (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL)" \
-  -c "CREATE TABLE $scratch.counts (k TEXT PRIMARY KEY, n INTEGER NOT NULL)" -c "INSERT INTO $scratch.counts VALUES ('BZ/open', 0)" \
-  -c "CREATE TABLE $scratch.counter (id INTEGER PRIMARY KEY, value BIGINT NOT NULL)" -c "INSERT INTO $scratch.counter VALUES (1, 0)" \
-  -c "CREATE TABLE $scratch.events (id BIGINT PRIMARY KEY, body TEXT NOT NULL)" >/dev/null
+  -c "CREATE TABLE $scratch.rows (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at TIMESTAMP NOT NULL)" >/dev/null
 case "$DB" in *\?*) SERVER_DB="$DB&search_path=$schema" ;; *) SERVER_DB="$DB?search_path=$schema" ;; esac
 
 go build -o "$dir/consenso" ./api/cmd/consenso
 go build -o "$dir/consenso-load" ./api/cmd/consenso-load
-CONSENSO_DATABASE_URL=$SERVER_DB CONSENSO_ADDR=127.0.0.1:$port CONSENSO_LOG_LEVEL=warn CONSENSO_STREAMS_PER_USER=2000 \
+CONSENSO_DATABASE_URL=$SERVER_DB CONSENSO_DB_CONNS=$DB_CONNS CONSENSO_ADDR=127.0.0.1:$port CONSENSO_LOG_LEVEL=warn CONSENSO_STREAMS_PER_USER=2000 \
   CONSENSO_JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n') \
   CONSENSO_ADMIN_EMAIL=admin@load.test CONSENSO_ADMIN_PASSWORD=load-test-password \
   "$dir/consenso" -demo >"$dir/out" 2>"$dir/err" &
@@ -121,31 +119,6 @@ INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text
 INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, '{"type":"comment.created"}', now());
 END;
 EOF
-# pgbench: the two INSERTs and a notification, as every write of the
-# server sends one (PostgreSQL commits notifying transactions one at a time).
-cat >"$dir/two-inserts-notify.sql" <<EOF
-BEGIN;
-INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, 'We propose to align this wording with the Palermo Protocol.', now());
-INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, '{"type":"comment.created"}', now());
-SELECT pg_notify('$scratch', 'g');
-END;
-EOF
-
-# pgbench: the same contention in SQL alone — what bounds comment creation
-# whatever the server does: the comment, its speaker's count row (one row:
-# every comment here is Belize's, on one clause), the event counter row (one
-# for all writers), the event, and the notification, in the order the
-# server's transaction takes them.
-cat >"$dir/contention.sql" <<EOF
-BEGIN;
-INSERT INTO $scratch.rows (id, body, created_at) VALUES (gen_random_uuid()::text, 'We propose to align this wording with the Palermo Protocol.', now());
-UPDATE $scratch.counts SET n = n + 1 WHERE k = 'BZ/open';
-UPDATE $scratch.counter SET value = value + 1 WHERE id = 1 RETURNING value \\gset
-INSERT INTO $scratch.events (id, body) VALUES (:value, '{"type":"comment.created"}');
-SELECT pg_notify('$scratch', 'g');
-END;
-EOF
-
 # measure ARGS...: one wrk run; sets RPS and P99 (ms).
 measure() {
   local out
@@ -172,12 +145,10 @@ bare=$(echo "($bare1+$bare2)/2" | bc -l)
 measure -H "Authorization: Bearer $FAC" $API/api/v1/guidelines/$GID/clauses;                                 list=$RPS listp99=$P99
 measure -s "$dir/comment.lua" $API/api/v1/clauses/$C2/comments;                                              comment=$RPS commentp99=$P99
 tps=$(pgbench -n -f "$dir/two-inserts.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
-notifying=$(pgbench -n -f "$dir/two-inserts-notify.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
-contended=$(pgbench -n -f "$dir/contention.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
 comments=$(psql -Atc "SELECT count(*) FROM $schema.comments" "$DB")
 
 echo
-echo "Load figures ($(nproc) cores, PostgreSQL $(psql -Atc 'SHOW server_version' "$DB"), wrk -t2 -c$CONNS -d$DURATION, pgbench -c$PGBENCH_CLIENTS -j2):"
+echo "Load figures ($(nproc) cores, PostgreSQL $(psql -Atc 'SHOW server_version' "$DB"), wrk -t2 -c$CONNS -d$DURATION, pgbench -c$PGBENCH_CLIENTS -j2, server pool $DB_CONNS):"
 echo "approved JSON of 100 bilingual clauses: $size bytes; $comments comments created"
 printf 'bare Gin baseline: %.0f req/s before, %.0f after; ratios against the mean\n' "$bare1" "$bare2"
 echo
@@ -189,8 +160,6 @@ printf '| the same, gzip | %.0f req/s | bare Gin | %s× | — |\n' "$approvedgz"
 printf '| the same, 304 revalidation | %.0f req/s | bare Gin | %s× | ≥ 0.7× |\n' "$notmod" "$(ratio "$notmod" "$bare")"
 printf '| read one clause | %.0f req/s, p99 %s ms | bare Gin | %s× | ≥ 0.3× |\n' "$clause" "$clausep99" "$(ratio "$clause" "$bare")"
 printf '| create a comment | %.0f/s, p99 %s ms | pgbench two-insert %.0f tps | %s× | ≥ 0.25× |\n' "$comment" "$commentp99" "$tps" "$(ratio "$comment" "$tps")"
-printf '| the same, against two INSERTs and a NOTIFY | | pgbench, two-insert and pg_notify %.0f tps | %s× | — |\n' "$notifying" "$(ratio "$comment" "$notifying")"
-printf '| the same, against its contention in SQL alone | | pgbench, count and counter rows %.0f tps | %s× | — |\n' "$contended" "$(ratio "$comment" "$contended")"
 printf '| clause list, 100 clauses | %.0f req/s, p99 %s ms | — | — | paginated; ≥ 5× 840 req/s |\n' "$list" "$listp99"
 printf '| /healthz (our middleware) | %.0f req/s | bare Gin | %s× | — |\n' "$healthz" "$(ratio "$healthz" "$bare")"
 echo
