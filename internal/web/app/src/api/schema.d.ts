@@ -3527,9 +3527,16 @@ export interface components {
                 /** @description A country code, `observer` or `facilitator`. */
                 country: string;
                 total: number;
-                /** @description Number of comments per comment status. */
+                /**
+                 * @description Number of comments per comment status (`CommentStatus`); a
+                 *     status with no comments is left out.
+                 */
                 by_status: {
-                    [key: string]: number;
+                    open?: number;
+                    incorporated?: number;
+                    addressed?: number;
+                    declined?: number;
+                    withdrawn?: number;
                 };
             }[];
             next_cursor: components["schemas"]["NextCursor"];
