@@ -13,6 +13,10 @@ import (
 // publishBatch bounds the outbox rows one publication transaction takes.
 const publishBatch = 500
 
+// publishTimeout bounds one publication; writers waiting for it answer when
+// it ends, and RunPublisher tries again.
+const publishTimeout = 10 * time.Second
+
 // publishing coalesces publications: writers that commit while one runs
 // wait for it to end, and the next one publishes for all of them, so the
 // event counter, the count rows and the notifications are taken once per
@@ -39,7 +43,10 @@ func (s *Service) publish(ctx context.Context) {
 		return
 	}
 	upto := s.pub.asked.Load()
-	ctx = context.WithoutCancel(ctx)
+	// The caller's transaction has committed: its request ending does not
+	// stop the publication, but a database that stops answering does.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
+	defer cancel()
 	err := s.publishPending(ctx)
 	if store.IsTransient(err) {
 		// Once more at once: the publisher's connection may have been

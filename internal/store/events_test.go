@@ -224,6 +224,33 @@ func TestOutboxPublish(t *testing.T) {
 		}
 	})
 
+	// A publication queues one delivery per event and subscribed active
+	// webhook, but not for an event that happened before the webhook was
+	// created, even when it is published after.
+	t.Run("webhook_deliveries_are_queued_by_the_publication", func(t *testing.T) {
+		w := mustWorld(t, s, clk.Now())
+		created := clk.Now().Add(time.Minute)
+		hook := drafting.Webhook{ID: newID(), URL: "https://hooks.example.org/consenso", Events: []string{drafting.EventCommentCreated},
+			Secret: "s", Active: true, CreatedBy: w.Facilitator.ID, CreatedAt: created}
+		before := event(w.Guideline.ID, drafting.EventCommentCreated)
+		before.CreatedAt = created.Add(-time.Second)
+		mustWrite(t, s, func(tx *store.Tx) error { return outbox(tx, before) })
+		mustWrite(t, s, func(tx *store.Tx) error { return tx.CreateWebhook(hook) })
+		at, other := event(w.Guideline.ID, drafting.EventCommentCreated), event(w.Guideline.ID, drafting.EventClauseMoved)
+		at.CreatedAt, other.CreatedAt = created, created
+		mustWrite(t, s, func(tx *store.Tx) error { return outbox(tx, at, other) })
+		pub := publish(t, s)
+		if len(pub) != 3 {
+			t.Fatalf("published %+v, want three events", pub)
+		}
+		log := read(t, s, func(tx *store.Tx) ([]store.DeliveryLogEntry, error) {
+			return tx.DeliveryLog(store.DeliveryPage{WebhookID: hook.ID, Limit: 10})
+		})
+		if len(log) != 1 || log[0].EventID != pub[1].ID || log[0].Status != drafting.DeliveryPending {
+			t.Fatalf("deliveries = %+v, want one pending, of event %d (the comment made once the webhook existed)", log, pub[1].ID)
+		}
+	})
+
 	t.Run("fields_round_trip", func(t *testing.T) {
 		w := mustWorld(t, s, clk.Now())
 		at := clk.Now().Add(90 * time.Second)

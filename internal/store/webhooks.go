@@ -136,7 +136,9 @@ func (r deliveryRow) domain() drafting.Delivery {
 }
 
 // enqueueDeliveries queues one delivery per published event and active
-// webhook subscribed to its type.
+// webhook subscribed to its type that existed when the event happened (an
+// event written just before a webhook was created, and published just
+// after, is not sent to it).
 func (tx *Tx) enqueueDeliveries(events []drafting.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -148,7 +150,7 @@ func (tx *Tx) enqueueDeliveries(events []drafting.Event) error {
 	var rows []deliveryRow
 	for _, e := range events {
 		for _, w := range hooks {
-			if w.Wants(e.Type) {
+			if w.Wants(e.Type) && !e.CreatedAt.Before(w.CreatedAt) {
 				rows = append(rows, deliveryRow{ID: uuid.NewString(), WebhookID: w.ID, EventID: e.ID, Status: drafting.DeliveryPending,
 					NextAttemptAt: e.CreatedAt, CreatedAt: e.CreatedAt})
 			}
