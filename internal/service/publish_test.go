@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
 	"github.com/rcm-iom/consenso/internal/store"
@@ -45,28 +44,9 @@ func TestWritesArePublished(t *testing.T) {
 	svc := w.service()
 	rec := &recorder{}
 	svc.SetPublisher(rec)
-	admin, _, _, err := svc.BootstrapAdmin(ctx, "admin@example.org", "correct horse battery staple")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ap := auth.Principal{ID: admin.ID, Role: drafting.RoleAdmin}
-	f, err := svc.CreateUser(ctx, ap, service.NewUser{Email: "f@example.org", Name: "Facilitator", Password: "a long enough password", Role: drafting.RoleFacilitator})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fp := auth.Principal{ID: f.ID, Role: drafting.RoleFacilitator, Name: "Facilitator"}
-	g, err := svc.CreateGuideline(ctx, fp, service.NewGuideline{Title: drafting.Text{"en": "Guidelines"}, Languages: []string{"en"}, Participants: []string{"BZ"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sec, err := svc.CreateSection(ctx, fp, g.ID, drafting.Text{"en": "I"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := svc.CreateClause(ctx, fp, g.ID, service.NewClause{SectionID: sec.ID, Text: drafting.Text{"en": "States shall inform."}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := negotiate(t, svc)
+	fp, g := n.facilitator, n.guideline
+	c := n.clause(t, svc, "States shall inform.")
 	log := func() []drafting.Event {
 		t.Helper()
 		evs, err := svc.Events(ctx, fp, g.ID, 0, 100)
@@ -105,7 +85,7 @@ func TestWritesArePublished(t *testing.T) {
 		before := len(rec.types())
 		// A replica that committed this and stopped before publishing it.
 		err := w.st.Write(ctx, func(tx *store.Tx) error {
-			_, err := tx.Outbox([]drafting.Event{{GuidelineID: g.ID, Type: drafting.EventClauseMoved, ActorID: f.ID,
+			_, err := tx.Outbox([]drafting.Event{{GuidelineID: g.ID, Type: drafting.EventClauseMoved, ActorID: fp.ID,
 				SubjectID: c.ID, Data: map[string]any{"clause_id": c.ID}, CreatedAt: w.clk.Now()}})
 			return err
 		})

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
 )
@@ -21,32 +20,9 @@ func TestClauseReadsFollowOtherReplicas(t *testing.T) {
 	w := openWorld(t)
 	replica := w.service
 	a, b := replica(), replica()
-	admin, _, _, err := a.BootstrapAdmin(ctx, "admin@example.org", "correct horse battery staple")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ap := auth.Principal{ID: admin.ID, Role: drafting.RoleAdmin}
-	f, err := a.CreateUser(ctx, ap, service.NewUser{Email: "f@example.org", Name: "Facilitator", Password: "a long enough password", Role: drafting.RoleFacilitator})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fp := auth.Principal{ID: f.ID, Role: drafting.RoleFacilitator}
-	g, err := a.CreateGuideline(ctx, fp, service.NewGuideline{Title: drafting.Text{"en": "Guidelines"}, Languages: []string{"en"}, Participants: []string{"BZ"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s1, err := a.CreateSection(ctx, fp, g.ID, drafting.Text{"en": "I"}, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c1, err := a.CreateClause(ctx, fp, g.ID, service.NewClause{SectionID: s1.ID, Text: drafting.Text{"en": "States shall inform."}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c2, err := a.CreateClause(ctx, fp, g.ID, service.NewClause{SectionID: s1.ID, Text: drafting.Text{"en": "States shall train."}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n := negotiate(t, a)
+	fp, g, s1 := n.facilitator, n.guideline, n.section
+	c1, c2 := n.clause(t, a, "States shall inform."), n.clause(t, a, "States shall train.")
 
 	same := func(step string) {
 		t.Helper()
