@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
 	"github.com/rcm-iom/consenso/internal/store"
@@ -118,4 +119,39 @@ func eventTypes(evs []drafting.Event) []string {
 		out[i] = e.Type
 	}
 	return out
+}
+
+// TestOwnWritesWhenAnotherReplicaPublishes: a replica that listens keeps
+// the revisions it read; when another replica's RunPublisher publishes a
+// write between its commit and its own publication, the writing replica
+// still reads its write at once (it does not wait for the notification).
+func TestOwnWritesWhenAnotherReplicaPublishes(t *testing.T) {
+	ctx := context.Background()
+	w := openWorld(t)
+	b := w.service()
+	swept, cancel := context.WithCancel(ctx)
+	cancel()
+	a := service.New(service.Config{Store: w.st, Tokens: w.tokens, Now: w.clk.Now, Argon2: auth.FastArgon2,
+		AfterCommit: func() { b.RunPublisher(swept, time.Hour) }})
+	n := negotiate(t, a)
+	c := n.clause(t, a, "Old.")
+	a.Listening(true) // as while its listener is connected
+	read := func() string {
+		t.Helper()
+		got, err := a.Clause(ctx, n.facilitator, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Text["en"]
+	}
+	if got := read(); got != "Old." {
+		t.Fatalf("clause = %q", got)
+	}
+	read() // kept, with its revision known
+	if _, err := a.UpdateText(ctx, n.facilitator, c.ID, service.AnyRevision, service.TextChange{Text: drafting.Text{"en": "New."}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != "New." {
+		t.Fatalf("clause read on the writing replica after its write = %q, want %q", got, "New.")
+	}
 }

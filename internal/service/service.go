@@ -51,6 +51,9 @@ type Config struct {
 	// OnHash, when set, runs with a hashing slot held, just before the
 	// hash: tests use it to hold the slot.
 	OnHash func()
+	// AfterCommit, when set, runs after a write commits and before it
+	// publishes: tests use it to let another replica publish first.
+	AfterCommit func()
 	// MinSilence is the shortest silence procedure (CONSENSO_MIN_SILENCE;
 	// 0: drafting.DefaultMinSilence, 24 h). Tests and the demo may lower it.
 	MinSilence time.Duration
@@ -67,9 +70,11 @@ type Service struct {
 	refreshTTL time.Duration
 	minSilence time.Duration
 	publisher  Publisher
-	limits     *signinLimits
-	hashing    *hashGate
-	principals principalCache
+	// afterCommit is Config.AfterCommit.
+	afterCommit func()
+	limits      *signinLimits
+	hashing     *hashGate
+	principals  principalCache
 	// approved keeps renderings of approved versions, served after the
 	// caller is authorized.
 	approved *approvedCache
@@ -82,7 +87,7 @@ type Service struct {
 	// change (read_cache.go).
 	watch *revisionWatch
 	// pub coalesces the publications of committed writes (publish.go).
-	pub publishing
+	pub *publishing
 	// streamReads coalesces identical event-log reads of woken streams.
 	streamReads singleflight.Group
 	// webhookPrivate allows plain-http webhook targets on private
@@ -95,6 +100,7 @@ func New(cfg Config) *Service {
 	s := &Service{
 		store: cfg.Store, tokens: cfg.Tokens, log: cfg.Log, now: cfg.Now, newID: cfg.NewID,
 		argon: cfg.Argon2, refreshTTL: cfg.RefreshTTL, publisher: cfg.Publisher, minSilence: cfg.MinSilence,
+		afterCommit: cfg.AfterCommit,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -116,6 +122,7 @@ func New(cfg Config) *Service {
 	s.clausePages = kept.New[clausePage](2000)
 	s.countPages = kept.New[commentCountsPage](2000)
 	s.watch = newRevisionWatch()
+	s.pub = newPublishing()
 	s.limits = newSigninLimits()
 	slots, wait := cfg.HashSlots, cfg.HashWait
 	if slots <= 0 {
@@ -181,28 +188,42 @@ func (u *unit) accountsChanged() error {
 
 // write runs fn in one transaction, whose last statement leaves its events
 // and comment counts in the outbox, and publishes them once it has
-// committed: when write returns, what it wrote is published, so the caller
-// reads its own writes, in the event log and the kept reads alike.
+// committed: when write returns, what it wrote is published (unless the
+// publication failed: RunPublisher then publishes it), so the caller reads
+// its own writes, in the event log and the kept reads alike.
 func (s *Service) write(ctx context.Context, actor string, fn func(u *unit) error) error {
 	var accounts, queued bool
+	var events []drafting.Event
 	err := s.store.Write(ctx, func(tx *store.Tx) error {
 		u := &unit{Tx: tx, now: s.clock(), actor: actor}
 		if err := fn(u); err != nil {
 			return err
 		}
-		accounts = u.accounts
+		accounts, events = u.accounts, u.events
 		var err error
 		queued, err = u.Outbox(u.events)
 		return err
 	})
+	if queued && err == nil {
+		if s.afterCommit != nil {
+			s.afterCommit()
+		}
+		s.publish(ctx)
+	}
+	// Whether this replica published them or another's RunPublisher took
+	// them first (its NOTIFY may still be on its way), and whether or not
+	// the commit went through (a lost connection leaves it unknown), the
+	// guidelines written are no longer known here.
+	for i, e := range events {
+		if e.GuidelineID != "" && (i == 0 || events[i-1].GuidelineID != e.GuidelineID) {
+			s.watch.changed(e.GuidelineID)
+		}
+	}
 	if err != nil {
 		return translate(err)
 	}
 	if accounts {
 		s.principals.invalidate()
-	}
-	if queued {
-		s.publish(ctx)
 	}
 	return nil
 }

@@ -224,30 +224,68 @@ func TestOutboxPublish(t *testing.T) {
 		}
 	})
 
-	// A publication queues one delivery per event and subscribed active
-	// webhook, but not for an event that happened before the webhook was
-	// created, even when it is published after.
+	// A publication queues one delivery per event and webhook active then
+	// and subscribed to its type.
 	t.Run("webhook_deliveries_are_queued_by_the_publication", func(t *testing.T) {
 		w := mustWorld(t, s, clk.Now())
-		created := clk.Now().Add(time.Minute)
-		hook := drafting.Webhook{ID: newID(), URL: "https://hooks.example.org/consenso", Events: []string{drafting.EventCommentCreated},
-			Secret: "s", Active: true, CreatedBy: w.Facilitator.ID, CreatedAt: created}
-		before := event(w.Guideline.ID, drafting.EventCommentCreated)
-		before.CreatedAt = created.Add(-time.Second)
-		mustWrite(t, s, func(tx *store.Tx) error { return outbox(tx, before) })
-		mustWrite(t, s, func(tx *store.Tx) error { return tx.CreateWebhook(hook) })
-		at, other := event(w.Guideline.ID, drafting.EventCommentCreated), event(w.Guideline.ID, drafting.EventClauseMoved)
-		at.CreatedAt, other.CreatedAt = created, created
-		mustWrite(t, s, func(tx *store.Tx) error { return outbox(tx, at, other) })
-		pub := publish(t, s)
-		if len(pub) != 3 {
-			t.Fatalf("published %+v, want three events", pub)
+		hook := func(active bool) drafting.Webhook {
+			return drafting.Webhook{ID: newID(), URL: "https://hooks.example.org/consenso", Events: []string{drafting.EventCommentCreated},
+				Secret: "s", Active: active, CreatedBy: w.Facilitator.ID, CreatedAt: clk.Now()}
 		}
-		log := read(t, s, func(tx *store.Tx) ([]store.DeliveryLogEntry, error) {
-			return tx.DeliveryLog(store.DeliveryPage{WebhookID: hook.ID, Limit: 10})
+		on, off := hook(true), hook(false)
+		mustWrite(t, s, func(tx *store.Tx) error {
+			return outbox(tx, event(w.Guideline.ID, drafting.EventCommentCreated), event(w.Guideline.ID, drafting.EventClauseMoved))
 		})
-		if len(log) != 1 || log[0].EventID != pub[1].ID || log[0].Status != drafting.DeliveryPending {
-			t.Fatalf("deliveries = %+v, want one pending, of event %d (the comment made once the webhook existed)", log, pub[1].ID)
+		// Created after the events were written, before they are published.
+		mustWrite(t, s, func(tx *store.Tx) error { return errors.Join(tx.CreateWebhook(on), tx.CreateWebhook(off)) })
+		pub := publish(t, s)
+		if len(pub) != 2 {
+			t.Fatalf("published %+v, want two events", pub)
+		}
+		deliveries := func(h drafting.Webhook) []store.DeliveryLogEntry {
+			return read(t, s, func(tx *store.Tx) ([]store.DeliveryLogEntry, error) {
+				return tx.DeliveryLog(store.DeliveryPage{WebhookID: h.ID, Limit: 10})
+			})
+		}
+		if got := deliveries(on); len(got) != 1 || got[0].EventID != pub[0].ID || got[0].Status != drafting.DeliveryPending {
+			t.Fatalf("deliveries of the active webhook = %+v, want one pending, of the comment (event %d)", got, pub[0].ID)
+		}
+		if got := deliveries(off); len(got) != 0 {
+			t.Fatalf("deliveries of the inactive webhook = %+v, want none", got)
+		}
+	})
+
+	// Counts that drifted from the comments do not stop publication: a
+	// count is never taken below zero.
+	t.Run("drifted_counts_do_not_stop_publication", func(t *testing.T) {
+		w := mustWorld(t, s, clk.Now())
+		mustWrite(t, s, func(tx *store.Tx) error {
+			c := drafting.Comment{ID: newID(), GuidelineID: w.Guideline.ID, ClauseID: w.Clause.ID, ClauseVersion: 1, AuthorID: w.Delegate.ID,
+				Country: w.Delegate.Country, Kind: drafting.KindGeneral, Body: "b", Status: drafting.CommentOpen, Revision: 1,
+				CreatedAt: clk.Now(), UpdatedAt: clk.Now()}
+			return errors.Join(tx.InsertComment(c), outbox(tx, event(w.Guideline.ID, drafting.EventCommentCreated)))
+		})
+		publish(t, s)
+		// The count row is set to zero behind the store's back, then the
+		// comment is withdrawn: its delta would take it to -1.
+		if err := s.DB().Exec("UPDATE comment_counts SET n = 0 WHERE clause_id = ?", w.Clause.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		mustWrite(t, s, func(tx *store.Tx) error {
+			cs, err := tx.Comments(store.CommentFilter{ClauseID: w.Clause.ID, Limit: 1})
+			if err != nil || len(cs) != 1 {
+				return fmt.Errorf("comments %v: %w", cs, err)
+			}
+			c := cs[0]
+			c.Status, c.Revision = drafting.CommentWithdrawn, c.Revision+1
+			ok, err := tx.SaveComment(c)
+			if !ok && err == nil {
+				err = errors.New("comment not saved")
+			}
+			return errors.Join(err, outbox(tx, event(w.Guideline.ID, drafting.EventCommentWithdrawn)))
+		})
+		if got := publish(t, s); len(got) != 1 || got[0].Type != drafting.EventCommentWithdrawn {
+			t.Fatalf("published %+v, want the withdrawal", got)
 		}
 	})
 

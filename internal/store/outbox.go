@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -110,7 +111,7 @@ type outboxRow struct {
 // Pending reports whether the outbox holds anything to publish.
 func (s *Store) Pending(ctx context.Context) (bool, error) {
 	var seqs []int64
-	err := s.pub.WithContext(ctx).Raw("SELECT seq FROM outbox LIMIT 1").Scan(&seqs).Error
+	err := s.pub.WithContext(ctx).Raw("SELECT seq FROM outbox ORDER BY seq LIMIT 1").Scan(&seqs).Error
 	return len(seqs) > 0, err
 }
 
@@ -145,7 +146,7 @@ func (s *Store) Publish(ctx context.Context, limit int) ([]drafting.Event, bool,
 			rows, more = rows[:limit], true
 		}
 		if len(rows) == 0 {
-			return nil
+			return errNothingToPublish // another publisher took them: leave the counter row as it was
 		}
 		seqs := make([]int64, len(rows))
 		counts := map[countKey]int{}
@@ -194,11 +195,13 @@ func (s *Store) Publish(ctx context.Context, limit int) ([]drafting.Event, bool,
 		}
 		return tx.notifyGuidelines(published)
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errNothingToPublish) {
 		return nil, false, err
 	}
 	return published, more, nil
 }
+
+var errNothingToPublish = errors.New("nothing to publish")
 
 // foldCounts adds the counts' changes to comment_counts, in key order.
 func (tx *Tx) foldCounts(counts map[countKey]int) error {
@@ -213,8 +216,11 @@ func (tx *Tx) foldCounts(counts map[countKey]int) error {
 	})
 	for _, k := range keys {
 		if n := counts[k]; n < 0 {
+			// Never below zero: counts that drifted from the comments (a
+			// hand-made repair, say) must not stop the publication of
+			// every later event; RecountCommentsSQL makes them afresh.
 			if err := tx.db.Model(&commentCountRow{}).Where("clause_id = ? AND speaker = ? AND status = ?", k.ClauseID, k.Speaker, k.Status).
-				Update("n", gorm.Expr("n - ?", -n)).Error; err != nil {
+				Update("n", gorm.Expr("CASE WHEN n > ? THEN n - ? ELSE 0 END", -n, -n)).Error; err != nil {
 				return fmt.Errorf("comment counts: %w", err)
 			}
 			continue

@@ -136,9 +136,11 @@ func (r deliveryRow) domain() drafting.Delivery {
 }
 
 // enqueueDeliveries queues one delivery per published event and active
-// webhook subscribed to its type that existed when the event happened (an
-// event written just before a webhook was created, and published just
-// after, is not sent to it).
+// webhook subscribed to its type. The webhooks are those active when the
+// event is published: one created a moment after an event was written, and
+// before it was published, receives it too (comparing the writers' and the
+// creator's clocks instead would lose events to clock skew between
+// replicas).
 func (tx *Tx) enqueueDeliveries(events []drafting.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -150,7 +152,7 @@ func (tx *Tx) enqueueDeliveries(events []drafting.Event) error {
 	var rows []deliveryRow
 	for _, e := range events {
 		for _, w := range hooks {
-			if w.Wants(e.Type) && !e.CreatedAt.Before(w.CreatedAt) {
+			if w.Wants(e.Type) {
 				rows = append(rows, deliveryRow{ID: uuid.NewString(), WebhookID: w.ID, EventID: e.ID, Status: drafting.DeliveryPending,
 					NextAttemptAt: e.CreatedAt, CreatedAt: e.CreatedAt})
 			}
