@@ -46,12 +46,12 @@ type countDelta struct {
 
 // outboxEvent is an event as the outbox carries it, before it has an id.
 type outboxEvent struct {
-	GuidelineID string         `json:"g,omitempty"`
-	Type        string         `json:"t"`
-	ActorID     string         `json:"a,omitempty"`
-	SubjectID   string         `json:"s"`
-	Data        map[string]any `json:"d"`
-	CreatedAt   time.Time      `json:"at"`
+	GuidelineID string          `json:"g,omitempty"`
+	Type        string          `json:"t"`
+	ActorID     string          `json:"a,omitempty"`
+	SubjectID   string          `json:"s"`
+	Data        json.RawMessage `json:"d"`
+	CreatedAt   time.Time       `json:"at"`
 }
 
 // countComments records that n comments (negative: fewer) of one speaker on
@@ -85,8 +85,12 @@ func (tx *Tx) Outbox(events []drafting.Event) (bool, error) {
 		if data == nil {
 			data = map[string]any{}
 		}
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return false, fmt.Errorf("outbox event data: %w", err)
+		}
 		out[i] = outboxEvent{GuidelineID: e.GuidelineID, Type: e.Type, ActorID: e.ActorID, SubjectID: e.SubjectID,
-			Data: data, CreatedAt: e.CreatedAt}
+			Data: raw, CreatedAt: e.CreatedAt}
 	}
 	evs, err := json.Marshal(out)
 	if err != nil {
@@ -165,15 +169,14 @@ func (s *Store) Publish(ctx context.Context, limit int) ([]drafting.Event, bool,
 				counts[d.countKey] += d.N
 			}
 			for _, e := range evs {
-				data, err := json.Marshal(e.Data)
-				if err != nil {
-					return fmt.Errorf("outbox row %d event data: %w", r.Seq, err)
-				}
 				last++
-				events = append(events, eventRow{ID: last, GuidelineID: ptr(e.GuidelineID), Type: e.Type, ActorID: ptr(e.ActorID),
-					SubjectID: e.SubjectID, Data: string(data), CreatedAt: e.CreatedAt.UTC()})
-				published = append(published, drafting.Event{ID: last, GuidelineID: e.GuidelineID, Type: e.Type,
-					ActorID: e.ActorID, SubjectID: e.SubjectID, Data: e.Data, CreatedAt: e.CreatedAt.UTC()})
+				row := eventRow{ID: last, GuidelineID: ptr(e.GuidelineID), Type: e.Type, ActorID: ptr(e.ActorID),
+					SubjectID: e.SubjectID, Data: string(e.Data), CreatedAt: e.CreatedAt.UTC()}
+				pe, err := row.domain() // as a reader of the log will see it
+				if err != nil {
+					return fmt.Errorf("outbox row %d: %w", r.Seq, err)
+				}
+				events, published = append(events, row), append(published, pe)
 			}
 		}
 		if len(events) > 0 {
