@@ -28,11 +28,7 @@ func (r *recorder) Publish(evs []drafting.Event) {
 func (r *recorder) types() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]string, len(r.events))
-	for i, e := range r.events {
-		out[i] = e.Type
-	}
-	return out
+	return eventTypes(r.events)
 }
 
 // TestWritesArePublished: a write returns once its events are numbered in
