@@ -291,7 +291,7 @@ func (s *Service) ClausesWhere(ctx context.Context, p auth.Principal, gid string
 }
 
 // ClausesAt is ClausesWhere with the guideline's revision the answer
-// reflects (store.Tx.GuidelineRevision), so a caller may keep what it makes
+// reflects (store.Tx.LatestEventID), so a caller may keep what it makes
 // of the answer and reuse it while the revision stays; 0 when the answer
 // depends on the time (needs_position) and must be made afresh.
 func (s *Service) ClausesAt(ctx context.Context, p auth.Principal, gid string, q ClauseQuery, page Page) ([]ClauseView, string, int64, error) {

@@ -9,7 +9,7 @@ import (
 
 // Answers assembled from many rows of one guideline are kept (kept.Cache),
 // each labelled with the guideline's revision when it was read: the id of
-// the guideline's newest event (store.Tx.GuidelineRevision). Every write
+// the guideline's newest event (store.Tx.LatestEventID). Every write
 // that changes what such an answer shows — a clause's text, status, number
 // or section, the guideline's languages — records an event in its own
 // transaction, and event ids follow commit order, so an entry whose label
@@ -134,7 +134,7 @@ func (s *Service) GuidelineChanged(id string) { s.watch.changed(id) }
 // the database.
 func (s *Service) Listening(on bool) { s.watch.setListening(on) }
 
-// revision is the guideline's revision (store.Tx.GuidelineRevision): known
+// revision is the guideline's revision (store.Tx.LatestEventID): known
 // without a query while the listener hears every change, else read and
 // learnt.
 func (s *Service) revision(tx *store.Tx, gid string) (int64, error) {
@@ -143,7 +143,7 @@ func (s *Service) revision(tx *store.Tx, gid string) (int64, error) {
 		return rev, nil
 	}
 	t := s.watch.begin(gid)
-	rev, err := tx.GuidelineRevision(gid)
+	rev, err := tx.LatestEventID(gid)
 	if err == nil {
 		s.watch.learn(gid, rev, t, now)
 	}

@@ -76,18 +76,6 @@ func (tx *Tx) Notify(payload string) error {
 // account, an integration client, or a sign-in that ended.
 const NotifyAccounts = "accounts"
 
-// LatestEventID returns the newest event id of a guideline (0: none).
-func (tx *Tx) LatestEventID(gid string) (int64, error) {
-	var id *int64
-	if err := tx.db.Model(&eventRow{}).Where("guideline_id = ?", gid).Select("MAX(id)").Scan(&id).Error; err != nil {
-		return 0, err
-	}
-	if id == nil {
-		return 0, nil
-	}
-	return *id, nil
-}
-
 type streamTicketRow struct {
 	TicketHash  string `gorm:"primaryKey"`
 	UserID      *string
@@ -153,13 +141,15 @@ func (tx *Tx) PurgeStreamTickets(now time.Time) error {
 	return tx.db.Where("expires_at <= ?", now).Delete(&streamTicketRow{}).Error
 }
 
-// GuidelineRevision is the id of the guideline's newest event, 0 when it has
-// none: one seek on events_guideline (guideline_id, id). Every write that
+// LatestEventID is the id of the guideline's newest event, 0 when it has
+// none: one seek on events_guideline (guideline_id, id). A live stream
+// without Last-Event-ID starts after it, and it is the guideline's revision
+// for the kept reads: every write that
 // changes the guideline's text, structure or clause states leaves an event
 // in the outbox, which Publish numbers in the transaction that also folds in
 // the comment counts, so an unchanged revision means nothing a reader of the
 // clauses or the counts sees has changed since the last publication.
-func (tx *Tx) GuidelineRevision(gid string) (int64, error) {
+func (tx *Tx) LatestEventID(gid string) (int64, error) {
 	var rev int64
 	err := tx.db.Model(&eventRow{}).Where("guideline_id = ?", gid).Select("COALESCE(MAX(id), 0)").Scan(&rev).Error
 	return rev, err
