@@ -112,11 +112,7 @@ func (s *Service) publishBatch(ctx context.Context) ([]drafting.Event, bool, err
 // published tells the kept reads which guidelines changed, and the live
 // streams what happened.
 func (s *Service) published(events []drafting.Event) {
-	for i, e := range events {
-		if e.GuidelineID != "" && (i == 0 || events[i-1].GuidelineID != e.GuidelineID) {
-			s.watch.changed(e.GuidelineID)
-		}
-	}
+	s.forget(events)
 	if len(events) > 0 && s.publisher != nil {
 		s.publisher.Publish(events)
 	}
@@ -128,4 +124,13 @@ func (s *Service) published(events []drafting.Event) {
 // publication.
 func (s *Service) RunPublisher(ctx context.Context, every time.Duration) {
 	runEvery(ctx, every, func() { s.publish(ctx) })
+}
+
+// forget tells the kept reads that the guidelines of events changed.
+func (s *Service) forget(events []drafting.Event) {
+	for i, e := range events {
+		if e.GuidelineID != "" && (i == 0 || events[i-1].GuidelineID != e.GuidelineID) {
+			s.watch.changed(e.GuidelineID)
+		}
+	}
 }

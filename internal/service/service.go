@@ -214,11 +214,7 @@ func (s *Service) write(ctx context.Context, actor string, fn func(u *unit) erro
 	// them first (its NOTIFY may still be on its way), and whether or not
 	// the commit went through (a lost connection leaves it unknown), the
 	// guidelines written are no longer known here.
-	for i, e := range events {
-		if e.GuidelineID != "" && (i == 0 || events[i-1].GuidelineID != e.GuidelineID) {
-			s.watch.changed(e.GuidelineID)
-		}
-	}
+	s.forget(events)
 	if err != nil {
 		return translate(err)
 	}
