@@ -357,6 +357,32 @@ func TestEvents(t *testing.T) {
 		})
 		sameInts(t, "ids", eventIDs(got), []int64{all[1].ID, all[3].ID, all[4].ID, all[5].ID})
 	})
+	// A filtered page merges the types' next events: paged with any
+	// limit, the filtered log is covered once, in id order, and another
+	// guideline's events of the same types stay out.
+	appendEvent(t, s, mustWorld(t, s, clk.Now()).Guideline.ID, drafting.EventCommentCreated, clk.Now())
+	for _, limit := range []int{1, 2, 3} {
+		t.Run(fmt.Sprintf("filtered_pages_of_%d_cover_the_filtered_log_once", limit), func(t *testing.T) {
+			pages := pageAll(t, limit, func(last *drafting.Event) []drafting.Event {
+				f := store.EventFilter{GuidelineID: w.Guideline.ID, Limit: limit,
+					Types: []string{drafting.EventPositionRecorded, drafting.EventClauseCreated, drafting.EventCommentCreated}}
+				if last != nil {
+					f.After = last.ID
+				}
+				return read(t, s, func(tx *store.Tx) ([]drafting.Event, error) { return tx.Events(f) })
+			})
+			sameInts(t, "paged ids", eventIDs(flatten(pages)), []int64{all[0].ID, all[1].ID, all[3].ID, all[4].ID, all[5].ID, all[6].ID})
+		})
+	}
+	t.Run("a_type_not_of_the_log_is_refused", func(t *testing.T) {
+		err := s.Read(context.Background(), func(tx *store.Tx) error {
+			_, err := tx.Events(store.EventFilter{GuidelineID: w.Guideline.ID, Limit: 10, Types: []string{"comment.created' OR '1'='1"}})
+			return err
+		})
+		if err == nil {
+			t.Fatal("an event type outside drafting's was written into the statement")
+		}
+	})
 	t.Run("after_the_last_is_empty", func(t *testing.T) {
 		got := read(t, s, func(tx *store.Tx) ([]drafting.Event, error) {
 			return tx.Events(store.EventFilter{GuidelineID: w.Guideline.ID, After: all[len(all)-1].ID, Limit: 10})

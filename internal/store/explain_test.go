@@ -141,6 +141,60 @@ func TestHotQueriesUseIndexConditions(t *testing.T) {
 	}
 }
 
+// An integration's page of the log holds publication events only: each
+// type's next events are read by seeking the (guideline_id, type, id) index,
+// never by filtering the events after the cursor, under the plan the
+// parameters give and under the generic plan a cached statement may get.
+func TestPublicationEventsSeekByType(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("plans are PostgreSQL's: set TEST_DATABASE_URL (SQLite's planner is not the one production runs)")
+	}
+	s, clk := openStore(t)
+	t0 := clk.Now().Add(-30 * 24 * time.Hour)
+	w := mustWorld(t, s, t0)
+	other := mustWorld(t, s, t0)
+	// 40,000 events in two guidelines; two publication events among them.
+	if err := s.DB().Exec(`INSERT INTO events (id, guideline_id, type, actor_id, subject_id, data, created_at)
+		SELECT n, CASE WHEN n % 2 = 0 THEN ? ELSE ? END,
+			CASE n WHEN 10000 THEN 'guideline.adopted' WHEN 30000 THEN 'progress.reported' ELSE 'comment.created' END,
+			?, 'subject', '{}', ?::timestamp + make_interval(secs => n)
+		FROM generate_series(1, 40000) AS n`, w.Guideline.ID, other.Guideline.ID, w.Delegate.ID, t0).Error; err != nil {
+		t.Fatalf("insert events: %v", err)
+	}
+	if err := s.DB().Exec("ANALYZE events").Error; err != nil {
+		t.Fatalf("analyze: %v", err)
+	}
+	f := store.EventFilter{GuidelineID: w.Guideline.ID, After: 2, Limit: 51,
+		Types: []string{drafting.EventGuidelineAdopted, drafting.EventProgressReported}}
+	got := read(t, s, func(tx *store.Tx) ([]drafting.Event, error) { return tx.Events(f) })
+	if len(got) != 2 || got[0].ID != 10000 || got[1].ID != 30000 {
+		t.Fatalf("publication events = %+v, want ids 10000 and 30000", got)
+	}
+	stmts, err := s.DryRun(func(tx *store.Tx) error { _, err := tx.Events(f); return err })
+	if err != nil || len(stmts) != 1 {
+		t.Fatalf("dry run: %v, %d statements", err, len(stmts))
+	}
+	for _, generic := range []bool{false, true} {
+		t.Run(fmt.Sprintf("generic_plan_%v", generic), func(t *testing.T) {
+			nodes := planNodes(explainPlan(t, s, stmts[0], generic))
+			seeks := 0
+			for _, n := range nodes {
+				switch {
+				case n.Relation != "events":
+				case n.Index != "events_guideline_type" || strings.Contains(n.Filter, "type"):
+					t.Errorf("events read other than by seeking events_guideline_type:\n%s", describe(nodes))
+				case strings.Contains(n.IndexCond, "type") && strings.Contains(n.IndexCond, "id >"):
+					seeks++
+				}
+			}
+			if seeks != len(f.Types) {
+				t.Errorf("%d index seeks on (guideline_id, type, id), want one per type (%d):\n%s\nSQL: %s",
+					seeks, len(f.Types), describe(nodes), stmts[0].SQL)
+			}
+		})
+	}
+}
+
 // planNode is what the test reads of one node of an EXPLAIN (FORMAT JSON)
 // plan.
 type planNode struct {
@@ -155,13 +209,52 @@ type planNode struct {
 // explain returns the plan PostgreSQL chooses for st with its arguments.
 func explain(t *testing.T, s *store.Store, st store.Statement) planNode {
 	t.Helper()
+	return explainPlan(t, s, st, false)
+}
+
+// explainPlan returns the plan PostgreSQL chooses for st with its
+// arguments or, when generic is set, the plan made without their values,
+// which a statement cached on a connection may be given after five runs.
+func explainPlan(t *testing.T, s *store.Store, st store.Statement, generic bool) planNode {
+	t.Helper()
 	sqlDB, err := s.DB().DB()
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx := context.Background()
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
 	var raw string
-	if err := sqlDB.QueryRowContext(context.Background(), "EXPLAIN (FORMAT JSON) "+st.SQL, st.Vars...).Scan(&raw); err != nil {
-		t.Fatalf("explain %s: %v", st.SQL, err)
+	if !generic {
+		if err := conn.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+st.SQL, st.Vars...).Scan(&raw); err != nil {
+			t.Fatalf("explain %s: %v", st.SQL, err)
+		}
+	} else {
+		// EXPLAIN plans with the values bound; a prepared statement run
+		// under force_generic_plan shows the plan made without them.
+		args := make([]string, len(st.Vars))
+		for i, v := range st.Vars {
+			switch v := v.(type) {
+			case string:
+				args[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+			case int, int64:
+				args[i] = fmt.Sprint(v)
+			default:
+				t.Fatalf("argument %d of %s is a %T: write it as a literal here", i+1, st.SQL, v)
+			}
+		}
+		for _, q := range []string{"SET plan_cache_mode = force_generic_plan", "PREPARE explained AS " + st.SQL} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		defer conn.ExecContext(ctx, "DEALLOCATE explained; RESET plan_cache_mode") //nolint:errcheck // the pool keeps the connection
+		if err := conn.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) EXECUTE explained("+strings.Join(args, ", ")+")").Scan(&raw); err != nil {
+			t.Fatalf("explain the generic plan of %s: %v", st.SQL, err)
+		}
 	}
 	var out []struct {
 		Plan planNode `json:"Plan"`

@@ -32,7 +32,7 @@ func openStore(t *testing.T) (*store.Store, *clocktest.Clock) {
 // errRollback makes a Write roll back on purpose.
 var errRollback = errors.New("roll back on purpose")
 
-func mustWrite(t *testing.T, s *store.Store, fn func(tx *store.Tx) error) {
+func mustWrite(t testing.TB, s *store.Store, fn func(tx *store.Tx) error) {
 	t.Helper()
 	if err := s.Write(context.Background(), fn); err != nil {
 		t.Fatalf("write: %v", err)
@@ -77,7 +77,7 @@ func tryWrite(s *store.Store, fn func(tx *store.Tx) error) error {
 func newID() string { return uuid.NewString() }
 
 // mustUser inserts an active user of role; country is "" for roles without one.
-func mustUser(t *testing.T, tx *store.Tx, role drafting.Role, country string, now time.Time) drafting.User {
+func mustUser(t testing.TB, tx *store.Tx, role drafting.Role, country string, now time.Time) drafting.User {
 	t.Helper()
 	id := newID()
 	u := drafting.User{ID: id, Email: "u-" + id + "@example.org", Name: "User " + id[:8], PasswordHash: "$argon2id$x",
@@ -89,7 +89,7 @@ func mustUser(t *testing.T, tx *store.Tx, role drafting.Role, country string, no
 }
 
 // mustGuideline inserts a drafting guideline created by creator.
-func mustGuideline(t *testing.T, tx *store.Tx, creator string, now time.Time, participants ...string) drafting.Guideline {
+func mustGuideline(t testing.TB, tx *store.Tx, creator string, now time.Time, participants ...string) drafting.Guideline {
 	t.Helper()
 	id := newID()
 	g := drafting.Guideline{ID: id, Title: drafting.Text{"es": "Lineamiento " + id[:8], "en": "Guideline " + id[:8]}, Slug: "g-" + id, Languages: []string{"es", "en"},
@@ -105,7 +105,7 @@ func mustGuideline(t *testing.T, tx *store.Tx, creator string, now time.Time, pa
 }
 
 // mustSection inserts a section at position pos.
-func mustSection(t *testing.T, tx *store.Tx, gid string, pos int, now time.Time) drafting.Section {
+func mustSection(t testing.TB, tx *store.Tx, gid string, pos int, now time.Time) drafting.Section {
 	t.Helper()
 	s := drafting.Section{ID: newID(), GuidelineID: gid, Title: drafting.Text{"es": fmt.Sprintf("Sección %d", pos), "en": fmt.Sprintf("Section %d", pos)}, Position: pos, CreatedAt: now}
 	if err := tx.InsertSection(s); err != nil {
@@ -115,7 +115,7 @@ func mustSection(t *testing.T, tx *store.Tx, gid string, pos int, now time.Time)
 }
 
 // mustClause inserts an open clause at pos in sec with its first version.
-func mustClause(t *testing.T, tx *store.Tx, sec drafting.Section, pos int, author string, now time.Time) drafting.Clause {
+func mustClause(t testing.TB, tx *store.Tx, sec drafting.Section, pos int, author string, now time.Time) drafting.Clause {
 	t.Helper()
 	c := drafting.Clause{ID: newID(), GuidelineID: sec.GuidelineID, SectionID: sec.ID, Position: pos,
 		Number: fmt.Sprintf("%d.%d", sec.Position, pos), Status: drafting.StatusOpen, Version: 1, Revision: 1,
@@ -128,7 +128,7 @@ func mustClause(t *testing.T, tx *store.Tx, sec drafting.Section, pos int, autho
 }
 
 // mustVersion appends version n of a clause.
-func mustVersion(t *testing.T, tx *store.Tx, clauseID string, n int, text drafting.Text, author string, now time.Time) drafting.Version {
+func mustVersion(t testing.TB, tx *store.Tx, clauseID string, n int, text drafting.Text, author string, now time.Time) drafting.Version {
 	t.Helper()
 	v := drafting.Version{ClauseID: clauseID, Number: n, Text: text, Note: fmt.Sprintf("v%d", n), Incorporates: []string{},
 		AuthorID: author, CreatedAt: now}
@@ -161,7 +161,7 @@ type world struct {
 	Clause      drafting.Clause
 }
 
-func mustWorld(t *testing.T, s *store.Store, now time.Time) world {
+func mustWorld(t testing.TB, s *store.Store, now time.Time) world {
 	t.Helper()
 	var w world
 	mustWrite(t, s, func(tx *store.Tx) error {
