@@ -126,3 +126,51 @@ func TestCommentCountsPaged(t *testing.T) {
 	d.get(base+"?limit=201", d.fac).wantProblem(422, "page.invalid_limit")
 	d.get(base+"?cursor=bm90LWEtY3Vyc29y", d.fac).wantProblem(422, "page.invalid_cursor")
 }
+
+// TestCommentCountsOpenAmendments: each row says how many of the
+// delegation's open comments on the clause are amendments; an amendment
+// resolved, withdrawn or incorporated leaves that number, at once on the
+// next read of the kept page.
+func TestCommentCountsOpenAmendments(t *testing.T) {
+	d := newDelib(t)
+	c1, c2 := d.mustOpenClause(), d.mustOpenClause()
+	amend := func(clause string, who account, en string) string {
+		t.Helper()
+		return d.comment(clause, who, map[string]any{"body": "New wording.", "kind": "amendment",
+			"proposed_text": map[string]string{"en": en}}).want(201).JSON()["id"].(string)
+	}
+	mx1 := amend(c1, d.heads["MX"], "States shall promptly train consular officials.")
+	mx2 := amend(c1, d.heads["MX"], "States shall train consular officials every year.")
+	gt := amend(c1, d.heads["GT"], "States may train consular officials.")
+	bz := amend(c2, d.heads["BZ"], "Consular officials shall be trained.")
+	d.comment(c1, d.heads["MX"], map[string]any{"body": "A general remark."}).want(201)
+	d.comment(c1, d.fac, map[string]any{"body": "The chair notes."}).want(201)
+	amendments := func() map[string]float64 {
+		t.Helper()
+		out := map[string]float64{}
+		for _, it := range d.get("/api/v1/guidelines/"+d.gid+"/comments/counts", d.fac).want(200).JSON()["items"].([]any) {
+			row := it.(map[string]any)
+			out[row["number"].(string)+"/"+row["country"].(string)] = row["open_amendments"].(float64)
+		}
+		return out
+	}
+	same := func(got, want map[string]float64) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("open amendments = %v, want %v", got, want)
+		}
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("%s: %v open amendments, want %v (all: %v)", k, got[k], n, got)
+			}
+		}
+	}
+	same(amendments(), map[string]float64{"1.1/MX": 2, "1.1/GT": 1, "1.1/facilitator": 0, "1.2/BZ": 1})
+
+	d.post("/api/v1/comments/"+gt+"/resolve", d.fac, map[string]any{"status": "declined", "note": "Weakens the text."}).want(200)
+	d.post("/api/v1/comments/"+bz+"/withdraw", d.heads["BZ"], nil).want(200)
+	d.putText(c1, map[string]string{"en": "States shall promptly train consular officials.", "es": "Los Estados capacitarán sin demora."},
+		[]string{mx1}).want(200)
+	same(amendments(), map[string]float64{"1.1/MX": 1, "1.1/GT": 0, "1.1/facilitator": 0, "1.2/BZ": 0})
+	_ = mx2 // still open
+}

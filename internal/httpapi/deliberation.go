@@ -127,6 +127,8 @@ type commentCountView struct {
 	Country  string              `json:"country"`
 	Total    int                 `json:"total"`
 	ByStatus commentStatusCounts `json:"by_status"`
+	// OpenAmendments is how many of the open comments are amendments.
+	OpenAmendments int `json:"open_amendments"`
 }
 
 // commentStatusCounts is by_status: a count per comment status, the
@@ -149,7 +151,8 @@ func toCommentCountView(t service.CommentTally) commentCountView {
 		Open:         t.ByStatus[drafting.CommentOpen],
 		Withdrawn:    t.ByStatus[drafting.CommentWithdrawn],
 	}
-	return commentCountView{ClauseID: t.ClauseID, Number: t.Number, Country: t.Speaker, Total: t.Total, ByStatus: by}
+	return commentCountView{ClauseID: t.ClauseID, Number: t.Number, Country: t.Speaker, Total: t.Total, ByStatus: by,
+		OpenAmendments: t.OpenAmendments}
 }
 
 func (s *Server) handleCommentCountsGet(c *gin.Context) (int, any, error) {

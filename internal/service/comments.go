@@ -359,6 +359,8 @@ type CommentTally struct {
 	Speaker  string
 	ByStatus map[drafting.CommentStatus]int
 	Total    int
+	// OpenAmendments is how many of the open comments are amendments.
+	OpenAmendments int
 }
 
 // CommentCounts tells who has spoken on what: per clause (in document
@@ -387,7 +389,8 @@ func tally(clauses []drafting.Clause, counts []store.CommentCount) []CommentTall
 		if !ok {
 			continue
 		}
-		t := CommentTally{ClauseID: c.ClauseID, Number: clauses[i].Number, Speaker: c.Speaker, ByStatus: c.ByStatus}
+		t := CommentTally{ClauseID: c.ClauseID, Number: clauses[i].Number, Speaker: c.Speaker, ByStatus: c.ByStatus,
+			OpenAmendments: c.OpenAmendments}
 		for _, n := range c.ByStatus {
 			t.Total += n
 		}

@@ -250,6 +250,8 @@ type CommentCount struct {
 	ClauseID string
 	Speaker  string
 	ByStatus map[drafting.CommentStatus]int
+	// OpenAmendments is how many of the open comments are amendments.
+	OpenAmendments int
 }
 
 // CommentCounts reads a guideline's comment counts per clause and speaker,
@@ -295,7 +297,43 @@ func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, er
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, tx.countOpenAmendments(gid, clauseIDs, out)
+}
+
+// countOpenAmendments fills the open amendments of counts (one guideline's,
+// of clauseIDs when any are given): one statement on the partial index
+// comments_open_amendments (migration 00020), whose predicate it names
+// literally so that every plan, generic ones included, may use it. Its
+// cost is the open amendments of those clauses.
+func (tx *Tx) countOpenAmendments(gid string, clauseIDs []string, counts []CommentCount) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	q := tx.db.Model(&commentRow{}).Select("clause_id, "+speakerSQL+" AS speaker, COUNT(*) AS n").
+		Where("guideline_id = ? AND kind = 'amendment' AND status = 'open'", gid)
+	if len(clauseIDs) > 0 {
+		q = q.Where("clause_id IN ?", clauseIDs)
+	}
+	var rows []struct {
+		ClauseID string
+		Speaker  string
+		N        int
+	}
+	if err := q.Group("clause_id, " + speakerSQL).Find(&rows).Error; err != nil {
+		return err
+	}
+	type key struct{ clause, speaker string }
+	open := make(map[key]int, len(rows))
+	for _, r := range rows {
+		open[key{r.ClauseID, r.Speaker}] = r.N
+	}
+	for i := range counts {
+		counts[i].OpenAmendments = open[key{counts[i].ClauseID, counts[i].Speaker}]
+	}
+	return nil
 }
 
 // OpenCommentIDs returns which of ids are open comments on the clause.

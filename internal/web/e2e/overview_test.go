@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/rcm-iom/consenso/internal/drafting"
+	"github.com/rcm-iom/consenso/internal/service"
 )
 
 // rowsShown counts the clause rows the overview shows.
@@ -30,6 +31,24 @@ func TestOverviewFiltersAndMatrix(t *testing.T) {
 	e.do(h, click(`[data-testid="filter-contested"]`), waitFor(rowsShown+` === `+itoa(len(contested))),
 		visible(`[data-testid="clause-`+contested[0].Number+`"]`))
 	runAxe(h, t, "overview contested")
+	// The clauses with open amendments, as the comment counts give them.
+	counts, _, err := e.srv.Svc.CommentCounts(t.Context(), e.srv.Admin, e.srv.Guideline, service.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	amended := map[string]int{}
+	for _, c := range counts {
+		if c.OpenAmendments > 0 {
+			amended[c.Number] += c.OpenAmendments
+		}
+	}
+	if len(amended) == 0 {
+		t.Fatal("the demo has no open amendment to show")
+	}
+	e.do(h, click(`[data-testid="filter-amendments"]`), waitFor(rowsShown+` === `+itoa(len(amended))))
+	for number, n := range amended {
+		e.do(h, waitFor(`document.querySelector('[data-testid="clause-`+number+`"]').textContent.includes("`+itoa(n)+` open amendments")`))
+	}
 	e.do(h, click(`[data-testid="filter-all"]`), waitFor(rowsShown+` === `+itoa(len(all))))
 
 	e.route(h, "/guidelines/"+e.srv.Guideline+"/matrix")

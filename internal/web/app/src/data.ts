@@ -1,5 +1,5 @@
 // Loaders shared by several screens: each follows the API's pages to the end.
-import { api, must, type Clause, type Comment, type Matrix } from "./api/client";
+import { api, must, type Clause, type Matrix } from "./api/client";
 import { allPages } from "./components/ui";
 
 export type MatrixRow = Matrix["clauses"][number];
@@ -33,22 +33,17 @@ export function loadClauses(gid: string): Promise<Clause[]> {
   return allPages((cursor) => must(api.GET("/api/v1/guidelines/{gid}/clauses", { params: { path: { gid }, query: { limit: 200, cursor } } })));
 }
 
-export function loadOpenAmendments(gid: string): Promise<Comment[]> {
-  return allPages((cursor) =>
-    must(api.GET("/api/v1/guidelines/{gid}/comments", { params: { path: { gid }, query: { kind: "amendment", status: "open", limit: 200, cursor } } })),
-  );
-}
-
-/** Per clause: comments in all, open ones. */
-export async function loadCommentCounts(gid: string): Promise<Map<string, { total: number; open: number }>> {
+/** Per clause: comments in all, open ones, and open amendments among them. */
+export async function loadCommentCounts(gid: string): Promise<Map<string, { total: number; open: number; amendments: number }>> {
   const rows = await allPages((cursor) =>
     must(api.GET("/api/v1/guidelines/{gid}/comments/counts", { params: { path: { gid }, query: { limit: 200, cursor } } })),
   );
-  const out = new Map<string, { total: number; open: number }>();
+  const out = new Map<string, { total: number; open: number; amendments: number }>();
   for (const row of rows) {
-    const v = out.get(row.clause_id) ?? { total: 0, open: 0 };
+    const v = out.get(row.clause_id) ?? { total: 0, open: 0, amendments: 0 };
     v.total += row.total;
     v.open += row.by_status["open"] ?? 0;
+    v.amendments += row.open_amendments;
     out.set(row.clause_id, v);
   }
   return out;

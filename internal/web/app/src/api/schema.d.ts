@@ -1330,7 +1330,8 @@ export interface paths {
         /**
          * Who has spoken on what
          * @description Per clause (in document order) and per delegation — a country code,
-         *     `observer` or `facilitator` — the number of comments by status.
+         *     `observer` or `facilitator` — the number of comments by status, and
+         *     how many of the open ones are amendments.
          *     Every signed-in participant reads it (facilitators, delegates,
          *     observers, admins); integrations read approved text only (403).
          *
@@ -3538,6 +3539,12 @@ export interface components {
                     declined?: number;
                     withdrawn?: number;
                 };
+                /**
+                 * @description Of the open comments (`by_status.open`), how many are
+                 *     amendments (`kind` `amendment`): the proposals of new
+                 *     wording still waiting for the facilitator.
+                 */
+                open_amendments: number;
             }[];
             next_cursor: components["schemas"]["NextCursor"];
         };

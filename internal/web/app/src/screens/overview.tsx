@@ -2,7 +2,7 @@ import { useMemo, useState } from "preact/hooks";
 import type { Clause } from "../api/client";
 import { titleOf, useGuideline } from "../app";
 import { ErrorBox, Link, Loading, StatusBadge, useResource } from "../components/ui";
-import { debounce, loadClauses, loadCommentCounts, loadMatrix, loadOpenAmendments, takesPositions, type MatrixAll } from "../data";
+import { debounce, loadClauses, loadCommentCounts, loadMatrix, takesPositions, type MatrixAll } from "../data";
 import { countryName, t, useLang, type Key } from "../i18n";
 import { useLive } from "../live";
 import { href } from "../router";
@@ -16,9 +16,9 @@ export function OverviewScreen({ gid }: { gid: string }) {
   const info = useGuideline(gid);
   const [filter, setFilter] = useState<Filter>("all");
   const res = useResource(async () => {
-    const [clauses, matrix, counts, amendments] = await Promise.all([loadClauses(gid), loadMatrix(gid), loadCommentCounts(gid), loadOpenAmendments(gid)]);
+    const [clauses, matrix, counts] = await Promise.all([loadClauses(gid), loadMatrix(gid), loadCommentCounts(gid)]);
     const amendmentsBy = new Map<string, number>();
-    for (const a of amendments) amendmentsBy.set(a.clause_id, (amendmentsBy.get(a.clause_id) ?? 0) + 1);
+    for (const [id, c] of counts) if (c.amendments > 0) amendmentsBy.set(id, c.amendments);
     return { clauses, matrix, counts, amendmentsBy };
   }, [gid]);
   const reload = useMemo(() => debounce(res.reload), [res.reload]);
