@@ -1,12 +1,16 @@
 -- +goose Up
--- The open amendments of a page of clauses, per clause and speaker, for the
--- comment counts (the overview shows which clauses have new wording
--- waiting): a partial index holds only the open amendments, with what
--- names the speaker, so counting a page's reads nothing else. Comments
--- leave it as they are resolved. Queries name its predicate literally
--- (kind = 'amendment' AND status = 'open'), so that every plan may use it.
-CREATE INDEX comments_open_amendments ON comments (guideline_id, clause_id, country_code, observer)
-    WHERE kind = 'amendment' AND status = 'open';
+-- The comment counts also keep, per clause and speaker, how many of the
+-- open comments are amendments (the overview shows which clauses have new
+-- wording waiting): rows whose status is the bucket 'open_amendment',
+-- counted besides 'open', kept by the same writes as the other counts.
+INSERT INTO comment_counts (guideline_id, clause_id, speaker, status, n)
+SELECT guideline_id, clause_id,
+       CASE WHEN country_code IS NOT NULL THEN country_code WHEN observer THEN 'observer' ELSE 'facilitator' END,
+       'open_amendment', COUNT(*)
+FROM comments
+WHERE kind = 'amendment' AND status = 'open'
+GROUP BY guideline_id, clause_id,
+       CASE WHEN country_code IS NOT NULL THEN country_code WHEN observer THEN 'observer' ELSE 'facilitator' END;
 
 -- +goose Down
-DROP INDEX comments_open_amendments;
+DELETE FROM comment_counts WHERE status = 'open_amendment';

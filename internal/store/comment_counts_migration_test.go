@@ -96,3 +96,87 @@ func TestMigrationCommentCounts(t *testing.T) {
 	}
 	check()
 }
+
+// TestMigrationOpenAmendments: migration 00020 counts the open amendments
+// already written, per clause and speaker, besides their counts by status;
+// down removes them and up counts them again.
+func TestMigrationOpenAmendments(t *testing.T) {
+	ctx := context.Background()
+	s, now, exec := openMigratedTo(t, 19)
+	for _, u := range []struct {
+		id, role string
+		country  any
+	}{{"fac", "facilitator", nil}, {"bz", "delegate", "BZ"}, {"mx", "delegate", "MX"}, {"obs", "observer", nil}} {
+		exec(`INSERT INTO users (id, email, name, password_hash, role, country_code, active, revision, created_at, updated_at)
+			VALUES (?, ?, ?, 'x', ?, ?, TRUE, 1, ?, ?)`, u.id, u.id+"@example.org", u.id, u.role, u.country, now, now)
+	}
+	exec(`INSERT INTO guidelines (id, title, slug, languages, status, revision, created_by, created_at, updated_at)
+		VALUES ('g', '{"en":"T"}', 'g', '["en"]', 'drafting', 1, 'fac', ?, ?)`, now, now)
+	exec(`INSERT INTO sections (id, guideline_id, title, position, created_at) VALUES ('s', 'g', '{"en":"I"}', 1, ?)`, now)
+	for i, c := range []string{"c1", "c2"} {
+		exec(`INSERT INTO clauses (id, guideline_id, section_id, position, number, status, version, revision, created_at, updated_at)
+			VALUES (?, 'g', 's', ?, ?, 'open', 1, 1, ?, ?)`, c, i+1, fmt.Sprintf("1.%d", i+1), now, now)
+		exec(`INSERT INTO clause_versions (clause_id, number, text, author_id, created_at) VALUES (?, 1, '{"en":"T"}', 'fac', ?)`, c, now)
+	}
+	for i, c := range []struct {
+		clause, author string
+		country        any
+		observer       bool
+		kind, status   string
+	}{
+		{"c1", "bz", "BZ", false, "amendment", "open"},
+		{"c1", "bz", "BZ", false, "amendment", "open"},
+		{"c1", "bz", "BZ", false, "amendment", "declined"},
+		{"c1", "mx", "MX", false, "general", "open"},
+		{"c1", "obs", nil, true, "amendment", "open"},
+		{"c2", "mx", "MX", false, "amendment", "open"},
+		{"c2", "mx", "MX", false, "amendment", "incorporated"},
+	} {
+		var proposed any
+		if c.kind == "amendment" {
+			proposed = `{"en":"New"}`
+		}
+		exec(`INSERT INTO comments (id, guideline_id, clause_id, clause_version, author_id, country_code, observer, kind, body,
+			proposed_text, status, revision, created_at, updated_at) VALUES (?, 'g', ?, 1, ?, ?, ?, ?, 'b', ?, ?, 1, ?, ?)`,
+			fmt.Sprintf("k%02d", i), c.clause, c.author, c.country, c.observer, c.kind, proposed, c.status, now, now)
+	}
+	// The counts by status, as the writes of version 19 kept them.
+	exec(`INSERT INTO comment_counts (guideline_id, clause_id, speaker, status, n)
+		SELECT guideline_id, clause_id, CASE WHEN country_code IS NOT NULL THEN country_code WHEN observer THEN 'observer' ELSE 'facilitator' END,
+			status, COUNT(*) FROM comments GROUP BY 1, 2, 3, 4`)
+	want := map[string]int{"c1/BZ": 2, "c1/MX": 0, "c1/observer": 1, "c2/MX": 1}
+	check := func() {
+		t.Helper()
+		storetest.CommentCountsMatch(t, s)
+		var counts []store.CommentCount
+		if err := s.Read(ctx, func(tx *store.Tx) error {
+			var err error
+			counts, err = tx.CommentCounts("g")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, c := range counts {
+			got[c.ClauseID+"/"+c.Speaker] = c.OpenAmendments
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("open amendments = %v, want %v", got, want)
+		}
+	}
+	if err := s.MigrateTo(ctx, 20); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	if err := s.MigrateTo(ctx, 19); err != nil {
+		t.Fatal(err)
+	}
+	var left int64
+	if err := s.DB().Raw("SELECT COUNT(*) FROM comment_counts WHERE status = ?", store.OpenAmendmentBucket).Scan(&left).Error; err != nil || left != 0 {
+		t.Fatalf("%d open amendment counts after down (%v)", left, err)
+	}
+	if err := s.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	check()
+}

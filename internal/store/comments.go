@@ -77,16 +77,29 @@ func (tx *Tx) InsertComment(c drafting.Comment) error {
 	if err := tx.db.Create(&row).Error; err != nil {
 		return err
 	}
-	tx.countComments(countKey{c.GuidelineID, c.ClauseID, speaker(c.Country, c.Observer), string(c.Status)}, 1)
+	sp := speaker(c.Country, c.Observer)
+	tx.countComments(countKey{c.GuidelineID, c.ClauseID, sp, string(c.Status)}, 1)
+	if c.Kind == drafting.KindAmendment && c.Status == drafting.CommentOpen {
+		tx.countComments(countKey{c.GuidelineID, c.ClauseID, sp, OpenAmendmentBucket}, 1)
+	}
 	return nil
 }
 
-// RecountCommentsSQL fills comment_counts from the comments, as migration
-// 00012 does: for a loader that writes comments without the store (the
-// scale benchmark's COPY), into an empty comment_counts.
+// OpenAmendmentBucket is the status of the comment counts that count the
+// open amendments (migration 00020): a speaker's open amendments on a
+// clause, also counted under "open".
+const OpenAmendmentBucket = "open_amendment"
+
+// RecountCommentsSQL fills comment_counts from the comments, as migrations
+// 00012 and 00020 do: for a loader that writes comments without the store
+// (the scale benchmark's COPY), into an empty comment_counts.
 const RecountCommentsSQL = `INSERT INTO comment_counts (guideline_id, clause_id, speaker, status, n)
 SELECT guideline_id, clause_id, ` + speakerSQL + `, status, COUNT(*) FROM comments
-GROUP BY guideline_id, clause_id, ` + speakerSQL + `, status`
+GROUP BY guideline_id, clause_id, ` + speakerSQL + `, status
+UNION ALL
+SELECT guideline_id, clause_id, ` + speakerSQL + `, '` + OpenAmendmentBucket + `', COUNT(*) FROM comments
+WHERE kind = 'amendment' AND status = 'open'
+GROUP BY guideline_id, clause_id, ` + speakerSQL
 
 const speakerSQL = "CASE WHEN country_code IS NOT NULL THEN country_code WHEN observer THEN 'observer' ELSE 'facilitator' END"
 
@@ -141,7 +154,7 @@ func (tx *Tx) Comment(id string) (drafting.Comment, error) {
 func (tx *Tx) SaveComment(c drafting.Comment) (bool, error) {
 	var old []commentRow
 	if err := tx.db.Model(&commentRow{}).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-		Select("guideline_id, clause_id, country_code, observer, status").
+		Select("guideline_id, clause_id, country_code, observer, kind, status").
 		Where("id = ? AND revision = ?", c.ID, c.Revision-1).Find(&old).Error; err != nil {
 		return false, err
 	}
@@ -156,7 +169,17 @@ func (tx *Tx) SaveComment(c drafting.Comment) (bool, error) {
 		return false, res.Error
 	}
 	o := old[0]
-	tx.moveCommentCount(o.GuidelineID, o.ClauseID, speaker(deref(o.CountryCode), o.Observer), o.Status, string(c.Status), 1)
+	sp := speaker(deref(o.CountryCode), o.Observer)
+	tx.moveCommentCount(o.GuidelineID, o.ClauseID, sp, o.Status, string(c.Status), 1)
+	if o.Kind == string(drafting.KindAmendment) {
+		was, is := o.Status == string(drafting.CommentOpen), c.Status == drafting.CommentOpen
+		switch {
+		case was && !is:
+			tx.countComments(countKey{o.GuidelineID, o.ClauseID, sp, OpenAmendmentBucket}, -1)
+		case is && !was:
+			tx.countComments(countKey{o.GuidelineID, o.ClauseID, sp, OpenAmendmentBucket}, 1)
+		}
+	}
 	return true, nil
 }
 
@@ -261,12 +284,14 @@ type CommentCount struct {
 // a column per status, scanned without reflection: a page of 50 clauses of
 // a busy guideline is 1,500 count rows but 500 of these.
 func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, error) {
-	cols := make([]string, len(drafting.CommentStatuses))
-	args := make([]any, len(drafting.CommentStatuses))
+	// A column per status, and the open amendments last.
+	cols := make([]string, len(drafting.CommentStatuses)+1)
+	args := make([]any, len(cols))
 	for i, st := range drafting.CommentStatuses {
 		cols[i] = "SUM(CASE WHEN status = ? THEN n ELSE 0 END)"
 		args[i] = string(st)
 	}
+	cols[len(cols)-1], args[len(cols)-1] = "SUM(CASE WHEN status = ? THEN n ELSE 0 END)", OpenAmendmentBucket
 	q := tx.db.Model(&commentCountRow{}).Select("clause_id, speaker, "+strings.Join(cols, ", "), args...).
 		Where("guideline_id = ? AND n > 0", gid)
 	if len(clauseIDs) > 0 {
@@ -279,13 +304,14 @@ func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, er
 	defer rows.Close()
 	var out []CommentCount
 	n := make([]int, len(drafting.CommentStatuses))
-	dest := make([]any, 2+len(n))
+	dest := make([]any, 2+len(n)+1)
 	for rows.Next() {
 		var c CommentCount
 		dest[0], dest[1] = &c.ClauseID, &c.Speaker
 		for i := range n {
 			dest[2+i] = &n[i]
 		}
+		dest[2+len(n)] = &c.OpenAmendments
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
@@ -297,43 +323,7 @@ func (tx *Tx) CommentCounts(gid string, clauseIDs ...string) ([]CommentCount, er
 		}
 		out = append(out, c)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, tx.countOpenAmendments(gid, clauseIDs, out)
-}
-
-// countOpenAmendments fills the open amendments of counts (one guideline's,
-// of clauseIDs when any are given): one statement on the partial index
-// comments_open_amendments (migration 00020), whose predicate it names
-// literally so that every plan, generic ones included, may use it. Its
-// cost is the open amendments of those clauses.
-func (tx *Tx) countOpenAmendments(gid string, clauseIDs []string, counts []CommentCount) error {
-	if len(counts) == 0 {
-		return nil
-	}
-	q := tx.db.Model(&commentRow{}).Select("clause_id, "+speakerSQL+" AS speaker, COUNT(*) AS n").
-		Where("guideline_id = ? AND kind = 'amendment' AND status = 'open'", gid)
-	if len(clauseIDs) > 0 {
-		q = q.Where("clause_id IN ?", clauseIDs)
-	}
-	var rows []struct {
-		ClauseID string
-		Speaker  string
-		N        int
-	}
-	if err := q.Group("clause_id, " + speakerSQL).Find(&rows).Error; err != nil {
-		return err
-	}
-	type key struct{ clause, speaker string }
-	open := make(map[key]int, len(rows))
-	for _, r := range rows {
-		open[key{r.ClauseID, r.Speaker}] = r.N
-	}
-	for i := range counts {
-		counts[i].OpenAmendments = open[key{counts[i].ClauseID, counts[i].Speaker}]
-	}
-	return nil
+	return out, rows.Err()
 }
 
 // OpenCommentIDs returns which of ids are open comments on the clause.
@@ -364,7 +354,7 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 	}
 	var open []commentRow
 	if err := tx.db.Model(&commentRow{}).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-		Select("id, guideline_id, clause_id, country_code, observer").
+		Select("id, guideline_id, clause_id, country_code, observer, kind").
 		Where("id IN ? AND status = ?", ids, "open").Order("id").Find(&open).Error; err != nil {
 		return 0, err
 	}
@@ -374,7 +364,7 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 	changed := make([]string, len(open))
 	type key struct{ gid, clause, speaker string }
 	var keys []key
-	n := map[key]int{}
+	n, amendments := map[key]int{}, map[key]int{}
 	for i, r := range open {
 		changed[i] = r.ID
 		k := key{r.GuidelineID, r.ClauseID, speaker(deref(r.CountryCode), r.Observer)}
@@ -382,6 +372,9 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 			keys = append(keys, k)
 		}
 		n[k]++
+		if r.Kind == string(drafting.KindAmendment) {
+			amendments[k]++
+		}
 	}
 	res := tx.db.Model(&commentRow{}).Where("id IN ? AND status = ?", changed, "open").Updates(map[string]any{
 		"status": "incorporated", "resolution_note": note, "resolved_by": by, "resolved_at": now,
@@ -392,6 +385,7 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 	}
 	for _, k := range keys {
 		tx.moveCommentCount(k.gid, k.clause, k.speaker, "open", "incorporated", n[k])
+		tx.countComments(countKey{k.gid, k.clause, k.speaker, OpenAmendmentBucket}, -amendments[k])
 	}
 	return res.RowsAffected, nil
 }

@@ -44,10 +44,3 @@ func (r *statementRecorder) ParamsFilter(_ context.Context, sql string, vars ...
 	r.statements = append(r.statements, Statement{SQL: sql, Vars: append([]any(nil), vars...)})
 	return sql, vars
 }
-
-// CountOpenAmendments exposes the open amendments' statement of
-// CommentCounts, whose first statement a dry run cannot build (it streams
-// rows).
-func (tx *Tx) CountOpenAmendments(gid string, clauseIDs []string) error {
-	return tx.countOpenAmendments(gid, clauseIDs, []CommentCount{{}})
-}

@@ -21,12 +21,7 @@ import (
 // on a sequential scan, a sort, or a keyset condition applied as a filter.
 // It times nothing; docs/performance.md and consenso-scale measure.
 func TestHotQueriesUseIndexConditions(t *testing.T) {
-	if os.Getenv("TEST_DATABASE_URL") == "" {
-		t.Skip("plans are PostgreSQL's: set TEST_DATABASE_URL (SQLite's planner is not the one production runs)")
-	}
-	s, clk := openStore(t)
-	t0 := clk.Now().Add(-30 * 24 * time.Hour)
-	w := mustWorld(t, s, t0)
+	s, t0, w := planWorld(t)
 	var clauses []drafting.Clause
 	other := drafting.Guideline{}
 	mustWrite(t, s, func(tx *store.Tx) error {
@@ -146,12 +141,7 @@ func TestHotQueriesUseIndexConditions(t *testing.T) {
 // never by filtering the events after the cursor, under the plan the
 // parameters give and under the generic plan a cached statement may get.
 func TestPublicationEventsSeekByType(t *testing.T) {
-	if os.Getenv("TEST_DATABASE_URL") == "" {
-		t.Skip("plans are PostgreSQL's: set TEST_DATABASE_URL (SQLite's planner is not the one production runs)")
-	}
-	s, clk := openStore(t)
-	t0 := clk.Now().Add(-30 * 24 * time.Hour)
-	w := mustWorld(t, s, t0)
+	s, t0, w := planWorld(t)
 	other := mustWorld(t, s, t0)
 	// 40,000 events in two guidelines; two publication events among them.
 	if err := s.DB().Exec(`INSERT INTO events (id, guideline_id, type, actor_id, subject_id, data, created_at)
@@ -195,61 +185,17 @@ func TestPublicationEventsSeekByType(t *testing.T) {
 	}
 }
 
-// The open amendments of a page of clauses are read from the partial index
-// that holds only them (migration 00020), whatever else the clauses hold,
-// under either plan.
-func TestOpenAmendmentsReadTheirIndex(t *testing.T) {
+// planWorld opens a PostgreSQL store for a plan test, with a world made a
+// month before the test clock's now; it skips on SQLite, whose planner is
+// not the one production runs.
+func planWorld(t *testing.T) (*store.Store, time.Time, world) {
+	t.Helper()
 	if os.Getenv("TEST_DATABASE_URL") == "" {
 		t.Skip("plans are PostgreSQL's: set TEST_DATABASE_URL (SQLite's planner is not the one production runs)")
 	}
 	s, clk := openStore(t)
 	t0 := clk.Now().Add(-30 * 24 * time.Hour)
-	w := mustWorld(t, s, t0)
-	var ids []string
-	mustWrite(t, s, func(tx *store.Tx) error {
-		ids = append(ids, w.Clause.ID)
-		for pos := 2; pos <= 20; pos++ {
-			ids = append(ids, mustClause(t, tx, w.Section, pos, w.Facilitator.ID, t0).ID)
-		}
-		return nil
-	})
-	// 20,000 comments on the twenty clauses; one in twenty an amendment,
-	// most of them resolved.
-	if err := s.DB().Exec(`INSERT INTO comments (id, guideline_id, clause_id, clause_version, author_id, country_code, kind, body,
-			proposed_text, status, revision, created_at, updated_at)
-		SELECT gen_random_uuid()::text, ?, (?::text[])[1 + n % 20], 1, ?, 'CR',
-			CASE WHEN n % 20 = 0 THEN 'amendment' ELSE 'general' END, 'Comment ' || n,
-			CASE WHEN n % 20 = 0 THEN '{"en":"New wording."}' END,
-			CASE WHEN n % 100 = 0 THEN 'open' ELSE 'addressed' END, 1,
-			?::timestamp + make_interval(secs => n), ?::timestamp + make_interval(secs => n)
-		FROM generate_series(1, 20000) AS n`, w.Guideline.ID, pgArray(ids), w.Delegate.ID, t0, t0).Error; err != nil {
-		t.Fatalf("insert comments: %v", err)
-	}
-	if err := s.DB().Exec("ANALYZE comments").Error; err != nil {
-		t.Fatalf("analyze: %v", err)
-	}
-	stmts, err := s.DryRun(func(tx *store.Tx) error { return tx.CountOpenAmendments(w.Guideline.ID, ids[:10]) })
-	if err != nil || len(stmts) != 1 {
-		t.Fatalf("dry run: %v, %d statements", err, len(stmts))
-	}
-	for _, generic := range []bool{false, true} {
-		t.Run(fmt.Sprintf("generic_plan_%v", generic), func(t *testing.T) {
-			nodes := planNodes(explainPlan(t, s, stmts[0], generic))
-			used := false
-			for _, n := range nodes {
-				switch {
-				case n.Relation != "comments":
-				case n.Index != "comments_open_amendments":
-					t.Errorf("comments read other than through comments_open_amendments:\n%s\nSQL: %s", describe(nodes), stmts[0].SQL)
-				default:
-					used = true
-				}
-			}
-			if !used {
-				t.Errorf("comments_open_amendments not used:\n%s\nSQL: %s", describe(nodes), stmts[0].SQL)
-			}
-		})
-	}
+	return s, t0, mustWorld(t, s, t0)
 }
 
 // planNode is what the test reads of one node of an EXPLAIN (FORMAT JSON)

@@ -46,11 +46,15 @@ var invariants = []struct{ name, query string }{
 		   ON e.subject_id = c.id AND e.type = 'comment.created' AND e.actor_id = c.author_id AND e.created_at = c.created_at)`},
 	{"every position has its position.recorded event",
 		`SELECT (SELECT count(*) FROM positions) - (SELECT count(*) FROM events WHERE type = 'position.recorded')`},
-	{"the kept comment counts are a fresh count of the comments",
+	{"the kept comment counts (and open amendments) are a fresh count of the comments",
 		`WITH kept AS (SELECT guideline_id, clause_id, speaker, status, n::bigint AS n FROM comment_counts WHERE n > 0),
 		      fresh AS (SELECT guideline_id, clause_id, CASE WHEN country_code IS NOT NULL THEN country_code
 		                  WHEN observer THEN 'observer' ELSE 'facilitator' END AS speaker, status, count(*) AS n
-		                FROM comments GROUP BY 1, 2, 3, 4)
+		                FROM comments GROUP BY 1, 2, 3, 4
+		                UNION ALL
+		                SELECT guideline_id, clause_id, CASE WHEN country_code IS NOT NULL THEN country_code
+		                  WHEN observer THEN 'observer' ELSE 'facilitator' END, 'open_amendment', count(*)
+		                FROM comments WHERE kind = 'amendment' AND status = 'open' GROUP BY 1, 2, 3)
 		 SELECT (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh) a)
 		      + (SELECT count(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept) b)`},
 }
