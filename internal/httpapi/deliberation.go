@@ -127,8 +127,9 @@ type commentCountView struct {
 	Country  string              `json:"country"`
 	Total    int                 `json:"total"`
 	ByStatus commentStatusCounts `json:"by_status"`
-	// OpenAmendments is how many of the open comments are amendments.
-	OpenAmendments int `json:"open_amendments"`
+	// OpenAmendments is how many of the open comments are amendments
+	// (left out when none, like the statuses).
+	OpenAmendments int `json:"open_amendments,omitempty"`
 }
 
 // commentStatusCounts is by_status: a count per comment status, the

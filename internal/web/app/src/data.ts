@@ -43,7 +43,7 @@ export async function loadCommentCounts(gid: string): Promise<Map<string, { tota
     const v = out.get(row.clause_id) ?? { total: 0, open: 0, amendments: 0 };
     v.total += row.total;
     v.open += row.by_status["open"] ?? 0;
-    v.amendments += row.open_amendments;
+    v.amendments += row.open_amendments ?? 0;
     out.set(row.clause_id, v);
   }
   return out;

@@ -3542,9 +3542,10 @@ export interface components {
                 /**
                  * @description Of the open comments (`by_status.open`), how many are
                  *     amendments (`kind` `amendment`): the proposals of new
-                 *     wording still waiting for the facilitator.
+                 *     wording still waiting for the facilitator. Left out when
+                 *     there are none, like the statuses of `by_status`.
                  */
-                open_amendments: number;
+                open_amendments?: number;
             }[];
             next_cursor: components["schemas"]["NextCursor"];
         };
