@@ -63,14 +63,7 @@ func TestMigrationCommentCounts(t *testing.T) {
 		if n := storetest.CommentCountsMatch(t, s); n != len(want)+1 {
 			t.Fatalf("%d counts, want %d", n, len(want)+1)
 		}
-		var counts []store.CommentCount
-		if err := s.Read(ctx, func(tx *store.Tx) error {
-			var err error
-			counts, err = tx.CommentCounts("g1")
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		counts := read(t, s, func(tx *store.Tx) ([]store.CommentCount, error) { return tx.CommentCounts("g1") })
 		got := map[string]int{}
 		for _, c := range counts {
 			for st, n := range c.ByStatus {
@@ -148,14 +141,7 @@ func TestMigrationOpenAmendments(t *testing.T) {
 	check := func() {
 		t.Helper()
 		storetest.CommentCountsMatch(t, s)
-		var counts []store.CommentCount
-		if err := s.Read(ctx, func(tx *store.Tx) error {
-			var err error
-			counts, err = tx.CommentCounts("g")
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		counts := read(t, s, func(tx *store.Tx) ([]store.CommentCount, error) { return tx.CommentCounts("g") })
 		got := map[string]int{}
 		for _, c := range counts {
 			got[c.ClauseID+"/"+c.Speaker] = c.OpenAmendments
