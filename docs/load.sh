@@ -12,8 +12,10 @@
 #                                                              two INSERTs on the same server
 #   the clause list of 100 clauses                           req/s and p99
 #
-# then 1,000 live streams (time for a new event to reach every one) and the
-# server's peak memory. See docs/performance.md.
+# each path and its baseline measured in LOAD_ROUNDS rounds (3), the table
+# giving each ratio's median and range; then 1,000 live streams (time for a
+# new event to reach every one) and the server's peak memory. About 7
+# minutes. See docs/performance.md.
 #
 # Needs wrk, pgbench and psql (apt-get install -y wrk postgresql-client), jq,
 # curl and bc. The database is LOAD_DATABASE_URL (default: the local test
@@ -30,6 +32,7 @@ PGBENCH_CLIENTS=${LOAD_PGBENCH_CLIENTS:-20}
 # PostgreSQL shares this machine's cores with the server and wrk: beyond
 # about twice the cores, more connections only queue in PostgreSQL.
 DB_CONNS=${LOAD_DB_CONNS:-$((4 * $(nproc)))}
+ROUNDS=${LOAD_ROUNDS:-3}            # rounds of the paths and their baselines
 
 for tool in wrk pgbench psql jq curl bc; do
   command -v $tool >/dev/null || { echo "missing $tool: apt-get install -y wrk postgresql-client jq curl bc" >&2; exit 1; }
@@ -128,40 +131,57 @@ measure() {
   if grep -q 'Non-2xx' <<<"$out"; then echo "warning: $* answered $(grep 'Non-2xx' <<<"$out")" >&2; fi
 }
 ratio() { printf "%.2f" "$(echo "$1/$2" | bc -l)"; }
-
-# The bare baseline is measured before and after the paths held against it
-# (it moves by up to a quarter between runs on a shared machine); the
-# ratios use the mean of the two.
-measure http://127.0.0.1:18091/;                                    bare1=$RPS
-measure http://127.0.0.1:18092/;                                    samebody=$RPS
-measure $API/healthz;                                               healthz=$RPS
 size=$(curl -sf $API/api/v1/guidelines/$GID/approved -H "Authorization: Bearer $TOKEN" | wc -c)
-measure -H "Authorization: Bearer $TOKEN" $API/api/v1/guidelines/$GID/approved;                              approved=$RPS approvedp99=$P99
-measure -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: gzip" $API/api/v1/guidelines/$GID/approved;   approvedgz=$RPS
-measure -H "Authorization: Bearer $TOKEN" -H "If-None-Match: $ETAG" $API/api/v1/guidelines/$GID/approved;    notmod=$RPS
-measure -H "Authorization: Bearer $FAC" $API/api/v1/clauses/$CID;                                            clause=$RPS clausep99=$P99
-measure http://127.0.0.1:18091/;                                    bare2=$RPS
-bare=$(echo "($bare1+$bare2)/2" | bc -l)
-measure -H "Authorization: Bearer $FAC" $API/api/v1/guidelines/$GID/clauses;                                 list=$RPS listp99=$P99
-measure -s "$dir/comment.lua" $API/api/v1/clauses/$C2/comments;                                              comment=$RPS commentp99=$P99
-tps=$(pgbench -n -f "$dir/two-inserts.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
+
+# The paths are measured in LOAD_ROUNDS rounds, each with its own
+# baselines: the bare handler before and after the paths held against it
+# (the ratios use the mean), pgbench right after the comments. A ratio
+# moves by a fifth between runs on a shared machine; the table gives each
+# ratio's median over the rounds, and its range.
+declare -a R_APPROVED R_SAME R_GZ R_304 R_CLAUSE R_HEALTHZ R_COMMENT R_LIST
+for round in $(seq 1 "$ROUNDS"); do
+  measure http://127.0.0.1:18091/;                                  bare1=$RPS
+  measure http://127.0.0.1:18092/;                                  samebody=$RPS
+  measure $API/healthz;                                             healthz=$RPS
+  measure -H "Authorization: Bearer $TOKEN" $API/api/v1/guidelines/$GID/approved;                              approved=$RPS approvedp99=$P99
+  measure -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: gzip" $API/api/v1/guidelines/$GID/approved;   approvedgz=$RPS
+  measure -H "Authorization: Bearer $TOKEN" -H "If-None-Match: $ETAG" $API/api/v1/guidelines/$GID/approved;    notmod=$RPS
+  measure -H "Authorization: Bearer $FAC" $API/api/v1/clauses/$CID;                                            clause=$RPS clausep99=$P99
+  measure http://127.0.0.1:18091/;                                  bare2=$RPS
+  bare=$(echo "($bare1+$bare2)/2" | bc -l)
+  measure -H "Authorization: Bearer $FAC" $API/api/v1/guidelines/$GID/clauses;                               list=$RPS listp99=$P99
+  measure -s "$dir/comment.lua" $API/api/v1/clauses/$C2/comments;                                            comment=$RPS commentp99=$P99
+  tps=$(pgbench -n -f "$dir/two-inserts.sql" -c "$PGBENCH_CLIENTS" -j 2 -T "${DURATION%s}" "$DB" 2>/dev/null | awk '/^tps = /{print $3}')
+  R_APPROVED+=("$(ratio "$approved" "$bare")") R_SAME+=("$(ratio "$approved" "$samebody")") R_GZ+=("$(ratio "$approvedgz" "$bare")")
+  R_304+=("$(ratio "$notmod" "$bare")") R_CLAUSE+=("$(ratio "$clause" "$bare")") R_HEALTHZ+=("$(ratio "$healthz" "$bare")")
+  R_COMMENT+=("$(ratio "$comment" "$tps")") R_LIST+=("$(printf '%.0f' "$list")")
+  printf 'round %d: bare %.0f/%.0f req/s; approved %.0f (same-body bare %.0f), gzip %.0f, 304 %.0f, clause %.0f, /healthz %.0f req/s; list %.0f req/s; comments %.0f/s against pgbench %.0f tps\n' \
+    "$round" "$bare1" "$bare2" "$approved" "$samebody" "$approvedgz" "$notmod" "$clause" "$healthz" "$list" "$comment" "$tps" >&2
+done
 comments=$(psql -Atc "SELECT count(*) FROM $schema.comments" "$DB")
+# median and span of the numbers given.
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+span() { printf '%s\n' "$@" | sort -g | awk 'NR==1{lo=$1} {hi=$1} END{print lo "–" hi}'; }
+row() { # row PATH GOAL RATIOS...
+  local path=$1 goal=$2; shift 2
+  printf '| %s | %s× | %s | %s |\n' "$path" "$(median "$@")" "$(span "$@")" "$goal"
+}
 
 echo
-echo "Load figures ($(nproc) cores, PostgreSQL $(psql -Atc 'SHOW server_version' "$DB"), wrk -t2 -c$CONNS -d$DURATION, pgbench -c$PGBENCH_CLIENTS -j2, server pool $DB_CONNS):"
+echo "Load figures ($(nproc) cores, PostgreSQL $(psql -Atc 'SHOW server_version' "$DB"), wrk -t2 -c$CONNS -d$DURATION, pgbench -c$PGBENCH_CLIENTS -j2, server pool $DB_CONNS, $ROUNDS rounds):"
 echo "approved JSON of 100 bilingual clauses: $size bytes; $comments comments created"
-printf 'bare Gin baseline: %.0f req/s before, %.0f after; ratios against the mean\n' "$bare1" "$bare2"
+echo "last round: approved JSON p99 $approvedp99 ms, read one clause p99 $clausep99 ms, comment p99 $commentp99 ms, clause list p99 $listp99 ms"
 echo
-echo "| path | measured | against | ratio | goal (issue 13) |"
-echo "| --- | ---: | --- | ---: | --- |"
-printf '| approved JSON, 100 bilingual clauses | %.0f req/s, p99 %s ms | bare Gin %.0f req/s | %s× | ≥ 0.5× |\n' "$approved" "$approvedp99" "$bare" "$(ratio "$approved" "$bare")"
-printf '| the same, against bare Gin returning its bytes | | bare Gin, same body %.0f req/s | %s× | — |\n' "$samebody" "$(ratio "$approved" "$samebody")"
-printf '| the same, gzip | %.0f req/s | bare Gin | %s× | — |\n' "$approvedgz" "$(ratio "$approvedgz" "$bare")"
-printf '| the same, 304 revalidation | %.0f req/s | bare Gin | %s× | ≥ 0.7× |\n' "$notmod" "$(ratio "$notmod" "$bare")"
-printf '| read one clause | %.0f req/s, p99 %s ms | bare Gin | %s× | ≥ 0.3× |\n' "$clause" "$clausep99" "$(ratio "$clause" "$bare")"
-printf '| create a comment | %.0f/s, p99 %s ms | pgbench two-insert %.0f tps | %s× | ≥ 0.25× |\n' "$comment" "$commentp99" "$tps" "$(ratio "$comment" "$tps")"
-printf '| clause list, 100 clauses | %.0f req/s, p99 %s ms | — | — | paginated; ≥ 5× 840 req/s |\n' "$list" "$listp99"
-printf '| /healthz (our middleware) | %.0f req/s | bare Gin | %s× | — |\n' "$healthz" "$(ratio "$healthz" "$bare")"
+echo "| path | median | range over the rounds | goal (issue 13) |"
+echo "| --- | ---: | ---: | --- |"
+row "approved JSON, 100 bilingual clauses, against bare Gin" "≥ 0.5×" "${R_APPROVED[@]}"
+row "the same, against bare Gin returning its bytes" "—" "${R_SAME[@]}"
+row "the same, gzip, against bare Gin" "—" "${R_GZ[@]}"
+row "the same, 304 revalidation, against bare Gin" "≥ 0.7×" "${R_304[@]}"
+row "read one clause, against bare Gin" "≥ 0.3×" "${R_CLAUSE[@]}"
+row "create a comment, against pgbench two-insert transactions" "≥ 0.25×" "${R_COMMENT[@]}"
+printf '| clause list, 100 clauses (req/s) | %s | %s | paginated; ≥ 5 × 840 = 4,200 req/s |\n' "$(median "${R_LIST[@]}")" "$(span "${R_LIST[@]}")"
+row "/healthz (our middleware), against bare Gin" "—" "${R_HEALTHZ[@]}"
 echo
 
 # 1,000 live streams: time for a new event to reach every one, and the
