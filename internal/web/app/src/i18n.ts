@@ -67,9 +67,9 @@ const en = {
   "overview.filter.amendments": "Open amendments",
   "overview.none": "No clause matches this filter.",
   "overview.clause": "Clause {number}",
-  "overview.comments": "{count} comments",
+  "overview.comments": "{count} comment|{count} comments",
   "overview.open_comments": "{count} open",
-  "overview.amendments": "{count} open amendments",
+  "overview.amendments": "{count} open amendment|{count} open amendments",
   "overview.position": "Our position",
   "matrix.title": "Consensus matrix",
   "matrix.intro": "Each row is a clause, each column a participating country; the cell is the country's position on the clause's current version.",
@@ -79,7 +79,7 @@ const en = {
   "matrix.status": "Status",
   "matrix.blocking": "What blocks adoption",
   "matrix.ready": "Every clause is agreed: the guideline can be adopted.",
-  "matrix.not_ready": "{count} clauses are not agreed yet.",
+  "matrix.not_ready": "{count} clause is not agreed yet.|{count} clauses are not agreed yet.",
   "matrix.objects": "{country} objects: {reason}",
   "matrix.unheard": "waiting for {countries}",
   "matrix.silence_until": "silence until {date}",
@@ -156,7 +156,7 @@ const en = {
   "facilitator.edit": "Edit the text",
   "facilitator.note": "Note for this version",
   "facilitator.save": "Save version {n}",
-  "facilitator.incorporates": "Incorporates {count} comments",
+  "facilitator.incorporates": "Incorporates {count} comment|Incorporates {count} comments",
   "facilitator.saved": "Version {n} saved.",
   "facilitator.conflict_title": "Someone else changed this clause while you were editing",
   "facilitator.conflict_body": "You started from version {base}; version {current} is now current. Compare both changes and choose.",
@@ -223,7 +223,7 @@ const en = {
   "agenda.unaddressed": "Challenges no clause addresses yet",
   "agenda.unaddressed_none": "Every challenge raised is addressed by at least one clause.",
   "agenda.raised_by": "Raised by {countries}",
-  "agenda.cited_by": "cited by {count} clauses",
+  "agenda.cited_by": "cited by {count} clause|cited by {count} clauses",
   "agenda.add_input": "Add an input for {country}",
   "agenda.area": "Area",
   "agenda.kind": "Kind",
@@ -356,9 +356,9 @@ const es: Messages = {
   "overview.filter.amendments": "Enmiendas abiertas",
   "overview.none": "Ninguna cláusula coincide con este filtro.",
   "overview.clause": "Cláusula {number}",
-  "overview.comments": "{count} comentarios",
-  "overview.open_comments": "{count} abiertos",
-  "overview.amendments": "{count} enmiendas abiertas",
+  "overview.comments": "{count} comentario|{count} comentarios",
+  "overview.open_comments": "{count} abierto|{count} abiertos",
+  "overview.amendments": "{count} enmienda abierta|{count} enmiendas abiertas",
   "overview.position": "Nuestra posición",
   "matrix.title": "Matriz de consenso",
   "matrix.intro": "Cada fila es una cláusula y cada columna un país participante; la celda es la posición del país sobre la versión vigente de la cláusula.",
@@ -368,7 +368,7 @@ const es: Messages = {
   "matrix.status": "Estado",
   "matrix.blocking": "Qué impide la adopción",
   "matrix.ready": "Todas las cláusulas están acordadas: el lineamiento puede adoptarse.",
-  "matrix.not_ready": "{count} cláusulas aún no están acordadas.",
+  "matrix.not_ready": "{count} cláusula aún no está acordada.|{count} cláusulas aún no están acordadas.",
   "matrix.objects": "{country} objeta: {reason}",
   "matrix.unheard": "falta la posición de {countries}",
   "matrix.silence_until": "silencio hasta el {date}",
@@ -445,7 +445,7 @@ const es: Messages = {
   "facilitator.edit": "Editar el texto",
   "facilitator.note": "Nota de esta versión",
   "facilitator.save": "Guardar la versión {n}",
-  "facilitator.incorporates": "Incorpora {count} comentarios",
+  "facilitator.incorporates": "Incorpora {count} comentario|Incorpora {count} comentarios",
   "facilitator.saved": "Versión {n} guardada.",
   "facilitator.conflict_title": "Otra persona cambió esta cláusula mientras usted la editaba",
   "facilitator.conflict_body": "Usted partió de la versión {base}; ahora rige la versión {current}. Compare ambos cambios y elija.",
@@ -512,7 +512,7 @@ const es: Messages = {
   "agenda.unaddressed": "Desafíos que ninguna cláusula atiende aún",
   "agenda.unaddressed_none": "Cada desafío planteado es atendido por al menos una cláusula.",
   "agenda.raised_by": "Planteado por {countries}",
-  "agenda.cited_by": "citado por {count} cláusulas",
+  "agenda.cited_by": "citado por {count} cláusula|citado por {count} cláusulas",
   "agenda.add_input": "Añadir un insumo de {country}",
   "agenda.area": "Área",
   "agenda.kind": "Tipo",
@@ -604,8 +604,17 @@ export function setLang(l: Lang) {
   changed.forEach((fn) => fn(l));
 }
 
+/**
+ * t translates key. A string with a count may give its singular and plural
+ * forms as "one|other"; params.count chooses (Intl.PluralRules).
+ */
 export function t(key: Key, params?: Record<string, string | number>): string {
   let s = dictionaries[lang][key];
+  if (s.includes("|") && typeof params?.count === "number") {
+    const forms = s.split("|");
+    const one = forms[0] ?? s;
+    s = new Intl.PluralRules(lang).select(params.count) === "one" ? one : (forms[1] ?? one);
+  }
   if (params) {
     for (const [k, v] of Object.entries(params)) {
       s = s.split(`{${k}}`).join(typeof v === "number" ? formatNumber(v) : v);
