@@ -317,11 +317,14 @@ func (s *Service) Comments(ctx context.Context, p auth.Principal, q CommentQuery
 		} else if _, err := tx.Guideline(q.GuidelineID); err != nil {
 			return err
 		}
-		cs, err := tx.Comments(f)
+		cs, scanned, err := tx.CommentsWithin(f, commentScan)
 		if err != nil {
 			return err
 		}
 		cs, next = commentPage(cs, page)
+		if next == "" && scanned != nil {
+			next = encodeCursor(*scanned)
+		}
 		out, err = commentViews(tx, cs)
 		return err
 	})
@@ -330,6 +333,11 @@ func (s *Service) Comments(ctx context.Context, p auth.Principal, q CommentQuery
 	}
 	return out, next, nil
 }
+
+// commentScan bounds the comments a filtered page reads (store.CommentsWithin):
+// a page of a rare filter may hold fewer than its limit, even none, and
+// still have a next cursor, after the last comment read.
+const commentScan = 1000
 
 // pageFilter sets the limit and cursor of a comment page on f: one more
 // row than the page, to know whether there is a next one.

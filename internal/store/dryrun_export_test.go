@@ -44,3 +44,16 @@ func (r *statementRecorder) ParamsFilter(_ context.Context, sql string, vars ...
 	r.statements = append(r.statements, Statement{SQL: sql, Vars: append([]any(nil), vars...)})
 	return sql, vars
 }
+
+// CommentBound and CommentsUpTo expose the two statements of
+// CommentsWithin: in a dry run the first returns nothing, so the second
+// would be built without its bound.
+func (tx *Tx) CommentBound(f CommentFilter, scan int) error {
+	_, err := tx.commentBound(f, scan)
+	return err
+}
+
+func (tx *Tx) CommentsUpTo(f CommentFilter, bound CommentCursor) error {
+	_, err := tx.commentsUpTo(f, &bound)
+	return err
+}

@@ -13,6 +13,12 @@ func keysetAfter(prefix string) string {
 	return "(" + prefix + "created_at, " + prefix + "id) > (?, ?)"
 }
 
+// keysetUpTo is the condition of the rows up to (created_at, id) = (?, ?)
+// included, in oldest-first order.
+func keysetUpTo(prefix string) string {
+	return "(" + prefix + "created_at, " + prefix + "id) <= (?, ?)"
+}
+
 // keysetBefore is the condition of the rows before (created_at, id) = (?, ?),
 // for lists in newest-first order.
 func keysetBefore(prefix string) string {

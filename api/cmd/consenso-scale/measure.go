@@ -159,6 +159,10 @@ func prepare(ctx context.Context, c *client, p *plan, lastEvent int64, deep int)
 		{"a clause's comments, first page", first, fac, nil, 0},
 		{"a clause's comments, deep page (cursor)", clausePage, fac, nil, 0},
 		{"a guideline's comments, deep page (cursor)", guidelinePage, fac, nil, 0},
+		// The archive has no incorporated amendment: the filter reads as
+		// far as a page may (1,000 comments) and answers none, with a
+		// cursor to go on.
+		{"a guideline's comments, a filter nothing matches", fmt.Sprintf("/api/v1/guidelines/%s/comments?kind=amendment&status=incorporated&limit=%d", g, commentPage), fac, nil, 0},
 		{"consensus matrix", "/api/v1/guidelines/" + g + "/consensus", fac, nil, 0},
 		{"clause list", "/api/v1/guidelines/" + g + "/clauses", fac, nil, 0},
 		{"clause list, first read after a comment", "/api/v1/guidelines/" + g + "/clauses", fac, comment, 0},

@@ -1267,6 +1267,11 @@ export interface paths {
          *     delegation; see the parameter). Filters combine (all must hold); an
          *     invalid value is 422 (`comment.invalid_filter`). Each comment names
          *     its `author` (and `resolved_by`) as a person.
+         *
+         *     A filtered page reads at most 1,000 comments of the list after its
+         *     cursor, so that a rare filter costs what a common one does: it may
+         *     hold fewer comments than `limit`, or none, and still have a
+         *     `next_cursor`. Follow `next_cursor` until it is null.
          */
         get: operations["listClauseComments"];
         put?: never;
@@ -1306,7 +1311,9 @@ export interface paths {
          * Comments on every clause of a guideline
          * @description Oldest first, with the same filters as a clause's comments:
          *     `?replies_to=me` across a guideline is a delegation's inbox of
-         *     answers to what it said.
+         *     answers to what it said. As there, a filtered page reads at most
+         *     1,000 comments of the list: it may hold fewer than `limit`, or none,
+         *     and still have a `next_cursor`; follow it until it is null.
          */
         get: operations["listGuidelineComments"];
         put?: never;
