@@ -172,14 +172,10 @@ func (tx *Tx) SaveComment(c drafting.Comment) (bool, error) {
 	o := old[0]
 	sp := speaker(deref(o.CountryCode), o.Observer)
 	tx.moveCommentCount(o.GuidelineID, o.ClauseID, sp, o.Status, string(c.Status), 1)
-	if o.Kind == string(drafting.KindAmendment) {
-		was, is := o.Status == string(drafting.CommentOpen), c.Status == drafting.CommentOpen
-		switch {
-		case was && !is:
-			tx.countComments(countKey{o.GuidelineID, o.ClauseID, sp, OpenAmendmentBucket}, -1)
-		case is && !was:
-			tx.countComments(countKey{o.GuidelineID, o.ClauseID, sp, OpenAmendmentBucket}, 1)
-		}
+	// An amendment leaves the open ones when it is resolved or withdrawn
+	// (no comment is reopened, nor changes kind).
+	if o.Kind == string(drafting.KindAmendment) && o.Status == string(drafting.CommentOpen) && c.Status != drafting.CommentOpen {
+		tx.countComments(countKey{o.GuidelineID, o.ClauseID, sp, OpenAmendmentBucket}, -1)
 	}
 	return true, nil
 }
@@ -246,13 +242,13 @@ func (tx *Tx) CommentsWithin(f CommentFilter, scan int) ([]drafting.Comment, *Co
 	return cs, bound, nil
 }
 
-// commentBound is the scan-th comment of f's list after its cursor (nil
-// when the list ends before): one seek on the list's index, reading scan
-// entries.
+// commentBound is the scan-th comment of f's list after its cursor, nil
+// when the list ends at it or before (nothing would follow the page): one
+// seek on the list's index, reading scan entries and one more.
 func (tx *Tx) commentBound(f CommentFilter, scan int) (*CommentCursor, error) {
 	var rows []commentRow
-	if err := tx.listed(f).Select("created_at, id").Order("created_at, id").Offset(scan - 1).Limit(1).
-		Find(&rows).Error; err != nil || len(rows) == 0 {
+	if err := tx.listed(f).Select("created_at, id").Order("created_at, id").Offset(scan - 1).Limit(2).
+		Find(&rows).Error; err != nil || len(rows) < 2 {
 		return nil, err
 	}
 	return &CommentCursor{CreatedAt: rows[0].CreatedAt, ID: rows[0].ID}, nil

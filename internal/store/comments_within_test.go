@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,13 +23,14 @@ func TestCommentsWithin(t *testing.T) {
 	var all, ofMX []drafting.Comment
 	mustWrite(t, s, func(tx *store.Tx) error {
 		mx = mustUser(t, tx, drafting.RoleDelegate, "MX", clk.Now())
-		// 30 comments, Mexico's the 4th, the 5th and the last two.
+		// 30 comments, Mexico's the 4th, the 5th and the last two; four
+		// share each second, so pages and bounds fall between equal times.
 		for i := range 30 {
 			author := w.Delegate
 			if i == 3 || i == 4 || i >= 28 {
 				author = mx
 			}
-			c := mustComment(t, tx, w.Clause, author, clk.Now().Add(time.Duration(i)*time.Second))
+			c := mustComment(t, tx, w.Clause, author, clk.Now().Add(time.Duration(i/4)*time.Second))
 			all = append(all, c)
 			if author.ID == mx.ID {
 				ofMX = append(ofMX, c)
@@ -34,6 +38,12 @@ func TestCommentsWithin(t *testing.T) {
 		}
 		return nil
 	})
+	// The lists' order: time, then id.
+	byKey := func(a, b drafting.Comment) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	}
+	slices.SortFunc(all, byKey)
+	slices.SortFunc(ofMX, byKey)
 	ids := func(cs []drafting.Comment) string {
 		out := ""
 		for _, c := range cs {
@@ -82,6 +92,21 @@ func TestCommentsWithin(t *testing.T) {
 				}
 			})
 		}
+		// A bound at the list's last comment leaves nothing to follow: no
+		// cursor to an empty page.
+		t.Run(fmt.Sprintf("clause_%v_bound_at_the_end", scope.ClauseID != ""), func(t *testing.T) {
+			f := scope
+			f.Country, f.Limit = "PA", 10 // nobody from Panama spoke
+			for scan, wantCursor := range map[int]bool{29: true, 30: false, 31: false} {
+				mustRead(t, s, func(tx *store.Tx) error {
+					cs, scanned, err := tx.CommentsWithin(f, scan)
+					if len(cs) != 0 || (scanned != nil) != wantCursor {
+						t.Errorf("bound %d of 30: %d comments, cursor %v; want a cursor: %v", scan, len(cs), scanned, wantCursor)
+					}
+					return err
+				})
+			}
+		})
 		t.Run(fmt.Sprintf("clause_%v_unfiltered_is_Comments", scope.ClauseID != ""), func(t *testing.T) {
 			f := scope
 			f.Limit = 30

@@ -113,8 +113,8 @@ func TestRunSmallAgainstTiny(t *testing.T) {
 			}
 		}
 	}
-	if rows != 13 {
-		t.Errorf("%d endpoint rows, want 13:\n%s", rows, out.String())
+	if rows != 14 {
+		t.Errorf("%d endpoint rows, want 14:\n%s", rows, out.String())
 	}
 	if !strings.Contains(out.String(), "page 10 of the guideline's") {
 		t.Errorf("the guideline's deep page was not reached through its cursors:\n%s", out.String())
