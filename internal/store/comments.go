@@ -78,11 +78,7 @@ func (tx *Tx) InsertComment(c drafting.Comment) error {
 	if err := tx.db.Create(&row).Error; err != nil {
 		return err
 	}
-	sp := speaker(c.Country, c.Observer)
-	tx.countComments(countKey{c.GuidelineID, c.ClauseID, sp, string(c.Status)}, 1)
-	if c.Kind == drafting.KindAmendment && c.Status == drafting.CommentOpen {
-		tx.countComments(countKey{c.GuidelineID, c.ClauseID, sp, OpenAmendmentBucket}, 1)
-	}
+	tx.countComment(c.GuidelineID, c.ClauseID, speaker(c.Country, c.Observer), string(c.Kind), string(c.Status), 1)
 	return nil
 }
 
@@ -128,14 +124,14 @@ func speaker(country string, observer bool) string {
 	return "facilitator"
 }
 
-// moveCommentCount moves n comments of one speaker on one clause from one
-// status to another.
-func (tx *Tx) moveCommentCount(gid, clauseID, speaker, from, to string, n int) {
-	if from == to {
-		return
+// countComment adds n comments (negative: takes them away) of one speaker
+// on one clause, of one kind, in one status, to the counts: under their
+// status and, for open amendments, in the open amendments' bucket too.
+func (tx *Tx) countComment(gid, clauseID, speaker, kind, status string, n int) {
+	tx.countComments(countKey{gid, clauseID, speaker, status}, n)
+	if kind == string(drafting.KindAmendment) && status == string(drafting.CommentOpen) {
+		tx.countComments(countKey{gid, clauseID, speaker, OpenAmendmentBucket}, n)
 	}
-	tx.countComments(countKey{gid, clauseID, speaker, from}, -n)
-	tx.countComments(countKey{gid, clauseID, speaker, to}, n)
 }
 
 // Comment reads one comment.
@@ -169,14 +165,11 @@ func (tx *Tx) SaveComment(c drafting.Comment) (bool, error) {
 	if res.Error != nil || res.RowsAffected != 1 {
 		return false, res.Error
 	}
+	// The comment moves from the counts of its old status to its new one.
 	o := old[0]
 	sp := speaker(deref(o.CountryCode), o.Observer)
-	tx.moveCommentCount(o.GuidelineID, o.ClauseID, sp, o.Status, string(c.Status), 1)
-	// An amendment leaves the open ones when it is resolved or withdrawn
-	// (no comment is reopened, nor changes kind).
-	if o.Kind == string(drafting.KindAmendment) && o.Status == string(drafting.CommentOpen) && c.Status != drafting.CommentOpen {
-		tx.countComments(countKey{o.GuidelineID, o.ClauseID, sp, OpenAmendmentBucket}, -1)
-	}
+	tx.countComment(o.GuidelineID, o.ClauseID, sp, o.Kind, o.Status, -1)
+	tx.countComment(o.GuidelineID, o.ClauseID, sp, o.Kind, string(c.Status), 1)
 	return true, nil
 }
 
@@ -418,7 +411,7 @@ func (tx *Tx) OpenCommentIDs(clauseID string, ids []string) (map[string]bool, er
 // one statement; it returns how many changed.
 //
 // The open ones are read (and locked) first, and their counts move from
-// open to incorporated, one statement per clause and speaker.
+// open to incorporated (the transaction adds them up per clause and speaker).
 func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
@@ -433,19 +426,8 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 		return 0, nil
 	}
 	changed := make([]string, len(open))
-	type key struct{ gid, clause, speaker string }
-	var keys []key
-	n, amendments := map[key]int{}, map[key]int{}
 	for i, r := range open {
 		changed[i] = r.ID
-		k := key{r.GuidelineID, r.ClauseID, speaker(deref(r.CountryCode), r.Observer)}
-		if n[k] == 0 {
-			keys = append(keys, k)
-		}
-		n[k]++
-		if r.Kind == string(drafting.KindAmendment) {
-			amendments[k]++
-		}
 	}
 	res := tx.db.Model(&commentRow{}).Where("id IN ? AND status = ?", changed, "open").Updates(map[string]any{
 		"status": "incorporated", "resolution_note": note, "resolved_by": by, "resolved_at": now,
@@ -454,9 +436,10 @@ func (tx *Tx) IncorporateComments(ids []string, by, note string, now time.Time) 
 	if res.Error != nil {
 		return 0, res.Error
 	}
-	for _, k := range keys {
-		tx.moveCommentCount(k.gid, k.clause, k.speaker, "open", "incorporated", n[k])
-		tx.countComments(countKey{k.gid, k.clause, k.speaker, OpenAmendmentBucket}, -amendments[k])
+	for _, r := range open {
+		sp := speaker(deref(r.CountryCode), r.Observer)
+		tx.countComment(r.GuidelineID, r.ClauseID, sp, r.Kind, string(drafting.CommentOpen), -1)
+		tx.countComment(r.GuidelineID, r.ClauseID, sp, r.Kind, string(drafting.CommentIncorporated), 1)
 	}
 	return res.RowsAffected, nil
 }
