@@ -83,6 +83,10 @@ type Service struct {
 	clauseViews *kept.Cache[ClauseView]
 	clausePages *kept.Cache[clausePage]
 	countPages  *kept.Cache[commentCountsPage]
+	// commentTargets keeps what a comment is checked against, its clause
+	// and guideline, for the next comment on the clause; the comment's
+	// insert checks that they are unchanged (comments.go).
+	commentTargets *kept.Cache[commentTarget]
 	// watch knows guidelines' revisions while the listener hears every
 	// change (read_cache.go).
 	watch *revisionWatch
@@ -121,6 +125,7 @@ func New(cfg Config) *Service {
 	s.clauseViews = kept.New[ClauseView](20000)
 	s.clausePages = kept.New[clausePage](2000)
 	s.countPages = kept.New[commentCountsPage](2000)
+	s.commentTargets = kept.New[commentTarget](5000)
 	s.watch = newRevisionWatch()
 	s.pub = newPublishing()
 	s.limits = newSigninLimits()

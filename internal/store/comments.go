@@ -62,6 +62,47 @@ func (r commentRow) domain() (drafting.Comment, error) {
 
 // InsertComment stores a new comment.
 func (tx *Tx) InsertComment(c drafting.Comment) error {
+	_, err := tx.insertComment(c, nil)
+	return err
+}
+
+// CommentGuard is what a comment was checked against, read before its
+// transaction: its clause's current version and its guideline's revision
+// (which moves with the guideline's participants, title and status). A
+// guideline's languages never change, nor does a clause version's text.
+type CommentGuard struct {
+	ClauseVersion     int
+	GuidelineRevision int
+}
+
+// InsertCommentIf inserts a comment, as InsertComment does, if its clause
+// is still at the guard's version and its guideline at the guard's
+// revision, in one statement; it reports whether it did. When it did not,
+// nothing was written and the transaction can go on: the caller reads the
+// clause and guideline afresh.
+func (tx *Tx) InsertCommentIf(c drafting.Comment, g CommentGuard) (bool, error) {
+	return tx.insertComment(c, &g)
+}
+
+// commentColumns are the columns insertComment writes, in the order of
+// commentValues.
+const commentColumns = `id, guideline_id, clause_id, clause_version, author_id, country_code, observer, kind, body,
+proposed_text, quote, parent_id, status, resolution_note, resolved_by, resolved_at, revision,
+anchor_state, anchor_version, anchor_lang, anchor_start, anchor_excerpt, created_at, updated_at`
+
+func (r commentRow) values() []any {
+	return []any{r.ID, r.GuidelineID, r.ClauseID, r.ClauseVersion, r.AuthorID, r.CountryCode, r.Observer, r.Kind, r.Body,
+		r.ProposedText, r.Quote, r.ParentID, r.Status, r.ResolutionNote, r.ResolvedBy, r.ResolvedAt, r.Revision,
+		r.AnchorState, r.AnchorVersion, r.AnchorLang, r.AnchorStart, r.AnchorExcerpt, r.CreatedAt, r.UpdatedAt}
+}
+
+var commentPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", strings.Count(commentColumns, ",")+1), ", ")
+
+// insertComment writes a new comment and counts it; with a guard, only if
+// the guard holds (one statement: the insert selects its row where the
+// clause and guideline are as the guard says). A comment is the busiest
+// write there is: the statement is written out, not built by reflection.
+func (tx *Tx) insertComment(c drafting.Comment, g *CommentGuard) (bool, error) {
 	var proposed *string
 	if len(c.ProposedText) > 0 {
 		s := mustJSON(c.ProposedText)
@@ -75,11 +116,22 @@ func (tx *Tx) InsertComment(c drafting.Comment) error {
 		v := a.Version
 		row.AnchorState, row.AnchorVersion, row.AnchorLang, row.AnchorStart, row.AnchorExcerpt = ptr(string(a.State)), &v, a.Lang, a.Start, ptr(a.Excerpt)
 	}
-	if err := tx.db.Create(&row).Error; err != nil {
-		return err
+	args := row.values()
+	sql := "INSERT INTO comments (" + commentColumns + ") VALUES (" + commentPlaceholders + ")"
+	if g != nil {
+		sql = "INSERT INTO comments (" + commentColumns + ") SELECT " + commentPlaceholders + ` WHERE EXISTS (SELECT 1 FROM clauses c
+JOIN guidelines g ON g.id = c.guideline_id WHERE c.id = ? AND c.guideline_id = ? AND c.version = ? AND g.revision = ?)`
+		args = append(args, c.ClauseID, c.GuidelineID, g.ClauseVersion, g.GuidelineRevision)
+	}
+	res := tx.db.Exec(sql, args...)
+	if res.Error != nil {
+		return false, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
 	}
 	tx.countComment(c.GuidelineID, c.ClauseID, speaker(c.Country, c.Observer), string(c.Kind), string(c.Status), 1)
-	return nil
+	return true, nil
 }
 
 // OpenAmendmentBucket is the status of the comment counts that count the
