@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"bytes"
 	"encoding/json"
 	"net/http"
@@ -223,4 +224,30 @@ func TestCORS(t *testing.T) {
 			t.Fatalf("Access-Control-Allow-Origin = %q", got)
 		}
 	})
+}
+
+// TestMetricsLabelsBounded: a client can send any token as an HTTP method;
+// the request metrics count those as "other", so no client can add series
+// to /metrics (each kept until the process ends). Known methods keep their
+// name, and requests are counted per route template.
+func TestMetricsLabelsBounded(t *testing.T) {
+	e := newEnv(t)
+	for i := range 20 {
+		e.do(req{method: fmt.Sprintf("PROBE%d", i), path: "/api/v1/guidelines"}).wantProblem(404, "route.not_found")
+	}
+	e.do(req{method: "GET", path: "/healthz"}).want(200)
+	e.do(req{method: "GET", path: "/healthz"}).want(200)
+	body := e.raw("GET", "/metrics", nil).want(200).Body.String()
+	if strings.Contains(body, "PROBE") {
+		t.Fatal("a client's method names a series of /metrics")
+	}
+	for _, want := range []string{
+		`consenso_http_requests_total{method="other",route="unmatched",status="404"} 20`,
+		`consenso_http_requests_total{method="GET",route="/healthz",status="200"} 2`,
+		`consenso_http_request_duration_seconds_count{method="other",route="unmatched"} 20`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics has no line %s", want)
+		}
+	}
 }
