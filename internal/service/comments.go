@@ -39,11 +39,27 @@ func (s *Service) CreateComment(ctx context.Context, p auth.Principal, clauseID 
 	})
 }
 
-// commentTarget is what a new comment on a clause is checked against.
+// commentTarget is what a new comment on a clause is checked against, and
+// no more: its clause's current version and text, its guideline's
+// languages and participants, and the guideline's revision.
 type commentTarget struct {
-	clause    drafting.Clause
-	guideline drafting.Guideline
+	clauseID, guidelineID string
+	version               int
+	text                  drafting.Text
+	revision              int
+	languages             []string
+	participants          []string
 }
+
+func newCommentTarget(c drafting.Clause, g drafting.Guideline) commentTarget {
+	return commentTarget{clauseID: c.ID, guidelineID: g.ID, version: c.Version, text: c.Text, revision: g.Revision,
+		languages: g.Languages, participants: g.Participants}
+}
+
+// label orders the targets of one clause: by version, then by the
+// guideline's revision (both only grow), so an older read never replaces
+// a newer one in commentTargets.
+func (t commentTarget) label() int64 { return int64(t.version)<<32 | int64(t.revision) }
 
 // createComment checks and inserts a comment. The clause and guideline it
 // is checked against are those the last comment on the clause was checked
@@ -56,10 +72,10 @@ type commentTarget struct {
 // for any other write.
 func (s *Service) createComment(u *unit, p auth.Principal, clauseID string, in drafting.CommentInput) (drafting.Comment, error) {
 	if kept, ok := s.commentTargets.Get(clauseID); ok {
-		cm, err := s.newComment(u, p, kept.Value, in)
+		t := kept.Value
+		cm, err := s.newComment(u, p, t, in)
 		if err == nil {
-			ok, err := u.InsertCommentIf(cm, store.CommentGuard{ClauseVersion: kept.Value.clause.Version,
-				GuidelineRevision: kept.Value.guideline.Revision})
+			ok, err := u.InsertCommentIf(cm, store.CommentGuard{ClauseVersion: t.version, GuidelineRevision: t.revision})
 			if err != nil {
 				return drafting.Comment{}, err
 			}
@@ -78,8 +94,8 @@ func (s *Service) createComment(u *unit, p auth.Principal, clauseID string, in d
 	if err != nil {
 		return drafting.Comment{}, err
 	}
-	t := commentTarget{clause: c, guideline: g}
-	s.commentTargets.Put(clauseID, int64(c.Version), t)
+	t := newCommentTarget(c, g)
+	s.commentTargets.Put(clauseID, t.label(), t)
 	cm, err := s.newComment(u, p, t, in)
 	if err != nil {
 		return drafting.Comment{}, err
@@ -93,11 +109,10 @@ func (s *Service) createComment(u *unit, p auth.Principal, clauseID string, in d
 // newComment checks a new comment against its clause and guideline, and
 // its parent (read in the transaction), and makes it.
 func (s *Service) newComment(u *unit, p auth.Principal, t commentTarget, in drafting.CommentInput) (drafting.Comment, error) {
-	c, g := t.clause, t.guideline
-	if p.Role == drafting.RoleDelegate && !g.IsParticipant(p.Country) {
+	if p.Role == drafting.RoleDelegate && !slices.Contains(t.participants, p.Country) {
 		return drafting.Comment{}, forbidden(p.Country + " does not participate in this guideline")
 	}
-	clean, err := drafting.ValidateComment(in, g.Languages, c.Text)
+	clean, err := drafting.ValidateComment(in, t.languages, t.text)
 	if isTextRefusal(err) {
 		return drafting.Comment{}, err
 	}
@@ -108,17 +123,17 @@ func (s *Service) newComment(u *unit, p auth.Principal, t commentTarget, in draf
 		if perr != nil && !drafting.IsKind(perr, drafting.KindNotFound) {
 			return drafting.Comment{}, perr
 		}
-		if perr != nil || parent.ClauseID != c.ID {
+		if perr != nil || parent.ClauseID != t.clauseID {
 			err = addField(err, "comment.invalid", "parent_id", "not a comment on this clause")
 		}
 	}
 	if err != nil {
 		return drafting.Comment{}, err
 	}
-	cm := drafting.Comment{ID: s.newID(), GuidelineID: g.ID, ClauseID: c.ID, ClauseVersion: c.Version, AuthorID: p.ID,
+	cm := drafting.Comment{ID: s.newID(), GuidelineID: t.guidelineID, ClauseID: t.clauseID, ClauseVersion: t.version, AuthorID: p.ID,
 		Kind: clean.Kind, Body: clean.Body, ProposedText: clean.ProposedText, Quote: clean.Quote, ParentID: clean.ParentID,
 		Status: drafting.CommentOpen, Revision: 1, CreatedAt: u.now, UpdatedAt: u.now}
-	if a, ok := drafting.NewAnchor(cm.Quote, c.Version, g.Languages, c.Text); ok {
+	if a, ok := drafting.NewAnchor(cm.Quote, t.version, t.languages, t.text); ok {
 		cm.Anchor = &a
 	}
 	switch p.Role {
