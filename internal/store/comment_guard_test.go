@@ -46,7 +46,7 @@ func TestInsertCommentIf(t *testing.T) {
 	}
 	exists := func(id string) bool {
 		t.Helper()
-		_, err := readErr(s, func(tx *store.Tx) (drafting.Comment, error) { return tx.Comment(id) })
+		_, err := tryRead(s, func(tx *store.Tx) (drafting.Comment, error) { return tx.Comment(id) })
 		if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
 			t.Fatal(err)
 		}
@@ -110,15 +110,4 @@ func TestInsertCommentIf(t *testing.T) {
 	if len(counts) != 1 || counts[0].ByStatus[drafting.CommentOpen] != 2 {
 		t.Fatalf("counts = %+v, want the two comments inserted, open", counts)
 	}
-}
-
-// readErr runs fn outside any transaction and returns its value and error.
-func readErr[T any](s *store.Store, fn func(tx *store.Tx) (T, error)) (T, error) {
-	var v T
-	err := s.Read(context.Background(), func(tx *store.Tx) error {
-		var err error
-		v, err = fn(tx)
-		return err
-	})
-	return v, err
 }
