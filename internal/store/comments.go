@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -62,7 +63,10 @@ func (r commentRow) domain() (drafting.Comment, error) {
 
 // InsertComment stores a new comment.
 func (tx *Tx) InsertComment(c drafting.Comment) error {
-	_, err := tx.insertComment(c, nil)
+	ok, err := tx.insertComment(c, nil)
+	if err == nil && !ok {
+		err = fmt.Errorf("comment %s: the insert wrote no row", c.ID)
+	}
 	return err
 }
 
@@ -85,7 +89,7 @@ func (tx *Tx) InsertCommentIf(c drafting.Comment, g CommentGuard) (bool, error) 
 }
 
 // commentColumns are the columns insertComment writes, in the order of
-// commentValues.
+// commentRow's fields and of values() (TestCommentColumns).
 const commentColumns = `id, guideline_id, clause_id, clause_version, author_id, country_code, observer, kind, body,
 proposed_text, quote, parent_id, status, resolution_note, resolved_by, resolved_at, revision,
 anchor_state, anchor_version, anchor_lang, anchor_start, anchor_excerpt, created_at, updated_at`
