@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
+	"github.com/rcm-iom/consenso/internal/auth"
 	"github.com/rcm-iom/consenso/internal/clocktest"
 	"github.com/rcm-iom/consenso/internal/drafting"
 )
@@ -144,7 +146,7 @@ func TestSigninLimits(t *testing.T) {
 func TestHashGate(t *testing.T) {
 	t.Run("full_gate_answers_busy", func(t *testing.T) {
 		entered, release := make(chan struct{}), make(chan struct{})
-		g := newHashGate(1, time.Millisecond, nil)
+		g := newHashGate(1, time.Millisecond, nil, false)
 		done := make(chan error)
 		go func() {
 			done <- g.do(context.Background(), func() { close(entered); <-release })
@@ -163,9 +165,44 @@ func TestHashGate(t *testing.T) {
 			t.Fatalf("free gate: ran=%v err=%v", ran, err)
 		}
 	})
+	// A hash's memory is collected before its slot is given back: a burst
+	// of sign-ins holds at most one hash's worth per slot, not what the
+	// collector's pace would let pile up (hundreds of MiB with two slots).
+	t.Run("a_hash's_memory_is_collected_with_its_slot", func(t *testing.T) {
+		g := newHashGate(1, time.Second, nil, true)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		const size = 64 << 20 // argon2id's memory with the default parameters
+		if err := g.do(context.Background(), func() {
+			block := make([]byte, size)
+			for i := range block {
+				block[i] = byte(i)
+			}
+			// A collection while the block is in use sets the next one
+			// far off, as during a real hash.
+			runtime.GC()
+			runtime.KeepAlive(block)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > size/2 {
+			t.Fatalf("the heap holds %d MiB more after the hash: its block was not collected", grown>>20)
+		}
+	})
+	t.Run("the_default_parameters'_hashes_are_collected", func(t *testing.T) {
+		now := func() time.Time { return time.Time{} }
+		if s := New(Config{Now: now}); !s.hashing.collect {
+			t.Error("hashes of the default parameters (64 MiB) are left to the collector's pace")
+		}
+		if s := New(Config{Now: now, Argon2: auth.FastArgon2}); s.hashing.collect {
+			t.Error("the tests' 1 MiB hashes are collected one by one")
+		}
+	})
 	t.Run("cancelled_request_stops_waiting", func(t *testing.T) {
 		entered, release := make(chan struct{}), make(chan struct{})
-		g := newHashGate(1, time.Hour, nil)
+		g := newHashGate(1, time.Hour, nil, false)
 		go func() { _ = g.do(context.Background(), func() { close(entered); <-release }) }()
 		defer close(release)
 		<-entered

@@ -136,7 +136,7 @@ func New(cfg Config) *Service {
 	if wait <= 0 {
 		wait = defaultHashWait
 	}
-	s.hashing = newHashGate(slots, wait, cfg.OnHash)
+	s.hashing = newHashGate(slots, wait, cfg.OnHash, s.argon.Memory >= collectHashesOf)
 	if s.minSilence <= 0 {
 		s.minSilence = drafting.DefaultMinSilence
 	}
