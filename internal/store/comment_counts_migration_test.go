@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -14,7 +13,6 @@ import (
 // facilitators' apart, per clause and status — so that the kept counts equal
 // a fresh count; down drops the table and up fills it again.
 func TestMigrationCommentCounts(t *testing.T) {
-	ctx := context.Background()
 	s, now, exec := openMigratedTo(t, 11)
 	db := s.DB()
 	for _, u := range []struct {
@@ -74,27 +72,17 @@ func TestMigrationCommentCounts(t *testing.T) {
 			t.Fatalf("counts of g1 = %v, want %v", got, want)
 		}
 	}
-	if err := s.MigrateTo(ctx, 12); err != nil {
-		t.Fatal(err)
-	}
-	check()
-	if err := s.MigrateTo(ctx, 11); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Exec("SELECT 1 FROM comment_counts").Error; err == nil {
-		t.Fatal("comment_counts is still there after down")
-	}
-	if err := s.MigrateTo(ctx, 12); err != nil {
-		t.Fatal(err)
-	}
-	check()
+	upDownUp(t, s, 12, 11, check, func() {
+		if err := db.Exec("SELECT 1 FROM comment_counts").Error; err == nil {
+			t.Fatal("comment_counts is still there after down")
+		}
+	})
 }
 
 // TestMigrationOpenAmendments: migration 00020 counts the open amendments
 // already written, per clause and speaker, besides their counts by status;
 // down removes them and up counts them again.
 func TestMigrationOpenAmendments(t *testing.T) {
-	ctx := context.Background()
 	s, now, exec := openMigratedTo(t, 19)
 	for _, u := range []struct {
 		id, role string
@@ -150,19 +138,10 @@ func TestMigrationOpenAmendments(t *testing.T) {
 			t.Fatalf("open amendments = %v, want %v", got, want)
 		}
 	}
-	if err := s.MigrateTo(ctx, 20); err != nil {
-		t.Fatal(err)
-	}
-	check()
-	if err := s.MigrateTo(ctx, 19); err != nil {
-		t.Fatal(err)
-	}
-	var left int64
-	if err := s.DB().Raw("SELECT COUNT(*) FROM comment_counts WHERE status = ?", store.OpenAmendmentBucket).Scan(&left).Error; err != nil || left != 0 {
-		t.Fatalf("%d open amendment counts after down (%v)", left, err)
-	}
-	if err := s.Migrate(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	check()
+	upDownUp(t, s, 20, 19, check, func() {
+		var left int64
+		if err := s.DB().Raw("SELECT COUNT(*) FROM comment_counts WHERE status = ?", store.OpenAmendmentBucket).Scan(&left).Error; err != nil || left != 0 {
+			t.Fatalf("%d open amendment counts after down (%v)", left, err)
+		}
+	})
 }

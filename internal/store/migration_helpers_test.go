@@ -32,3 +32,32 @@ func openMigratedTo(t *testing.T, version int64) (*store.Store, time.Time, func(
 	}
 	return s, clk.Now().UTC(), exec
 }
+
+// upDownUp checks a migration both ways: it migrates s up to version (0:
+// every migration) and runs check, down to below and runs gone (if any:
+// what the Down must have removed), then up again and runs check again.
+func upDownUp(t *testing.T, s *store.Store, version, below int64, check, gone func()) {
+	t.Helper()
+	ctx := context.Background()
+	up := func() {
+		t.Helper()
+		var err error
+		if version == 0 {
+			err = s.Migrate(ctx, nil)
+		} else {
+			err = s.MigrateTo(ctx, version)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		check()
+	}
+	up()
+	if err := s.MigrateTo(ctx, below); err != nil {
+		t.Fatal(err)
+	}
+	if gone != nil {
+		gone()
+	}
+	up()
+}

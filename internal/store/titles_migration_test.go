@@ -75,15 +75,5 @@ func TestMigrationTitlesPerLanguage(t *testing.T) {
 	// check reads with today's store, which needs the columns of every
 	// later migration: migration 11 is checked with those applied on top
 	// (and undone with them, which tests their Down too).
-	if err := s.Migrate(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	check()
-	if err := s.MigrateTo(ctx, 10); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	check()
+	upDownUp(t, s, 0, 10, check, nil)
 }
