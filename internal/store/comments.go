@@ -100,7 +100,14 @@ func (r commentRow) values() []any {
 		r.AnchorState, r.AnchorVersion, r.AnchorLang, r.AnchorStart, r.AnchorExcerpt, r.CreatedAt, r.UpdatedAt}
 }
 
-var commentPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", strings.Count(commentColumns, ",")+1), ", ")
+var (
+	commentPlaceholders = strings.TrimSuffix(strings.Repeat("?, ", strings.Count(commentColumns, ",")+1), ", ")
+	insertCommentSQL    = "INSERT INTO comments (" + commentColumns + ") VALUES (" + commentPlaceholders + ")"
+	// The guarded insert selects its row where the clause and guideline
+	// are as the guard says; its last four arguments are the guard's.
+	insertCommentIfSQL = "INSERT INTO comments (" + commentColumns + ") SELECT " + commentPlaceholders + ` WHERE EXISTS (SELECT 1 FROM clauses c
+JOIN guidelines g ON g.id = c.guideline_id WHERE c.id = ? AND c.guideline_id = ? AND c.version = ? AND g.revision = ?)`
+)
 
 // insertComment writes a new comment and counts it; with a guard, only if
 // the guard holds (one statement: the insert selects its row where the
@@ -120,12 +127,9 @@ func (tx *Tx) insertComment(c drafting.Comment, g *CommentGuard) (bool, error) {
 		v := a.Version
 		row.AnchorState, row.AnchorVersion, row.AnchorLang, row.AnchorStart, row.AnchorExcerpt = ptr(string(a.State)), &v, a.Lang, a.Start, ptr(a.Excerpt)
 	}
-	args := row.values()
-	sql := "INSERT INTO comments (" + commentColumns + ") VALUES (" + commentPlaceholders + ")"
+	args, sql := row.values(), insertCommentSQL
 	if g != nil {
-		sql = "INSERT INTO comments (" + commentColumns + ") SELECT " + commentPlaceholders + ` WHERE EXISTS (SELECT 1 FROM clauses c
-JOIN guidelines g ON g.id = c.guideline_id WHERE c.id = ? AND c.guideline_id = ? AND c.version = ? AND g.revision = ?)`
-		args = append(args, c.ClauseID, c.GuidelineID, g.ClauseVersion, g.GuidelineRevision)
+		args, sql = append(args, c.ClauseID, c.GuidelineID, g.ClauseVersion, g.GuidelineRevision), insertCommentIfSQL
 	}
 	res := tx.db.Exec(sql, args...)
 	if res.Error != nil {
