@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/rcm-iom/consenso/internal/store"
 	"github.com/rcm-iom/consenso/internal/store/storetest"
@@ -15,13 +16,7 @@ import (
 func TestMigrationCommentCounts(t *testing.T) {
 	s, now, exec := openMigratedTo(t, 11)
 	db := s.DB()
-	for _, u := range []struct {
-		id, role string
-		country  any
-	}{{"fac", "facilitator", nil}, {"bz", "delegate", "BZ"}, {"mx", "delegate", "MX"}, {"obs", "observer", nil}} {
-		exec(`INSERT INTO users (id, email, name, password_hash, role, country_code, active, revision, created_at, updated_at)
-			VALUES (?, ?, ?, 'x', ?, ?, TRUE, 1, ?, ?)`, u.id, u.id+"@example.org", u.id, u.role, u.country, now, now)
-	}
+	countUsers(exec, now)
 	for _, g := range []string{"g1", "g2"} {
 		exec(`INSERT INTO guidelines (id, title, slug, languages, status, revision, created_by, created_at, updated_at)
 			VALUES (?, '{"en":"T"}', ?, '["en"]', 'drafting', 1, 'fac', ?, ?)`, g, g, now, now)
@@ -84,13 +79,7 @@ func TestMigrationCommentCounts(t *testing.T) {
 // down removes them and up counts them again.
 func TestMigrationOpenAmendments(t *testing.T) {
 	s, now, exec := openMigratedTo(t, 19)
-	for _, u := range []struct {
-		id, role string
-		country  any
-	}{{"fac", "facilitator", nil}, {"bz", "delegate", "BZ"}, {"mx", "delegate", "MX"}, {"obs", "observer", nil}} {
-		exec(`INSERT INTO users (id, email, name, password_hash, role, country_code, active, revision, created_at, updated_at)
-			VALUES (?, ?, ?, 'x', ?, ?, TRUE, 1, ?, ?)`, u.id, u.id+"@example.org", u.id, u.role, u.country, now, now)
-	}
+	countUsers(exec, now)
 	exec(`INSERT INTO guidelines (id, title, slug, languages, status, revision, created_by, created_at, updated_at)
 		VALUES ('g', '{"en":"T"}', 'g', '["en"]', 'drafting', 1, 'fac', ?, ?)`, now, now)
 	exec(`INSERT INTO sections (id, guideline_id, title, position, created_at) VALUES ('s', 'g', '{"en":"I"}', 1, ?)`, now)
@@ -144,4 +133,17 @@ func TestMigrationOpenAmendments(t *testing.T) {
 			t.Fatalf("%d open amendment counts after down (%v)", left, err)
 		}
 	})
+}
+
+// countUsers writes, as raw rows, the authors of the comment-count
+// migrations' tests: a facilitator (fac), delegates of BZ (bz) and MX (mx),
+// and an observer (obs).
+func countUsers(exec func(sql string, args ...any), now time.Time) {
+	for _, u := range []struct {
+		id, role string
+		country  any
+	}{{"fac", "facilitator", nil}, {"bz", "delegate", "BZ"}, {"mx", "delegate", "MX"}, {"obs", "observer", nil}} {
+		exec(`INSERT INTO users (id, email, name, password_hash, role, country_code, active, revision, created_at, updated_at)
+			VALUES (?, ?, ?, 'x', ?, ?, TRUE, 1, ?, ?)`, u.id, u.id+"@example.org", u.id, u.role, u.country, now, now)
+	}
 }
