@@ -427,3 +427,54 @@ func TestParticipantsChangeRacesPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestRemovedParticipantLeavesNoFootnote: a country taken off the
+// participants no longer counts, and neither does what it said: its
+// reservation and its agreement ad referendum are in no draft rendering and
+// not in the adopted text, while those of a country still taking part are.
+func TestRemovedParticipantLeavesNoFootnote(t *testing.T) {
+	d := newDelib(t)
+	cid := d.mustOpenClause()
+	for _, c := range countries8 {
+		body := map[string]any{"stance": "agree", "clause_version": 1}
+		switch c {
+		case "CR", "GT":
+			body = map[string]any{"stance": "agree_with_reservation", "clause_version": 1, "reservation": c + " reserves on this clause."}
+		case "MX":
+			body["ad_referendum"], body["confirm_by"] = true, d.clock.Now().Add(72*time.Hour).UTC().Truncate(time.Second)
+		}
+		d.position(cid, c, d.heads[c], body).want(200)
+	}
+	var staying []string
+	for _, c := range countries8 {
+		if c != "CR" && c != "MX" {
+			staying = append(staying, c)
+		}
+	}
+	d.do(req{method: "PATCH", path: "/api/v1/guidelines/" + d.gid, token: d.fac.Token, body: map[string]any{"participants": staying}}).want(200)
+	d.post("/api/v1/clauses/"+cid+"/lock", d.fac, nil).want(200) // MX's pending confirmation no longer holds it
+	d.post("/api/v1/guidelines/"+d.gid+"/drafts", d.fac, map[string]any{"label": "Without Costa Rica and Mexico"}).want(201)
+
+	footnotes := func(what, body string) {
+		t.Helper()
+		if !strings.Contains(body, "GT reserves on this clause.") {
+			t.Fatalf("%s lacks Guatemala's reservation:\n%s", what, body)
+		}
+		if strings.Contains(body, "CR reserves") || strings.Contains(body, "ad referendum by MX") || strings.Contains(body, `"MX"`) {
+			t.Fatalf("%s still carries what Costa Rica or Mexico said:\n%s", what, body)
+		}
+	}
+	draft := "/api/v1/guidelines/" + d.gid + "/drafts/1"
+	footnotes("the draft", d.get(draft, d.delegate).want(200).Body.String())
+	footnotes("the draft in Markdown", d.get(draft+"?format=markdown", d.delegate).want(200).Body.String())
+	d.post(draft+"/adopt", d.fac, nil).want(201)
+	approved := d.get("/api/v1/guidelines/"+d.gid+"/approved", d.fac).want(200)
+	footnotes("the approved text", approved.Body.String())
+	var a struct {
+		Reservations []struct{ Country, Text string } `json:"reservations"`
+	}
+	approved.Decode(&a)
+	if len(a.Reservations) != 1 || a.Reservations[0].Country != "GT" {
+		t.Fatalf("approved reservations = %+v, want Guatemala's only", a.Reservations)
+	}
+}

@@ -112,12 +112,15 @@ func (tx *Tx) Draft(gid string, number int, withClauses bool) (drafting.Draft, e
 }
 
 // DraftReservations lists the standing reservations on the clause versions a
-// draft holds, in one statement.
+// draft holds, of the countries taking part in the guideline now (a country
+// taken off the participants no longer counts, its reservation included), in
+// one statement.
 func (tx *Tx) DraftReservations(gid string, number int) ([]drafting.Reservation, error) {
 	var out []drafting.Reservation
 	err := tx.db.Table("positions p").
 		Select("p.clause_id AS clause_id, p.clause_version AS clause_version, p.country_code AS country, p.reservation AS text").
 		Joins("JOIN draft_clauses d ON d.clause_id = p.clause_id AND d.clause_version = p.clause_version").
+		Joins("JOIN guideline_participants gp ON gp.guideline_id = d.guideline_id AND gp.country_code = p.country_code").
 		Where("d.guideline_id = ? AND d.draft_number = ? AND p.stance = ? AND p.superseded = ?", gid, number, "agree_with_reservation", false).
 		Order("p.country_code").Scan(&out).Error
 	return out, err

@@ -211,12 +211,14 @@ func (tx *Tx) LapsePositions(clauseID string, ids []string, now time.Time) error
 }
 
 // DraftAdReferendum lists the current agreements ad referendum on the
-// clause versions of a draft (clause, country; Text is empty), by country.
+// clause versions of a draft (clause, country; Text is empty), by country,
+// of the countries taking part in the guideline now.
 func (tx *Tx) DraftAdReferendum(gid string, number int) ([]drafting.Reservation, error) {
 	var out []drafting.Reservation
 	err := tx.db.Table("positions p").
 		Select("p.clause_id AS clause_id, p.clause_version AS clause_version, p.country_code AS country").
 		Joins("JOIN draft_clauses d ON d.clause_id = p.clause_id AND d.clause_version = p.clause_version").
+		Joins("JOIN guideline_participants gp ON gp.guideline_id = d.guideline_id AND gp.country_code = p.country_code").
 		Where("d.guideline_id = ? AND d.draft_number = ? AND p.ad_referendum = ? AND p.superseded = ?", gid, number, true, false).
 		Order("p.country_code").Scan(&out).Error
 	return out, err

@@ -2563,11 +2563,12 @@ export interface components {
                 /** @description True when the clause is not agreed and is shown in [square brackets]. */
                 bracketed: boolean;
                 text: components["schemas"]["Text"];
+                /** @description The standing reservations on this version of the countries taking part in the guideline now (a country taken off the participants no longer counts). */
                 reservations: {
                     country: components["schemas"]["CountryCode"];
                     text: string;
                 }[];
-                /** @description Countries whose agreement with this version is ad referendum, awaiting their capital; renderings add the footnote "Agreed ad referendum by X". */
+                /** @description Countries taking part whose agreement with this version is ad referendum, awaiting their capital; renderings add the footnote "Agreed ad referendum by X". */
                 ad_referendum: components["schemas"]["CountryCode"][];
                 /** @description With `view=accepted` or `rejected`, the ids of the clause's open amendments the view accepted or rejected, oldest first; empty otherwise. */
                 amendments: string[];
@@ -2649,6 +2650,7 @@ export interface components {
                     text: components["schemas"]["Text"];
                 }[];
             }[];
+            /** @description The reservations standing on the adopted versions, of the countries taking part at adoption. */
             reservations: {
                 country: components["schemas"]["CountryCode"];
                 clause_id: string;
