@@ -9,6 +9,9 @@ const (
 	EventCountryCreated      = "country.created"
 	EventAlternateDesignated = "country.alternate_designated"
 	EventAlternateRevoked    = "country.alternate_revoked"
+	// EventHeadChanged: an admin appointed a country's head of delegation,
+	// the account stopped being it, or an admin set its password.
+	EventHeadChanged         = "country.head_changed"
 	EventGuidelineCreated    = "guideline.created"
 	EventGuidelineUpdated    = "guideline.updated"
 	EventSectionCreated      = "section.created"

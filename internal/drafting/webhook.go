@@ -65,7 +65,7 @@ var NegotiationEvents = eventSet(
 // sets; a new type goes here unless it is part of a negotiation.
 var AdministrationEvents = eventSet(
 	EventUserCreated, EventUserUpdated, EventCountryCreated,
-	EventAlternateDesignated, EventAlternateRevoked,
+	EventAlternateDesignated, EventAlternateRevoked, EventHeadChanged,
 	EventIntegrationCreated, EventIntegrationUpdated,
 	EventWebhookCreated, EventWebhookUpdated, EventWebhookDeleted,
 )

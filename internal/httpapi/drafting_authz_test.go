@@ -40,13 +40,13 @@ func TestDraftingAuthorization(t *testing.T) {
 	d.edit(cid, map[string]string{"en": "States shall promptly inform victims.", "es": "Los Estados informarán sin demora a las víctimas."})
 	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts", token: f.Token, body: map[string]any{"label": "Draft 1"}}).want(201)
 	c, etag := d.get(cid)
-	eventsBefore := len(d.events(gid))
-
 	readers := map[string]account{
 		"delegate": e.mustUser(d.admin, "delegate", "BZ", false),
-		"head":     e.mustUser(d.admin, "delegate", "CR", true),
+		"head":     e.mustUser(d.admin, "delegate", "CR", true), // recorded: country.head_changed
 		"observer": e.mustUser(d.admin, "observer", "", false),
 	}
+	eventsBefore := len(d.events(gid))
+
 	for name, a := range readers {
 		t.Run(name+"_cannot_write", func(t *testing.T) {
 			for _, r := range []req{

@@ -167,6 +167,10 @@ func TestEveryEventTypeMatchesContract(t *testing.T) {
 	d.do(req{method: "PUT", path: "/api/v1/clauses/" + c3 + "/sources", token: d.fac.Token, body: map[string]any{"inputs": []string{input.JSON()["id"].(string)}}}).want(200)
 	// The implementation plan and its follow-up, on a guideline of their own.
 	g3 := d.agendaEvents()
+	// Last, as it ends the head's sign-in: an admin sets the password of
+	// Costa Rica's head, and every delegation sees it.
+	d.do(req{method: "PATCH", path: "/api/v1/users/" + d.heads["CR"].ID, token: d.admin.Token,
+		body: map[string]any{"password": "a new long enough password"}}).want(200)
 
 	all := specEventTypes(t)
 	var guidelineTypes []string

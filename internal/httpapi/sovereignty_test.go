@@ -478,3 +478,95 @@ func TestRemovedParticipantLeavesNoFootnote(t *testing.T) {
 		t.Fatalf("approved reservations = %+v, want Guatemala's only", a.Reservations)
 	}
 }
+
+// TestOneHeadPerCountry: a country has one head of delegation. An admin
+// cannot create a second head, or make another account head, beside the
+// country's own and record the country's positions through it (409
+// user.head_exists, nothing changed); a handover — the head steps down,
+// another is appointed — and a password an admin sets for the head are
+// recorded in the country's guidelines, where every delegation sees them.
+func TestOneHeadPerCountry(t *testing.T) {
+	d := newDelib(t)
+	cid := d.mustOpenClause()
+	d.position(cid, "GT", d.heads["GT"], map[string]any{"stance": "object", "clause_version": 1, "reason": "Guatemala objects."}).want(200)
+	gtDelegate := d.mustUser(d.admin, "delegate", "GT", false)
+	users := func() int {
+		t.Helper()
+		return len(d.get("/api/v1/users?limit=200", d.admin).want(200).JSON()["items"].([]any))
+	}
+	head := func(a account) any {
+		t.Helper()
+		return d.get("/api/v1/users/"+a.ID, d.admin).want(200).JSON()["head_of_delegation"]
+	}
+	headEvents := func() []map[string]any {
+		t.Helper()
+		return d.eventData("GT", "country.head_changed")
+	}
+	patch := func(a account, body map[string]any) *resp {
+		t.Helper()
+		return d.do(req{method: "PATCH", path: "/api/v1/users/" + a.ID, token: d.admin.Token, body: body})
+	}
+
+	t.Run("no second head", func(t *testing.T) {
+		before, events, n := d.snapshot(cid), len(d.events("GT")), users()
+		p := d.post("/api/v1/users", d.admin, map[string]any{"email": "second.gt@example.org", "name": "Second head",
+			"password": "a long enough password", "role": "delegate", "country": "GT", "head_of_delegation": true}).
+			wantProblem(409, "user.head_exists").JSON()
+		if data := p["data"].(map[string]any); data["country"] != "GT" || data["head_id"] != d.heads["GT"].ID {
+			t.Fatalf("refusal data = %v", data)
+		}
+		patch(gtDelegate, map[string]any{"head_of_delegation": true}).wantProblem(409, "user.head_exists")
+		if users() != n || head(gtDelegate) != false || len(d.events("GT")) != events {
+			t.Fatal("a refused head changed the accounts or the log")
+		}
+		d.position(cid, "GT", gtDelegate, map[string]any{"stance": "agree", "clause_version": 1}).wantProblem(403, "auth.forbidden")
+		d.unchangedSince(before, cid, "refused heads")
+		if d.status(cid) != "contested" {
+			t.Fatal("Guatemala's objection no longer stands")
+		}
+	})
+
+	t.Run("a handover is on record", func(t *testing.T) {
+		patch(d.heads["GT"], map[string]any{"head_of_delegation": false}).want(200)
+		patch(gtDelegate, map[string]any{"head_of_delegation": true}).want(200)
+		evs := headEvents()
+		if len(evs) != 2 || evs[0]["change"] != "removed" || evs[0]["user_id"] != d.heads["GT"].ID ||
+			evs[1]["change"] != "appointed" || evs[1]["user_id"] != gtDelegate.ID || evs[1]["country"] != "GT" {
+			t.Fatalf("head events = %v", evs)
+		}
+		// Every delegation sees it, with the admin as the actor.
+		for _, it := range d.get("/api/v1/guidelines/"+d.gid+"/events?limit=200", d.delegate).want(200).JSON()["items"].([]any) {
+			if ev := it.(map[string]any); ev["type"] == "country.head_changed" && ev["actor_id"] != d.admin.ID {
+				t.Fatalf("head event by %v, want the admin", ev["actor_id"])
+			}
+		}
+		d.position(cid, "GT", d.heads["GT"], map[string]any{"stance": "agree", "clause_version": 1}).wantProblem(403, "auth.forbidden")
+		r := d.position(cid, "GT", gtDelegate, map[string]any{"stance": "abstain", "clause_version": 1}).want(200).JSON()
+		if r["recorded_as"] != "head_of_delegation" {
+			t.Fatalf("the new head's position = %v", r)
+		}
+	})
+
+	t.Run("a disabled head comes back only as the only head", func(t *testing.T) {
+		patch(gtDelegate, map[string]any{"active": false}).want(200)
+		patch(d.heads["GT"], map[string]any{"head_of_delegation": true}).want(200)
+		patch(gtDelegate, map[string]any{"active": true}).wantProblem(409, "user.head_exists")
+		evs := headEvents()
+		if len(evs) != 4 || evs[2]["change"] != "removed" || evs[2]["user_id"] != gtDelegate.ID ||
+			evs[3]["change"] != "appointed" || evs[3]["user_id"] != d.heads["GT"].ID {
+			t.Fatalf("head events = %v", evs)
+		}
+	})
+
+	t.Run("a password set for the head is on record", func(t *testing.T) {
+		patch(d.heads["GT"], map[string]any{"password": "another long enough password"}).want(200)
+		patch(d.heads["BZ"], map[string]any{"name": "Belize's head, renamed"}).want(200) // not a change of head
+		evs := headEvents()
+		if len(evs) != 5 || evs[4]["change"] != "password_set" || evs[4]["user_id"] != d.heads["GT"].ID {
+			t.Fatalf("head events = %v", evs)
+		}
+		if n := len(d.eventData("BZ", "country.head_changed")); n != 0 {
+			t.Fatalf("%d head events for Belize after a new name", n)
+		}
+	})
+}

@@ -209,13 +209,82 @@ func (s *Service) insertUser(u *unit, in NewUser, hash string, errs drafting.Fie
 	user := drafting.User{ID: s.newID(), Email: in.Email, Name: in.Name, PasswordHash: hash, Role: in.Role,
 		Country: in.Country, HeadOfDelegation: in.HeadOfDelegation, Active: true, Revision: 1,
 		CreatedAt: u.now, UpdatedAt: u.now}
+	emailTaken := drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
+	if headOf(user) != "" {
+		// Two unique indexes could refuse the insert: say which one would.
+		if _, err := u.UserByEmail(user.Email); err == nil {
+			return user, emailTaken
+		} else if !drafting.IsKind(err, drafting.KindNotFound) {
+			return user, err
+		}
+		if err := checkOneHead(u, user); err != nil {
+			return user, err
+		}
+	}
 	if err := u.CreateUser(user); err != nil {
-		if store.IsDuplicate(err) {
-			return user, drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
+		switch {
+		case store.IsDuplicate(err) && headOf(user) != "":
+			// Checked above: another account was created meanwhile.
+			return user, drafting.Errorf(drafting.KindConflict, "user.changed", "another account with this e-mail, or another head of delegation of %s, was created meanwhile; try again", user.Country)
+		case store.IsDuplicate(err):
+			return user, emailTaken
 		}
 		return user, err
 	}
+	if err := s.headEvents(u, drafting.User{}, user, false); err != nil {
+		return user, err
+	}
 	return user, u.emit(drafting.EventUserCreated, "", user.ID, map[string]any{"email": user.Email, "role": user.Role, "country": user.Country})
+}
+
+// headOf is the country whose head of delegation u is ("" when none): an
+// active delegate marked head.
+func headOf(u drafting.User) string {
+	if u.Active && u.Role == drafting.RoleDelegate && u.HeadOfDelegation {
+		return u.Country
+	}
+	return ""
+}
+
+// checkOneHead refuses (409 user.head_exists) to make user the head of
+// delegation of a country that has another: a country has one head, so no
+// account an admin creates beside it can speak for the country. The index
+// users_one_head holds the same rule against concurrent writes.
+func checkOneHead(u *unit, user drafting.User) error {
+	code := headOf(user)
+	if code == "" {
+		return nil
+	}
+	id, err := u.HeadOf(code)
+	if err != nil || id == "" || id == user.ID {
+		return err
+	}
+	e := drafting.Errorf(drafting.KindConflict, "user.head_exists",
+		"%s already has a head of delegation: make that account no longer head, or disable it, first", code)
+	e.Data = map[string]any{"country": code, "head_id": id}
+	return e
+}
+
+// headEvents records, in the guidelines of each country concerned
+// (countryEvent), a change an admin made to who heads its delegation: an
+// account appointed head, an account that stopped being head (no longer
+// head, disabled, moved to another country or role), or a new password set
+// for the head. Each changes who may speak for the country, and the
+// delegations see it.
+func (s *Service) headEvents(u *unit, before, after drafting.User, passwordSet bool) error {
+	was, is := headOf(before), headOf(after)
+	if was != "" && was != is {
+		if err := s.countryEvent(u, drafting.EventHeadChanged, was, map[string]any{"country": was, "user_id": after.ID, "change": "removed"}); err != nil {
+			return err
+		}
+	}
+	switch {
+	case is != "" && is != was:
+		return s.countryEvent(u, drafting.EventHeadChanged, is, map[string]any{"country": is, "user_id": after.ID, "change": "appointed"})
+	case is != "" && passwordSet:
+		return s.countryEvent(u, drafting.EventHeadChanged, is, map[string]any{"country": is, "user_id": after.ID, "change": "password_set"})
+	}
+	return nil
 }
 
 // Users lists accounts (admin), by email.
@@ -347,11 +416,19 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 		if err := keepAnAdmin(u, before, user); err != nil {
 			return err
 		}
+		if headOf(user) != headOf(before) {
+			if err := checkOneHead(u, user); err != nil {
+				return err
+			}
+		}
 		user.Revision++
 		user.UpdatedAt = u.now
 		if err := u.UpdateUser(user); err != nil {
-			if errors.Is(err, store.ErrConflict) {
+			switch {
+			case errors.Is(err, store.ErrConflict):
 				return drafting.Errorf(drafting.KindConflict, "user.changed", "the account changed meanwhile; try again")
+			case store.IsDuplicate(err): // users_one_head: a head appointed meanwhile
+				return drafting.Errorf(drafting.KindConflict, "user.head_exists", "%s has another head of delegation now", user.Country)
 			}
 			return err
 		}
@@ -363,6 +440,9 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 		// Before the event: a designation is written before the event
 		// counter is taken, here as in DesignateAlternate.
 		if err := s.lapseAlternate(u, user); err != nil {
+			return err
+		}
+		if err := s.headEvents(u, before, user, patch.Password != nil); err != nil {
 			return err
 		}
 		return u.emit(drafting.EventUserUpdated, "", user.ID, changed)

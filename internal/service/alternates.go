@@ -53,7 +53,7 @@ func (s *Service) DesignateAlternate(ctx context.Context, p auth.Principal, code
 			return err
 		}
 		out.AlternateID = userID
-		return s.alternateEvent(u, drafting.EventAlternateDesignated, code, map[string]any{
+		return s.countryEvent(u, drafting.EventAlternateDesignated, code, map[string]any{
 			"country": code, "user_id": userID, "previous_user_id": optionalID(c.AlternateID)})
 	})
 	return out, err
@@ -78,7 +78,7 @@ func (s *Service) RevokeAlternate(ctx context.Context, p auth.Principal, code st
 		if _, err := u.RemoveAlternate(code); err != nil {
 			return err
 		}
-		return s.alternateEvent(u, drafting.EventAlternateRevoked, code, map[string]any{
+		return s.countryEvent(u, drafting.EventAlternateRevoked, code, map[string]any{
 			"country": code, "user_id": c.AlternateID, "reason": "revoked by the head of delegation"})
 	})
 }
@@ -96,17 +96,18 @@ func (s *Service) lapseAlternate(u *unit, user drafting.User) error {
 	if _, err := u.RemoveAlternate(code); err != nil {
 		return err
 	}
-	return s.alternateEvent(u, drafting.EventAlternateRevoked, code, map[string]any{
+	return s.countryEvent(u, drafting.EventAlternateRevoked, code, map[string]any{
 		"country": code, "user_id": user.ID, "reason": "the account no longer qualifies: it is not an active delegate of " + code + " below its head"})
 }
 
-// alternateEvent records a designation or revocation where those who
-// follow the negotiation see it: in the event log of every guideline being
-// drafted in which the country takes part (their live streams and
-// webhooks), since it changes who may speak for the country there. A
-// country that takes part in none gets one event outside any guideline, as
-// for country.created, so the change is always on record.
-func (s *Service) alternateEvent(u *unit, typ, code string, data map[string]any) error {
+// countryEvent records a change of who may speak for a country — its
+// alternate designated or revoked, its head of delegation changed — where
+// those who follow the negotiation see it: in the event log of every
+// guideline being drafted in which the country takes part (their live
+// streams and webhooks). A country that takes part in none gets one event
+// outside any guideline, as for country.created, so the change is always
+// on record.
+func (s *Service) countryEvent(u *unit, typ, code string, data map[string]any) error {
 	gids, err := u.ParticipatingGuidelines(code)
 	if err != nil {
 		return err

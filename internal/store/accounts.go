@@ -120,6 +120,18 @@ func (tx *Tx) User(id string) (drafting.User, error) {
 	return r.domain(), nil
 }
 
+// HeadOf is the id of country's active head of delegation ("" when it has
+// none). There is at most one (index users_one_head).
+func (tx *Tx) HeadOf(country string) (string, error) {
+	var ids []string
+	err := tx.db.Model(&userRow{}).Where("country_code = ? AND head_of_delegation = ? AND active = ?", country, true, true).
+		Limit(1).Pluck("id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
 // UserByEmail reads one user by (lower-case) email.
 func (tx *Tx) UserByEmail(email string) (drafting.User, error) {
 	var r userRow

@@ -144,7 +144,7 @@ const eventTypeSet: Record<Event["type"], true> = {
   "comment.created": true, "comment.edited": true, "comment.withdrawn": true, "comment.resolved": true,
   "position.recorded": true, "position.lapsed": true, "silence.started": true, "silence.broken": true, "silence.ended": true,
   "draft.created": true, "guideline.adopted": true, "user.created": true, "user.updated": true,
-  "country.created": true, "country.alternate_designated": true, "country.alternate_revoked": true,
+  "country.created": true, "country.alternate_designated": true, "country.alternate_revoked": true, "country.head_changed": true,
   "integration.created": true, "integration.updated": true, "webhook.created": true, "webhook.updated": true, "webhook.deleted": true,
   "input.created": true, "input.changed": true, "clause.sources_changed": true, "action.changed": true, "progress.reported": true,
 };

@@ -352,7 +352,13 @@ export interface paths {
         put?: never;
         /**
          * Create an account (admin)
-         * @description Delegates belong to a country and may be its head of delegation.
+         * @description Delegates belong to a country and may be its head of delegation. A
+         *     country has one head: while another active account is its head,
+         *     `head_of_delegation: true` is refused with 409 `user.head_exists`
+         *     (`data.country`, `data.head_id`). Appointing a head records
+         *     `country.head_changed` (`appointed`) in the event log of every
+         *     guideline being drafted in which the country takes part, so every
+         *     delegation sees who may now speak for it.
          */
         post: operations["createUser"];
         delete?: never;
@@ -387,6 +393,15 @@ export interface paths {
          *     its tokens stop working at once. The last active admin cannot demote
          *     or disable themselves (409 `user.last_admin`). A new password must be
          *     at least 12 characters and not only spaces (422).
+         *
+         *     A country has one head of delegation: making an account its head
+         *     (or re-enabling a former head) while another active account is its
+         *     head is refused with 409 `user.head_exists` (`data.country`,
+         *     `data.head_id`); make that account no longer head, or disable it,
+         *     first. Each change of who heads a delegation, and a new password set
+         *     for a head, records `country.head_changed` (`appointed`, `removed`,
+         *     `password_set`) in the event log of every guideline being drafted in
+         *     which the country takes part.
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -2219,6 +2234,10 @@ export interface components {
             };
             /** @description `position.version_stale`: the clause's current version. */
             current_version?: number;
+            /** @description `user.head_exists`: the country that already has a head of delegation. */
+            country?: components["schemas"]["CountryCode"];
+            /** @description `user.head_exists`: the account that is that country's head of delegation. */
+            head_id?: string;
             /** @description `clause.ad_referendum`: the participants whose agreement awaits their capital's confirmation. */
             ad_referendum?: components["schemas"]["CountryCode"][];
             /** @description `clause.alignment_pending`: the languages awaiting alignment. */
@@ -2682,7 +2701,7 @@ export interface components {
          * @description Every event type; `data` has one schema per type (see Event).
          * @enum {string}
          */
-        EventType: "guideline.created" | "guideline.updated" | "section.created" | "section.updated" | "clause.created" | "clause.moved" | "clause.text_changed" | "clause.status_changed" | "clause.alignment_confirmed" | "clause.alternative_chosen" | "guideline.translator_changed" | "comment.created" | "comment.edited" | "comment.withdrawn" | "comment.resolved" | "position.recorded" | "position.lapsed" | "silence.started" | "silence.broken" | "silence.ended" | "draft.created" | "guideline.adopted" | "user.created" | "user.updated" | "country.created" | "country.alternate_designated" | "country.alternate_revoked" | "integration.created" | "integration.updated" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "input.created" | "input.changed" | "clause.sources_changed" | "action.changed" | "progress.reported";
+        EventType: "guideline.created" | "guideline.updated" | "section.created" | "section.updated" | "clause.created" | "clause.moved" | "clause.text_changed" | "clause.status_changed" | "clause.alignment_confirmed" | "clause.alternative_chosen" | "guideline.translator_changed" | "comment.created" | "comment.edited" | "comment.withdrawn" | "comment.resolved" | "position.recorded" | "position.lapsed" | "silence.started" | "silence.broken" | "silence.ended" | "draft.created" | "guideline.adopted" | "user.created" | "user.updated" | "country.created" | "country.alternate_designated" | "country.alternate_revoked" | "country.head_changed" | "integration.created" | "integration.updated" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "input.created" | "input.changed" | "clause.sources_changed" | "action.changed" | "progress.reported";
         /** @description What every event has besides `data`, whose schema each event type gives (see Event). */
         EventBase: {
             /**
@@ -2708,7 +2727,7 @@ export interface components {
          *     clause in `data.clause_id`. New types may be added; a client should
          *     ignore types it does not know.
          */
-        Event: components["schemas"]["GuidelineCreatedEvent"] | components["schemas"]["GuidelineUpdatedEvent"] | components["schemas"]["SectionCreatedEvent"] | components["schemas"]["SectionUpdatedEvent"] | components["schemas"]["ClauseCreatedEvent"] | components["schemas"]["ClauseMovedEvent"] | components["schemas"]["ClauseTextChangedEvent"] | components["schemas"]["ClauseStatusChangedEvent"] | components["schemas"]["ClauseAlignmentConfirmedEvent"] | components["schemas"]["ClauseAlternativeChosenEvent"] | components["schemas"]["GuidelineTranslatorChangedEvent"] | components["schemas"]["CommentCreatedEvent"] | components["schemas"]["CommentEditedEvent"] | components["schemas"]["CommentWithdrawnEvent"] | components["schemas"]["CommentResolvedEvent"] | components["schemas"]["PositionRecordedEvent"] | components["schemas"]["PositionLapsedEvent"] | components["schemas"]["SilenceStartedEvent"] | components["schemas"]["SilenceBrokenEvent"] | components["schemas"]["SilenceEndedEvent"] | components["schemas"]["DraftCreatedEvent"] | components["schemas"]["GuidelineAdoptedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["CountryCreatedEvent"] | components["schemas"]["AlternateDesignatedEvent"] | components["schemas"]["AlternateRevokedEvent"] | components["schemas"]["IntegrationCreatedEvent"] | components["schemas"]["IntegrationUpdatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookDeletedEvent"] | components["schemas"]["InputCreatedEvent"] | components["schemas"]["InputChangedEvent"] | components["schemas"]["ClauseSourcesChangedEvent"] | components["schemas"]["ActionChangedEvent"] | components["schemas"]["ProgressReportedEvent"];
+        Event: components["schemas"]["GuidelineCreatedEvent"] | components["schemas"]["GuidelineUpdatedEvent"] | components["schemas"]["SectionCreatedEvent"] | components["schemas"]["SectionUpdatedEvent"] | components["schemas"]["ClauseCreatedEvent"] | components["schemas"]["ClauseMovedEvent"] | components["schemas"]["ClauseTextChangedEvent"] | components["schemas"]["ClauseStatusChangedEvent"] | components["schemas"]["ClauseAlignmentConfirmedEvent"] | components["schemas"]["ClauseAlternativeChosenEvent"] | components["schemas"]["GuidelineTranslatorChangedEvent"] | components["schemas"]["CommentCreatedEvent"] | components["schemas"]["CommentEditedEvent"] | components["schemas"]["CommentWithdrawnEvent"] | components["schemas"]["CommentResolvedEvent"] | components["schemas"]["PositionRecordedEvent"] | components["schemas"]["PositionLapsedEvent"] | components["schemas"]["SilenceStartedEvent"] | components["schemas"]["SilenceBrokenEvent"] | components["schemas"]["SilenceEndedEvent"] | components["schemas"]["DraftCreatedEvent"] | components["schemas"]["GuidelineAdoptedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["CountryCreatedEvent"] | components["schemas"]["AlternateDesignatedEvent"] | components["schemas"]["AlternateRevokedEvent"] | components["schemas"]["HeadChangedEvent"] | components["schemas"]["IntegrationCreatedEvent"] | components["schemas"]["IntegrationUpdatedEvent"] | components["schemas"]["WebhookCreatedEvent"] | components["schemas"]["WebhookUpdatedEvent"] | components["schemas"]["WebhookDeletedEvent"] | components["schemas"]["InputCreatedEvent"] | components["schemas"]["InputChangedEvent"] | components["schemas"]["ClauseSourcesChangedEvent"] | components["schemas"]["ActionChangedEvent"] | components["schemas"]["ProgressReportedEvent"];
         /** @description `guideline.created`: A guideline was created. */
         GuidelineCreatedEvent: components["schemas"]["EventBase"] & {
             /** @enum {string} */
@@ -3313,6 +3332,23 @@ export interface components {
              * @enum {string}
              */
             type: "country.alternate_revoked";
+        };
+        /** @description `country.head_changed`: An admin changed who heads the country's delegation: `appointed` (the account is now its head), `removed` (it no longer is: no longer head, disabled, or moved to another country or role) or `password_set` (an admin set the head's password). Recorded, with the admin as actor, in each guideline being drafted that the country takes part in, or outside any guideline. */
+        HeadChangedEvent: components["schemas"]["EventBase"] & {
+            /** @enum {string} */
+            type: "country.head_changed";
+            data: {
+                country: components["schemas"]["CountryCode"];
+                user_id: string;
+                /** @enum {string} */
+                change: "appointed" | "removed" | "password_set";
+            };
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "country.head_changed";
         };
         /** @description `webhook.updated`: Webhooks only: a webhook's events, state or secret changed (never the secret itself). */
         WebhookUpdatedEvent: components["schemas"]["EventBase"] & {
