@@ -52,6 +52,23 @@ func TestCreateIdempotency(t *testing.T) {
 		t.Fatalf("user replay differs: %s / %s", u1.Body, u2.Body)
 	}
 
+	// An integration client: the replay creates nothing and does not show
+	// the secret again; the secret of the creation still works.
+	client := map[string]any{"name": "National referral system"}
+	i1 := e.do(req{method: "POST", path: "/api/v1/integrations", token: admin.Token, body: client, header: key("i-1")}).want(201).JSON()
+	i2 := e.do(req{method: "POST", path: "/api/v1/integrations", token: admin.Token, body: client, header: key("i-1")}).want(201)
+	if i2.Header().Get("Idempotent-Replayed") != "true" || i2.JSON()["id"] != i1["id"] || i2.JSON()["client_id"] != i1["client_id"] ||
+		i1["client_secret"] == nil || i2.JSON()["client_secret"] != nil {
+		t.Fatalf("integration replay: %v / %s", i1, i2.Body)
+	}
+	e.do(req{method: "POST", path: "/api/v1/integrations", token: admin.Token, body: map[string]any{"name": "Another"}, header: key("i-1")}).
+		wantProblem(422, "idempotency.key_reused")
+	if n := len(e.do(req{method: "GET", path: "/api/v1/integrations", token: admin.Token}).want(200).JSON()["items"].([]any)); n != 1 {
+		t.Fatalf("%d integrations after a replay, want 1", n)
+	}
+	e.do(req{method: "POST", path: "/api/v1/auth/token", body: map[string]any{"grant_type": "client_credentials",
+		"client_id": i1["client_id"], "client_secret": i1["client_secret"]}}).want(200)
+
 	// Eight racing retries of one draft create draft 1 only.
 	var wg sync.WaitGroup
 	numbers := make(chan float64, 8)

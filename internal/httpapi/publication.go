@@ -111,15 +111,16 @@ func (s *Server) handleIntegrationsPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Name string `json:"name"`
 	}
-	if err := decode(c, &req); err != nil {
+	idem, err := decodeCreate(c, &req)
+	if err != nil {
 		return 0, nil, err
 	}
-	in, secret, err := s.svc.CreateIntegration(c.Request.Context(), principal(c), req.Name)
+	r, secret, err := s.svc.CreateIntegrationOnce(c.Request.Context(), principal(c), req.Name, idem)
 	if err != nil {
 		return 0, nil, err
 	}
 	c.Header("Cache-Control", "no-store")
-	return created(c, false, "/api/v1/integrations/"+in.ID, "", toIntegrationView(in, secret))
+	return created(c, r.Replayed, "/api/v1/integrations/"+r.Value.ID, "", toIntegrationView(r.Value, secret))
 }
 
 func (s *Server) handleIntegrationsGet(c *gin.Context) (int, any, error) {

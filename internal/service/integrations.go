@@ -18,28 +18,44 @@ func requireAdmin(p auth.Principal) error {
 // CreateIntegration registers a client; the secret is returned once and only
 // its hash is kept.
 func (s *Service) CreateIntegration(ctx context.Context, p auth.Principal, name string) (drafting.Integration, string, error) {
+	r, secret, err := s.CreateIntegrationOnce(ctx, p, name, Idempotency{})
+	return r.Value, secret, err
+}
+
+// CreateIntegrationOnce is CreateIntegration honouring an Idempotency-Key.
+// A replay answers the client as it is now without its secret ("", as no
+// answer but the creation shows it): only the hash is kept, and the secret
+// may have been rotated since.
+func (s *Service) CreateIntegrationOnce(ctx context.Context, p auth.Principal, name string, idem Idempotency) (Created[drafting.Integration], string, error) {
 	if err := requireAdmin(p); err != nil {
-		return drafting.Integration{}, "", err
+		return Created[drafting.Integration]{}, "", err
 	}
 	if err := checkText("name", &name); err != nil {
-		return drafting.Integration{}, "", err
+		return Created[drafting.Integration]{}, "", err
 	}
 	var errs drafting.Fields
 	name = validateTitle(&errs, "name", name)
 	if err := errs.Err("integration.invalid"); err != nil {
-		return drafting.Integration{}, "", err
+		return Created[drafting.Integration]{}, "", err
 	}
 	secret := auth.RandomToken(32)
-	var in drafting.Integration
-	err := s.write(ctx, p.ID, func(u *unit) error {
-		in = drafting.Integration{ID: s.newID(), Name: name, ClientID: "cns_" + auth.RandomToken(12), SecretHash: auth.HashToken(secret),
-			Active: true, CreatedAt: u.now, UpdatedAt: u.now}
-		if err := u.CreateIntegration(in); err != nil {
-			return err
-		}
-		return u.emit(drafting.EventIntegrationCreated, "", in.ID, map[string]any{"name": name, "client_id": in.ClientID})
+	r, err := createOnce(ctx, s, p, idem, creation[drafting.Integration]{
+		scope: "integration",
+		create: func(u *unit) (drafting.Integration, error) {
+			in := drafting.Integration{ID: s.newID(), Name: name, ClientID: "cns_" + auth.RandomToken(12), SecretHash: auth.HashToken(secret),
+				Active: true, CreatedAt: u.now, UpdatedAt: u.now}
+			if err := u.CreateIntegration(in); err != nil {
+				return in, err
+			}
+			return in, u.emit(drafting.EventIntegrationCreated, "", in.ID, map[string]any{"name": name, "client_id": in.ClientID})
+		},
+		ref:  func(in drafting.Integration) string { return in.ID },
+		load: (*store.Tx).Integration,
 	})
-	return in, secret, err
+	if err != nil || r.Replayed {
+		secret = ""
+	}
+	return r, secret, err
 }
 
 // Integrations lists the integration clients (admin).

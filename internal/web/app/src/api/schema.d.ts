@@ -968,7 +968,13 @@ export interface paths {
         put?: never;
         /**
          * Register an integration client (admin)
-         * @description Returns the client id and a secret shown only once (stored hashed).
+         * @description Returns the client id and a secret shown only once, in this answer
+         *     (`Cache-Control: no-store`; only its hash is kept). With
+         *     `Idempotency-Key`, a retry with the same key and body creates
+         *     nothing and answers the client as it is now, with
+         *     `Idempotent-Replayed: true` and **without** `client_secret`: if the
+         *     first answer was lost, rotate the secret (`POST
+         *     /integrations/{iid}/secret`).
          */
         post: operations["createIntegration"];
         delete?: never;
@@ -5921,7 +5927,10 @@ export interface operations {
     createIntegration: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A retry with the same key and body replays the first answer and creates nothing new (keys expire after 24 hours). */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -5934,10 +5943,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created; `client_secret` is shown only now. */
+            /** @description Created; `client_secret` is shown only now (not on a replay). */
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    /** @description `true` when this answer replays the creation for the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: string;
                     [name: string]: unknown;
                 };
                 content: {
