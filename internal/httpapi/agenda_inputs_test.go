@@ -110,6 +110,7 @@ func TestNationalInputs(t *testing.T) {
 		if etag != in["etag"] {
 			t.Fatalf("ETag %s, etag field %v", etag, in["etag"])
 		}
+		d.do(req{method: "GET", path: path, token: d.observer.Token, header: map[string]string{"If-None-Match": etag}}).want(304)
 		edit := inputBody("protection", "challenge", "Shelters abroad are scarce and far from consulates.")
 		before := d.rows(agendaTables...)
 		for _, a := range []account{d.heads["MX"], d.fac, d.observer, d.delegate} {

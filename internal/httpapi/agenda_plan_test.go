@@ -107,6 +107,7 @@ func TestImplementationPlan(t *testing.T) {
 		if got.Header().Get("ETag") != etag {
 			t.Fatalf("action ETag %s, created %s", got.Header().Get("ETag"), etag)
 		}
+		d.do(req{method: "GET", path: "/api/v1/clauses/" + aid + "/action", token: d.observer.Token, header: map[string]string{"If-None-Match": etag}}).want(304)
 		d.get("/api/v1/clauses/"+p.text+"/action", d.fac).wantProblem(404, "action.not_found")
 		list := d.get(actions, d.heads["MX"]).want(200).JSON()["items"].([]any)
 		if len(list) != 1 || list[0].(map[string]any)["clause"].(map[string]any)["id"] != aid {

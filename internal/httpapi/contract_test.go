@@ -44,3 +44,34 @@ func TestContractCoversRoutes(t *testing.T) {
 		t.Errorf("api/openapi.yaml operations no route serves:\n  %s", strings.Join(extra, "\n  "))
 	}
 }
+
+// TestContractConditionalGets: the server answers 304 to a GET whose answer
+// carries an ETag the client sent in If-None-Match (revalidated), so the
+// contract must say so wherever a GET's 200 declares an ETag: the 304 and
+// the If-None-Match parameter, or a client never learns it can revalidate
+// and a validator meets an undocumented status.
+func TestContractConditionalGets(t *testing.T) {
+	doc, _ := contract(t)
+	var missing []string
+	for path, item := range doc.Paths.Map() {
+		op := item.Get
+		if op == nil {
+			continue
+		}
+		ok := op.Responses.Status(200)
+		if ok == nil || ok.Value == nil || ok.Value.Headers["ETag"] == nil {
+			continue
+		}
+		param := false
+		for _, p := range append(item.Parameters, op.Parameters...) {
+			param = param || (p.Value.In == "header" && p.Value.Name == "If-None-Match")
+		}
+		if op.Responses.Status(304) == nil || !param {
+			missing = append(missing, "GET "+path)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("GETs answering an ETag without a documented 304 and If-None-Match:\n  %s", strings.Join(missing, "\n  "))
+	}
+}

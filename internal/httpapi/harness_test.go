@@ -239,6 +239,10 @@ func (e *env) validate(hr *http.Request, body []byte, rec *httptest.ResponseReco
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		e.t.Fatalf("%s %s → %d does not match api/openapi.yaml: %v\nbody: %s", hr.Method, hr.URL.Path, rec.Code, err, truncate(rec.Body.String()))
 	}
+	// ValidateResponse passes 304 and redirects whatever the contract says.
+	if rec.Code >= 300 && rec.Code < 400 && route.Operation.Responses.Status(rec.Code) == nil {
+		e.t.Fatalf("%s %s → %d, a status api/openapi.yaml does not list for this operation", hr.Method, hr.URL.Path, rec.Code)
+	}
 	if u := undeclaredFields(route, rec.Code, rec.Header().Get("Content-Type"), respBody); len(u) > 0 {
 		e.t.Fatalf("%s %s → %d carries fields api/openapi.yaml does not declare: %v", hr.Method, hr.URL.Path, rec.Code, u)
 	}

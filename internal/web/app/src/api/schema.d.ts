@@ -7415,7 +7415,10 @@ export interface operations {
     getInput: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer; 304 when it still matches. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description National input id. */
                 nid: components["parameters"]["InputID"];
@@ -7434,6 +7437,7 @@ export interface operations {
                     "application/json": components["schemas"]["NationalInput"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -7663,7 +7667,10 @@ export interface operations {
     getAction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag from an earlier answer; 304 when it still matches. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /** @description Clause id. */
                 cid: components["parameters"]["ClauseID"];
@@ -7682,6 +7689,7 @@ export interface operations {
                     "application/json": components["schemas"]["Action"];
                 };
             };
+            304: components["responses"]["NotModified"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
