@@ -87,4 +87,18 @@ func TestSecurityHeaders(t *testing.T) {
 			wantSources(t, csp(t, r.Header().Get("Content-Security-Policy")), "default-src", "'none'")
 		}
 	})
+
+	// Gin would redirect these (a trailing slash, an empty or dotted
+	// segment) before any middleware ran: no X-Request-Id, no problem, a
+	// status the contract does not list. They are the API's 404s.
+	t.Run("no_redirects", func(t *testing.T) {
+		for _, p := range []string{"/api/v1/me/", "/api/v1/guidelines/", "/api/v1/clauses/%2F", "/api/v1/clauses/x/versions/..",
+			"/api/v1//guidelines", "/healthz/"} {
+			r := e.raw("GET", p, map[string]string{"Authorization": "Bearer " + f.Token})
+			if r.Code != 404 || !strings.HasPrefix(r.Header().Get("Content-Type"), "application/problem+json") ||
+				r.Header().Get("X-Request-Id") == "" || r.Header().Get("Location") != "" {
+				t.Errorf("GET %s → %d %v", p, r.Code, r.Header())
+			}
+		}
+	})
 }

@@ -120,6 +120,10 @@ func New(cfg Config) (*Server, error) {
 
 	e := gin.New()
 	e.HandleMethodNotAllowed = false
+	// A path with a trailing slash is not a route: the API's 404, through
+	// the middleware (X-Request-Id, problem+json), not Gin's bare redirect.
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
 	e.ContextWithFallback = true
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, err
