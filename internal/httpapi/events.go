@@ -138,10 +138,16 @@ func (s *Server) handleEventStream(c *gin.Context) (int, any, error) {
 	if _, err := s.svc.Events(ctx, p, gid, 0, 1); err != nil {
 		return 0, nil, err
 	}
-	if lastRaw == "" {
-		if last, err = s.svc.LatestEventID(ctx, gid); err != nil {
-			return 0, nil, err
-		}
+	// Without Last-Event-ID the stream starts after the newest event; with
+	// one beyond it (a database restored from a backup, a stale or made-up
+	// id) too, or it would wait for ids that may never come and deliver
+	// nothing. The first frame says where it starts.
+	latest, err := s.svc.LatestEventID(ctx, gid)
+	if err != nil {
+		return 0, nil, err
+	}
+	if lastRaw == "" || last > latest {
+		last = latest
 	}
 	sub, ok := s.hub.Subscribe(gid, p.ID)
 	if !ok {

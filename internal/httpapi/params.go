@@ -141,7 +141,9 @@ var queryRules = map[string]queryRule{
 	"section_id": {regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`), "request.invalid_parameter", "not a section id"},
 
 	"after": wholeNumber, "from": wholeNumber, "to": wholeNumber, "against": wholeNumber,
-	"version": wholeNumber, "last_event_id": wholeNumber,
+	"version": wholeNumber,
+	// An event id is an int64 (19 digits), as the Last-Event-ID header takes it.
+	"last_event_id": {regexp.MustCompile(`^[0-9]{1,19}$`), "request.invalid_parameter", "must be a whole number"},
 
 	"country": word, "status": word, "kind": word, "area": word, "unaddressed": word, "format": word, "include_inactive": word,
 

@@ -57,16 +57,25 @@ func openStream(t *testing.T, url, lastID string) (*http.Response, *bufio.Reader
 // nextFrame reads the next frame that has fields (heartbeats are comments).
 func nextFrame(t *testing.T, r *bufio.Reader) sseFrame {
 	t.Helper()
+	f, err := readFrame(r)
+	if err != nil {
+		t.Fatalf("stream ended: %v", err)
+	}
+	return f
+}
+
+// readFrame is nextFrame for any goroutine: the stream's end is an error.
+func readFrame(r *bufio.Reader) (sseFrame, error) {
 	f := sseFrame{}
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			t.Fatalf("stream ended: %v", err)
+			return nil, err
 		}
 		line = strings.TrimSuffix(line, "\n")
 		switch {
 		case line == "" && len(f) > 0:
-			return f
+			return f, nil
 		case line == "" || strings.HasPrefix(line, ":"):
 		default:
 			name, value, _ := strings.Cut(line, ":")
@@ -111,7 +120,7 @@ func TestStreamReconnects(t *testing.T) {
 	f := e.mustUser(admin, "facilitator", "", false)
 	gid, _ := publishedFixture(t, e, f, false)
 	other, _ := publishedFixture(t, e, f, false)
-	base, _ := e.streamServer(t)
+	base, beat := e.streamServer(t)
 	ticket := func(gid string) string {
 		return e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/events/stream-ticket", token: f.Token}).want(201).JSON()["ticket"].(string)
 	}
@@ -142,6 +151,40 @@ func TestStreamReconnects(t *testing.T) {
 	checkEventFrame(t, gap)
 	if gap["event"] != "draft.created" || !strings.Contains(gap["data"], "in the gap") {
 		t.Fatalf("the event of the gap was not replayed: %v", gap)
+	}
+
+	// An id beyond the log (a database restored from a backup): the stream
+	// starts after the newest event, says so, and delivers what comes next.
+	res, r, _ = openStream(t, stream+tk+"&last_event_id=9223372036854775807", "")
+	newest := e.latestEventID(t, f.Token, gid)
+	if res.StatusCode != 200 {
+		t.Fatalf("stream after an id beyond the log: %d", res.StatusCode)
+	}
+	if first := nextFrame(t, r); first["id"] != newest || first["data"] != `{"last_event_id":`+newest+`}` {
+		t.Fatalf("first frame after an id beyond the log = %v, want %s", first, newest)
+	}
+	e.do(req{method: "POST", path: "/api/v1/guidelines/" + gid + "/drafts", token: f.Token, body: map[string]any{"label": "after the restore"}}).want(201)
+	// Heartbeats wake the streams to read the log (this test's streams have
+	// no hub publishing to them); the earlier stream may take some.
+	got := make(chan sseFrame, 1)
+	go func() {
+		f, err := readFrame(r)
+		if err != nil {
+			f = sseFrame{"error": err.Error()}
+		}
+		got <- f
+	}()
+	for next := sseFrame(nil); next == nil; {
+		select {
+		case beat <- e.clock.Now():
+		case next = <-got:
+			if next["event"] != "draft.created" || !strings.Contains(next["data"], "after the restore") {
+				t.Fatalf("the next event was not delivered: %v", next)
+			}
+		}
+	}
+	if res, _, _ := openStream(t, stream+tk+"&last_event_id=9223372036854775808", ""); res.StatusCode != 422 {
+		t.Fatalf("an id beyond int64: %d, want 422", res.StatusCode)
 	}
 
 	// A ticket opens its own guideline's stream only.

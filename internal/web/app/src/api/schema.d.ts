@@ -1111,9 +1111,10 @@ export interface paths {
          * @description Authenticate with a bearer token (clients that can send headers) or
          *     `?ticket=` from `POST …/events/stream-ticket` (a browser's
          *     `EventSource`). Replays after `Last-Event-ID` (header, or
-         *     `last_event_id`); without it, starts after the newest event. A few
-         *     concurrent streams per account (429 beyond). Integrations see
-         *     publication events only.
+         *     `last_event_id`); without it, or with an id beyond the guideline's
+         *     newest event (a database restored from a backup), starts after the
+         *     newest event, which the first frame names. A few concurrent streams
+         *     per account (429 beyond). Integrations see publication events only.
          *
          *     Frames, in order:
          *
