@@ -99,14 +99,14 @@ func toSectionView(x drafting.Section) sectionView {
 func (s *Server) handleSectionsPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		Title    drafting.Text `json:"title"`
-		Position int           `json:"position"`
+		Position *int          `json:"position"`
 		Kind     string        `json:"kind"`
 	}
 	idem, err := decodeCreate(c, &req)
 	if err != nil {
 		return 0, nil, err
 	}
-	r, err := s.svc.CreateSectionOfKindOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, req.Position, req.Kind, idem)
+	r, err := s.svc.CreateSectionOfKindOnce(c.Request.Context(), principal(c), c.Param("gid"), req.Title, newPosition(req.Position), req.Kind, idem)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -159,11 +159,25 @@ func clauseAnswer(c *gin.Context, v service.ClauseView, err error) (int, any, er
 	return tagged(c, v.Revision, toClauseView(v), err)
 }
 
+// newPosition is a new section's or clause's requested position as the
+// service takes it: 0 to append when the request names none, and an
+// explicit position below 1 (the contract's minimum) as -1, which the
+// service refuses (422 on position) like any other.
+func newPosition(p *int) int {
+	switch {
+	case p == nil:
+		return 0
+	case *p < 1:
+		return -1
+	}
+	return *p
+}
+
 func (s *Server) handleClausesPost(c *gin.Context) (int, any, error) {
 	var req struct {
 		SectionID string            `json:"section_id"`
 		Number    string            `json:"number"`
-		Position  int               `json:"position"`
+		Position  *int              `json:"position"`
 		Text      map[string]string `json:"text"`
 		Note      string            `json:"note"`
 	}
@@ -172,7 +186,7 @@ func (s *Server) handleClausesPost(c *gin.Context) (int, any, error) {
 		return 0, nil, err
 	}
 	r, err := s.svc.CreateClauseOnce(c.Request.Context(), principal(c), c.Param("gid"), service.NewClause{
-		SectionID: req.SectionID, Number: req.Number, Position: req.Position, Text: req.Text, Note: req.Note}, idem)
+		SectionID: req.SectionID, Number: req.Number, Position: newPosition(req.Position), Text: req.Text, Note: req.Note}, idem)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -68,6 +68,16 @@ func TestSectionsAndNumbering(t *testing.T) {
 		}
 		wantNumbers(t, map[string]string{q1: "3.1", p1: "2.1", p2: "2.2"})
 		e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"position": 0}}).wantProblem(422, "section.invalid")
+		// Creating at position 0 (the contract's minimum is 1) is refused too,
+		// and creates nothing; leaving position out appends.
+		for _, r := range []req{
+			{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", body: map[string]any{"title": titled("III. Zero"), "position": 0}},
+			{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", body: map[string]any{"section_id": protection, "text": text("Zero."), "position": 0}},
+		} {
+			r.token = f.Token
+			checkFieldErrors(t, e.do(r).want(422), "position")
+		}
+		wantNumbers(t, map[string]string{q1: "3.1", p1: "2.1", p2: "2.2"})
 		e.do(req{method: "PATCH", path: "/api/v1/sections/" + protection, token: f.Token, body: map[string]any{"title": titled(" ")}}).wantProblem(422, "section.invalid")
 		e.do(req{method: "PATCH", path: "/api/v1/sections/no-such-section", token: f.Token, body: map[string]any{"position": 1}}).wantProblem(404, "section.not_found")
 	})
