@@ -250,10 +250,29 @@ func TestGuidelines(t *testing.T) {
 			body := base()
 			body["slug"] = "consular-protection"
 			e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: body}).want(201)
-			body = base()
-			body["title"] = titled("Consular protection", "en") // derives the same slug
 			r := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: body}).wantProblem(422, "guideline.slug_taken")
 			wantProblemFields(t, r, "slug")
+		})
+		t.Run("derived_slugs", func(t *testing.T) {
+			// A slug the request does not name is always found: the next
+			// free one when the title's is taken, "guideline" for a title
+			// with nothing a slug keeps.
+			for _, tc := range []struct{ title, slug string }{
+				{"Consular protection", "consular-protection-2"}, // taken above
+				{"Cónsular Protection", "consular-protection-3"},
+				{"テスト", "guideline"},
+				{"—", "guideline-2"},
+				// At most 80 characters; when that is taken, room is made for
+				// a suffix (72), and that shorter slug is free here.
+				{strings.Repeat("protection ", 8), strings.Repeat("protection-", 8)[:80]},
+				{strings.Repeat("protection ", 8), strings.Repeat("protection-", 8)[:72]},
+			} {
+				body := base()
+				body["title"] = titled(tc.title, "en")
+				if g := e.do(req{method: "POST", path: "/api/v1/guidelines", token: f.Token, body: body}).want(201).JSON(); g["slug"] != tc.slug {
+					t.Errorf("title %q: slug %v, want %s", tc.title, g["slug"], tc.slug)
+				}
+			}
 		})
 		t.Run("not_found", func(t *testing.T) {
 			e.do(req{method: "GET", path: "/api/v1/guidelines/no-such-id", token: f.Token}).wantProblem(404, "guideline.not_found")

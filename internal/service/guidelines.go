@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rcm-iom/consenso/internal/auth"
@@ -126,13 +128,8 @@ func (s *Service) createGuideline(u *unit, p auth.Principal, in NewGuideline) (d
 		errs.Add("languages", "at least one language is required")
 	}
 	title := validateTitleIn(&errs, langs, in.Title)
-	slug := in.Slug
-	if slug == "" && len(langs) > 0 {
-		// The slug follows the first language, so it stays what it was
-		// however the other languages' titles are translated.
-		slug = drafting.Slugify(title[langs[0]])
-	}
-	if !drafting.ValidSlug(slug) {
+	slug, derived := in.Slug, in.Slug == ""
+	if !derived && !drafting.ValidSlug(slug) {
 		errs.Add("slug", "lower-case letters, digits and single hyphens, at most 80 characters")
 	}
 	var g drafting.Guideline
@@ -143,15 +140,51 @@ func (s *Service) createGuideline(u *unit, p auth.Principal, in NewGuideline) (d
 	if err := errs.Err("guideline.invalid"); err != nil {
 		return g, err
 	}
+	if derived {
+		// The slug follows the first language, so it stays what it was
+		// however the other languages' titles are translated.
+		if slug, err = freeSlug(u, drafting.Slugify(title[langs[0]])); err != nil {
+			return g, err
+		}
+	}
 	g = drafting.Guideline{ID: s.newID(), Title: title, Slug: slug, Languages: langs, Participants: parts,
 		Status: drafting.GuidelineDrafting, Revision: 1, CreatedBy: p.ID, CreatedAt: u.now, UpdatedAt: u.now}
 	if err := u.CreateGuideline(g); err != nil {
-		if store.IsDuplicate(err) {
+		switch {
+		case store.IsDuplicate(err) && derived: // taken meanwhile
+			return g, drafting.Errorf(drafting.KindConflict, "guideline.changed", "another guideline took the slug %s meanwhile; try again", slug)
+		case store.IsDuplicate(err):
 			return g, drafting.Invalid("guideline.slug_taken", drafting.FieldError{Field: "slug", Message: "another guideline has the slug " + slug})
 		}
 		return g, err
 	}
 	return g, u.emit(drafting.EventGuidelineCreated, g.ID, g.ID, map[string]any{"title": g.Title, "participants": g.Participants, "languages": g.Languages})
+}
+
+// freeSlug is the slug a guideline gets when its request names none: base
+// (the title's, in the first language) if no guideline has it, else base-2,
+// base-3…; "guideline" when the title has no letter or digit a slug keeps
+// (a title in another script, only punctuation).
+func freeSlug(u *unit, base string) (string, error) {
+	if base == "" {
+		base = "guideline"
+	}
+	taken, err := u.SlugsLike(base)
+	if err != nil || !taken[base] {
+		return base, err
+	}
+	// Room for the suffix within the 80 characters of a slug.
+	if len(base) > 72 {
+		base = strings.Trim(base[:72], "-")
+		if taken, err = u.SlugsLike(base); err != nil {
+			return "", err
+		}
+	}
+	slug := base
+	for n := 2; taken[slug]; n++ {
+		slug = base + "-" + strconv.Itoa(n)
+	}
+	return slug, nil
 }
 
 // Guidelines lists guidelines. Integrations see only those with an

@@ -75,6 +75,18 @@ func (tx *Tx) setParticipants(gid string, codes []string) error {
 	return tx.db.Create(&rows).Error
 }
 
+// SlugsLike lists the guidelines' slugs that are base or base followed by
+// a hyphen and more ("base-2"), for a new guideline to pick a free one.
+func (tx *Tx) SlugsLike(base string) (map[string]bool, error) {
+	var slugs []string
+	err := tx.db.Model(&guidelineRow{}).Where("slug = ? OR slug LIKE ?", base, base+"-%").Pluck("slug", &slugs).Error
+	taken := make(map[string]bool, len(slugs))
+	for _, s := range slugs {
+		taken[s] = true
+	}
+	return taken, err
+}
+
 // UpdateGuideline writes title, slug, participants and status if the
 // revision is still g.Revision-1 (the caller increments it).
 func (tx *Tx) UpdateGuideline(g drafting.Guideline) error {

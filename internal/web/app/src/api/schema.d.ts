@@ -5045,7 +5045,14 @@ export interface operations {
             content: {
                 "application/json": {
                     title: components["schemas"]["Title"];
-                    /** @description Derived from the title in the first of `languages` when absent. */
+                    /**
+                     * @description Lower-case letters, digits and single hyphens, at most 80
+                     *     characters; a slug another guideline has is 422
+                     *     `guideline.slug_taken`. When absent, derived from the title
+                     *     in the first of `languages` (its letters and digits
+                     *     without accents, `guideline` when it has none), with `-2`,
+                     *     `-3`… when another guideline has it.
+                     */
                     slug?: string;
                     languages: components["schemas"]["Language"][];
                     /**
@@ -5079,6 +5086,15 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description Another guideline took the derived slug meanwhile (`guideline.changed`); try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
