@@ -23,6 +23,11 @@ type Speaker struct {
 	HeadOfDelegation bool
 }
 
+// SpeakerOf is the speaker an account is, as it is stored now.
+func SpeakerOf(u User) Speaker {
+	return Speaker{ID: u.ID, Role: u.Role, Country: u.Country, HeadOfDelegation: u.HeadOfDelegation}
+}
+
 // SpeaksFor says in which capacity s may record country's position, given
 // the account the country's head designated as alternate ("" when none):
 // RecordedAsHead or RecordedAsAlternate, or false when s may not.
@@ -49,7 +54,7 @@ func (s Speaker) CheckDesignator(country string) error {
 }
 
 // QualifiesAsAlternate reports whether u can be country's alternate: an
-// active delegate of that country who is not already one of its heads.
+// active delegate of that country who is not its head.
 func QualifiesAsAlternate(u User, country string) bool {
 	return u.Active && u.Role == RoleDelegate && u.Country == country && !u.HeadOfDelegation
 }

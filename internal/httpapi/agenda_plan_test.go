@@ -81,6 +81,9 @@ func TestImplementationPlan(t *testing.T) {
 		inText := p.actionBody("CR")
 		inText["section_id"] = d.sid
 		d.post(actions, d.fac, inText).wantProblem(422, "clause.invalid")
+		atZero := p.actionBody("CR")
+		atZero["position"] = 0 // the contract's minimum is 1
+		checkFieldErrors(t, d.post(actions, d.fac, atZero).want(422), "position")
 		// A plain clause does not go into the plan.
 		d.post("/api/v1/guidelines/"+d.gid+"/clauses", d.fac, map[string]any{"section_id": p.planSection,
 			"text": map[string]string{"en": "x"}}).wantProblem(422, "clause.invalid")

@@ -75,3 +75,24 @@ func TestContractConditionalGets(t *testing.T) {
 		t.Errorf("GETs answering an ETag without a documented 304 and If-None-Match:\n  %s", strings.Join(missing, "\n  "))
 	}
 }
+
+// TestContractIdempotentCreations: an operation that takes Idempotency-Key
+// may answer 409 idempotency.busy (a retry while the first request holds
+// the key), so its contract lists 409.
+func TestContractIdempotentCreations(t *testing.T) {
+	doc, _ := contract(t)
+	var missing []string
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value.In == "header" && p.Value.Name == "Idempotency-Key" && op.Responses.Status(409) == nil {
+					missing = append(missing, method+" "+path)
+				}
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("operations taking Idempotency-Key without a 409:\n  %s", strings.Join(missing, "\n  "))
+	}
+}

@@ -73,6 +73,7 @@ func TestSectionsAndNumbering(t *testing.T) {
 		for _, r := range []req{
 			{method: "POST", path: "/api/v1/guidelines/" + gid + "/sections", body: map[string]any{"title": titled("III. Zero"), "position": 0}},
 			{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", body: map[string]any{"section_id": protection, "text": text("Zero."), "position": 0}},
+			{method: "POST", path: "/api/v1/guidelines/" + gid + "/clauses", body: map[string]any{"section_id": protection, "text": text("Minus."), "position": -1}},
 		} {
 			r.token = f.Token
 			checkFieldErrors(t, e.do(r).want(422), "position")

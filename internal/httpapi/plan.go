@@ -61,7 +61,7 @@ func (s *Server) handleActionsPost(c *gin.Context) (int, any, error) {
 		actionDetailsRequest
 		SectionID string        `json:"section_id"`
 		Number    string        `json:"number"`
-		Position  int           `json:"position"`
+		Position  *int          `json:"position"`
 		Text      drafting.Text `json:"text"`
 		Note      string        `json:"note"`
 	}
@@ -70,7 +70,7 @@ func (s *Server) handleActionsPost(c *gin.Context) (int, any, error) {
 		return 0, nil, err
 	}
 	r, err := s.svc.CreateActionOnce(c.Request.Context(), principal(c), c.Param("gid"), service.NewAction{
-		SectionID: req.SectionID, Number: req.Number, Position: req.Position, Text: req.Text, Note: req.Note,
+		SectionID: req.SectionID, Number: req.Number, Position: newPosition(req.Position), Text: req.Text, Note: req.Note,
 		Details: req.details()}, idem)
 	if err != nil {
 		return 0, nil, err

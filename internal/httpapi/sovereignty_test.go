@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcm-iom/consenso/internal/auth"
+	"github.com/rcm-iom/consenso/internal/drafting"
 	"github.com/rcm-iom/consenso/internal/service"
 )
 
@@ -526,8 +528,45 @@ func TestOneHeadPerCountry(t *testing.T) {
 		}
 	})
 
+	designate := func(head, alternate account) {
+		t.Helper()
+		d.do(req{method: "PUT", path: "/api/v1/countries/GT/alternate", token: head.Token, body: map[string]any{"user_id": alternate.ID}}).want(200)
+	}
+	alternateOfGT := func() any {
+		t.Helper()
+		for _, it := range d.get("/api/v1/countries", d.fac).want(200).JSON()["items"].([]any) {
+			if c := it.(map[string]any); c["code"] == "GT" {
+				return c["alternate_id"]
+			}
+		}
+		t.Fatal("no GT in /countries")
+		return nil
+	}
+	gtOfficer := d.mustUser(d.admin, "delegate", "GT", false)
+
 	t.Run("a handover is on record", func(t *testing.T) {
+		designate(d.heads["GT"], gtOfficer)
 		patch(d.heads["GT"], map[string]any{"head_of_delegation": false}).want(200)
+		// The former head's alternate was that head's designation: it
+		// lapses with the head, and does not pass to the next one.
+		if alternateOfGT() != nil {
+			t.Fatal("the alternate outlived the head who designated it")
+		}
+		if rev := d.eventData("GT", "country.alternate_revoked"); len(rev) != 1 || rev[0]["user_id"] != gtOfficer.ID ||
+			!strings.Contains(rev[0]["reason"].(string), "no longer head") {
+			t.Fatalf("alternate_revoked = %v", rev)
+		}
+		d.position(cid, "GT", gtOfficer, map[string]any{"stance": "agree", "clause_version": 1}).wantProblem(403, "auth.forbidden")
+		// A request authenticated before the handover, still on its way:
+		// the account is read in the position's transaction, not trusted
+		// from the request's start.
+		stale := auth.Principal{ID: d.heads["GT"].ID, Role: drafting.RoleDelegate, Country: "GT", HeadOfDelegation: true}
+		if _, err := d.svc.SetPosition(t.Context(), stale, cid, "GT", drafting.PositionInput{Stance: drafting.StanceAgree, ClauseVersion: 1}); !drafting.IsKind(err, drafting.KindForbidden) {
+			t.Fatalf("the former head's request in flight: %v, want forbidden", err)
+		}
+		if _, err := d.svc.DesignateAlternate(t.Context(), stale, "GT", gtOfficer.ID); !drafting.IsKind(err, drafting.KindForbidden) {
+			t.Fatalf("the former head's designation in flight: %v, want forbidden", err)
+		}
 		patch(gtDelegate, map[string]any{"head_of_delegation": true}).want(200)
 		evs := headEvents()
 		if len(evs) != 2 || evs[0]["change"] != "removed" || evs[0]["user_id"] != d.heads["GT"].ID ||
@@ -559,6 +598,16 @@ func TestOneHeadPerCountry(t *testing.T) {
 	})
 
 	t.Run("a password set for the head is on record", func(t *testing.T) {
+		// An alternate whose password an admin sets is no longer known to
+		// be whom the head designated: the designation lapses.
+		designate(d.heads["GT"], gtOfficer)
+		patch(gtOfficer, map[string]any{"password": "an admin's long enough password"}).want(200)
+		if alternateOfGT() != nil {
+			t.Fatal("the alternate kept speaking after an admin set its password")
+		}
+		if rev := d.eventData("GT", "country.alternate_revoked"); len(rev) != 2 || !strings.Contains(rev[1]["reason"].(string), "password") {
+			t.Fatalf("alternate_revoked = %v", rev)
+		}
 		patch(d.heads["GT"], map[string]any{"password": "another long enough password"}).want(200)
 		patch(d.heads["BZ"], map[string]any{"name": "Belize's head, renamed"}).want(200) // not a change of head
 		evs := headEvents()
@@ -569,4 +618,72 @@ func TestOneHeadPerCountry(t *testing.T) {
 			t.Fatalf("%d head events for Belize after a new name", n)
 		}
 	})
+}
+
+// TestOneHeadUnderConcurrency: admins appointing heads of one country at
+// the same moment, by creation and by promotion, leave exactly one head;
+// every other request is 409 user.head_exists naming it (whether the checks
+// or the database's index refused it), and creates or changes nothing.
+func TestOneHeadUnderConcurrency(t *testing.T) {
+	e := newEnv(t)
+	admin := e.mustAdmin()
+	delegates := make([]account, 3)
+	for i := range delegates {
+		delegates[i] = e.mustUser(admin, "delegate", "CR", false)
+	}
+	const creations = 4
+	var wg sync.WaitGroup
+	results := make(chan *resp, creations+len(delegates))
+	for i := range creations {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- e.do(req{method: "POST", path: "/api/v1/users", token: admin.Token, body: map[string]any{
+				"email": fmt.Sprintf("head%d.cr@example.org", i), "name": "Head", "password": "a long enough password",
+				"role": "delegate", "country": "CR", "head_of_delegation": true}})
+		}()
+	}
+	for _, dl := range delegates {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- e.do(req{method: "PATCH", path: "/api/v1/users/" + dl.ID, token: admin.Token, body: map[string]any{"head_of_delegation": true}})
+		}()
+	}
+	wg.Wait()
+	close(results)
+	var won []string
+	var refused []map[string]any
+	created := 0
+	for r := range results {
+		switch r.Code {
+		case 201:
+			created++
+			won = append(won, r.JSON()["id"].(string))
+		case 200:
+			won = append(won, r.JSON()["id"].(string))
+		default:
+			refused = append(refused, r.wantProblem(409, "user.head_exists").JSON())
+		}
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d requests made a head of CR, want 1", len(won))
+	}
+	for _, p := range refused {
+		if data := p["data"].(map[string]any); data["country"] != "CR" || data["head_id"] != won[0] {
+			t.Fatalf("refusal names %v, want the head %s", data, won[0])
+		}
+	}
+	heads, members := 0, 0
+	for _, it := range e.do(req{method: "GET", path: "/api/v1/users?limit=200", token: admin.Token}).want(200).JSON()["items"].([]any) {
+		if u := it.(map[string]any); u["country"] == "CR" {
+			members++
+			if u["head_of_delegation"] == true {
+				heads++
+			}
+		}
+	}
+	if heads != 1 || members != len(delegates)+created {
+		t.Fatalf("%d heads and %d accounts of CR, want 1 and %d: a refused request changed something", heads, members, len(delegates)+created)
+	}
 }

@@ -136,12 +136,13 @@ func (s *Service) CreateUserOnce(ctx context.Context, p auth.Principal, in NewUs
 	if err != nil {
 		return Created[drafting.User]{}, err
 	}
-	return createOnce(ctx, s, p, idem, creation[drafting.User]{
+	r, err := createOnce(ctx, s, p, idem, creation[drafting.User]{
 		scope:  "user",
 		create: func(u *unit) (drafting.User, error) { return s.insertUser(u, in, hash, errs) },
 		ref:    func(u drafting.User) string { return u.ID },
 		load:   (*store.Tx).User,
 	})
+	return r, s.explainUserRace(ctx, err, in.Email, in.Country)
 }
 
 func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (drafting.User, error) {
@@ -155,7 +156,7 @@ func (s *Service) createUser(ctx context.Context, actor string, in NewUser) (dra
 		user, err = s.insertUser(u, in, hash, errs)
 		return err
 	})
-	return user, err
+	return user, s.explainUserRace(ctx, err, in.Email, in.Country)
 }
 
 // prepareUser checks what needs no database and hashes the password outside
@@ -224,8 +225,9 @@ func (s *Service) insertUser(u *unit, in NewUser, hash string, errs drafting.Fie
 	if err := u.CreateUser(user); err != nil {
 		switch {
 		case store.IsDuplicate(err) && headOf(user) != "":
-			// Checked above: another account was created meanwhile.
-			return user, drafting.Errorf(drafting.KindConflict, "user.changed", "another account with this e-mail, or another head of delegation of %s, was created meanwhile; try again", user.Country)
+			// Checked above: another account was created meanwhile
+			// (explainUserRace says which, once this transaction is over).
+			return user, errUserRace
 		case store.IsDuplicate(err):
 			return user, emailTaken
 		}
@@ -259,10 +261,50 @@ func checkOneHead(u *unit, user drafting.User) error {
 	if err != nil || id == "" || id == user.ID {
 		return err
 	}
+	return headExists(code, id)
+}
+
+func headExists(country, headID string) error {
 	e := drafting.Errorf(drafting.KindConflict, "user.head_exists",
-		"%s already has a head of delegation: make that account no longer head, or disable it, first", code)
-	e.Data = map[string]any{"country": code, "head_id": id}
+		"%s already has a head of delegation: make that account no longer head, or disable it, first", country)
+	e.Data = map[string]any{"country": country, "head_id": headID}
 	return e
+}
+
+// errUserRace is an account write a unique index refused after the checks
+// before it passed: another write took the e-mail or the head of
+// delegation meanwhile. The refused transaction can read no more (on
+// PostgreSQL); explainUserRace reads afresh and says which.
+var errUserRace = drafting.Errorf(drafting.KindConflict, "user.changed", "another account took this e-mail or this head of delegation meanwhile; try again")
+
+// explainUserRace turns errUserRace into the refusal the checks would have
+// given, had they run after the other write: user.email_taken, or
+// user.head_exists with the country's head. Any other error is returned
+// as it is.
+func (s *Service) explainUserRace(ctx context.Context, err error, email, country string) error {
+	if !errors.Is(err, errUserRace) {
+		return err
+	}
+	var explained error
+	rerr := s.read(ctx, func(tx *store.Tx) error {
+		if email != "" {
+			if _, err := tx.UserByEmail(email); err == nil {
+				explained = drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
+				return nil
+			} else if !drafting.IsKind(err, drafting.KindNotFound) {
+				return err
+			}
+		}
+		id, err := tx.HeadOf(country)
+		if id != "" {
+			explained = headExists(country, id)
+		}
+		return err
+	})
+	if rerr != nil || explained == nil {
+		return err
+	}
+	return explained
 }
 
 // headEvents records, in the guidelines of each country concerned
@@ -428,7 +470,7 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 			case errors.Is(err, store.ErrConflict):
 				return drafting.Errorf(drafting.KindConflict, "user.changed", "the account changed meanwhile; try again")
 			case store.IsDuplicate(err): // users_one_head: a head appointed meanwhile
-				return drafting.Errorf(drafting.KindConflict, "user.head_exists", "%s has another head of delegation now", user.Country)
+				return errUserRace
 			}
 			return err
 		}
@@ -437,17 +479,22 @@ func (s *Service) UpdateUser(ctx context.Context, p auth.Principal, id string, p
 				return err
 			}
 		}
-		// Before the event: a designation is written before the event
-		// counter is taken, here as in DesignateAlternate.
-		if err := s.lapseAlternate(u, user); err != nil {
+		revoked, err := s.endDesignations(u, before, user, patch.Password != nil)
+		if err != nil {
 			return err
 		}
 		if err := s.headEvents(u, before, user, patch.Password != nil); err != nil {
 			return err
 		}
+		for _, r := range revoked {
+			if err := s.countryEvent(u, drafting.EventAlternateRevoked, r.country, map[string]any{
+				"country": r.country, "user_id": r.userID, "reason": r.reason}); err != nil {
+				return err
+			}
+		}
 		return u.emit(drafting.EventUserUpdated, "", user.ID, changed)
 	})
-	return user, err
+	return user, s.explainUserRace(ctx, err, "", user.Country)
 }
 
 // keepAnAdmin refuses a change that would leave no active admin: the last

@@ -27,7 +27,7 @@ func (s *Service) DesignateAlternate(ctx context.Context, p auth.Principal, code
 		if err != nil {
 			return err
 		}
-		if err := p.Speaker().CheckDesignator(code); err != nil {
+		if err := checkDesignator(u, p, code); err != nil {
 			return err
 		}
 		if userID == "" {
@@ -69,7 +69,7 @@ func (s *Service) RevokeAlternate(ctx context.Context, p auth.Principal, code st
 		if err != nil {
 			return err
 		}
-		if err := p.Speaker().CheckDesignator(code); err != nil {
+		if err := checkDesignator(u, p, code); err != nil {
 			return err
 		}
 		if c.AlternateID == "" {
@@ -83,21 +83,70 @@ func (s *Service) RevokeAlternate(ctx context.Context, p auth.Principal, code st
 	})
 }
 
-// lapseAlternate ends user's designation as an alternate when the account
-// no longer qualifies (disabled, moved to another country or role, made a
-// head): the designation was of that delegate of that country, and must not
-// come back to life should the account be changed back. Called in the
-// transaction that changed the account.
-func (s *Service) lapseAlternate(u *unit, user drafting.User) error {
-	code, err := u.AlternateOf(user.ID)
-	if err != nil || code == "" || drafting.QualifiesAsAlternate(user, code) {
+// checkDesignator refuses anyone but code's head of delegation, as the
+// caller's account is in this transaction: a head replaced while the
+// request was on its way designates nobody.
+func checkDesignator(u *unit, p auth.Principal, code string) error {
+	me, err := u.User(p.ID)
+	if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
 		return err
 	}
-	if _, err := u.RemoveAlternate(code); err != nil {
-		return err
+	if !me.Active { // unknown or disabled: designates nobody
+		me = drafting.User{}
 	}
-	return s.countryEvent(u, drafting.EventAlternateRevoked, code, map[string]any{
-		"country": code, "user_id": user.ID, "reason": "the account no longer qualifies: it is not an active delegate of " + code + " below its head"})
+	return drafting.SpeakerOf(me).CheckDesignator(code)
+}
+
+// revocation is a designation an account change ended: the country, the
+// former alternate, and why.
+type revocation struct{ country, userID, reason string }
+
+// endDesignations ends, in the transaction that changed an account from
+// before to after, the designations that no longer stand, and returns them
+// for their events (the designations are written before the event counter
+// is taken, here as in DesignateAlternate):
+//   - the account's own designation as an alternate, when it no longer
+//     qualifies (disabled, moved to another country or role, made a head)
+//     or an admin set its password (whoever holds the account now is not
+//     known to be whom the head designated): the head designates again;
+//   - the alternate of a country whose head stopped being head: it was that
+//     head's designation, and a country without a head would have nobody
+//     to revoke it.
+//
+// A designation does not come back to life should the account be changed
+// back.
+func (s *Service) endDesignations(u *unit, before, after drafting.User, passwordSet bool) ([]revocation, error) {
+	var out []revocation
+	if code, err := u.AlternateOf(after.ID); err != nil {
+		return nil, err
+	} else if code != "" {
+		reason := ""
+		switch {
+		case !drafting.QualifiesAsAlternate(after, code):
+			reason = "the account no longer qualifies: it is not an active delegate of " + code + " below its head"
+		case passwordSet:
+			reason = "an admin set the account's password: the head designates it again if it is still to speak for " + code
+		}
+		if reason != "" {
+			if _, err := u.RemoveAlternate(code); err != nil {
+				return nil, err
+			}
+			out = append(out, revocation{code, after.ID, reason})
+		}
+	}
+	if was := headOf(before); was != "" && was != headOf(after) {
+		alternate, err := u.Alternate(was)
+		if err != nil {
+			return nil, err
+		}
+		if alternate != "" {
+			if _, err := u.RemoveAlternate(was); err != nil {
+				return nil, err
+			}
+			out = append(out, revocation{was, alternate, "the head of delegation who designated it is no longer head"})
+		}
+	}
+	return out, nil
 }
 
 // countryEvent records a change of who may speak for a country — its

@@ -85,12 +85,20 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 	}
 	var out Recorded
 	view, err := s.updateClause(ctx, p, clauseID, AnyRevision, func(u *unit, c *drafting.Clause, g drafting.Guideline) error {
+		// Who speaks for the country is read in this transaction — the
+		// caller's account as the designation — not taken from the
+		// request's start: a head replaced, or an alternate revoked, while
+		// the request was on its way no longer speaks.
 		alternate, err := u.Alternate(country)
 		if err != nil {
 			return err
 		}
-		as, ok := p.Speaker().SpeaksFor(country, alternate)
-		if !ok {
+		me, err := u.User(p.ID)
+		if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+			return err
+		}
+		as, ok := drafting.SpeakerOf(me).SpeaksFor(country, alternate)
+		if err != nil || !me.Active || !ok {
 			return notYours
 		}
 		if !g.IsParticipant(country) {

@@ -319,7 +319,8 @@ export interface paths {
          *     takes part (one event outside any guideline when there is none).
          *     A designation lapses, with `country.alternate_revoked`, when the
          *     account stops qualifying (disabled, moved to another country or
-         *     role, made a head).
+         *     role, made a head), when an admin sets its password, and when the
+         *     head who designated it stops being head.
          */
         put: operations["designateAlternate"];
         post?: never;
@@ -401,7 +402,9 @@ export interface paths {
          *     first. Each change of who heads a delegation, and a new password set
          *     for a head, records `country.head_changed` (`appointed`, `removed`,
          *     `password_set`) in the event log of every guideline being drafted in
-         *     which the country takes part.
+         *     which the country takes part. The alternate a head designated lapses
+         *     when that head stops being head, and an alternate's designation
+         *     lapses when an admin sets its password (`country.alternate_revoked`).
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -3957,7 +3960,8 @@ export interface components {
             /** @description A section of kind plan. */
             section_id: string;
             number?: string;
-            position?: number;
+            /** @description Where it goes among the others (1 is first); absent or null, at the end. */
+            position?: number | null;
             text: components["schemas"]["Text"];
             note?: string;
             responsible: components["schemas"]["ActionResponsible"];
@@ -5254,7 +5258,8 @@ export interface operations {
             content: {
                 "application/json": {
                     title: components["schemas"]["Title"];
-                    position?: number;
+                    /** @description Where it goes among the others (1 is first); absent or null, at the end. */
+                    position?: number | null;
                     kind?: components["schemas"]["SectionKind"];
                 };
             };
@@ -5416,7 +5421,8 @@ export interface operations {
                     section_id: string;
                     /** @example 3.2 */
                     number?: string;
-                    position?: number;
+                    /** @description Where it goes among the others (1 is first); absent or null, at the end. */
+                    position?: number | null;
                     text: components["schemas"]["Text"];
                     note?: string;
                 };
@@ -5745,6 +5751,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
@@ -5975,6 +5982,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Invalid"];
