@@ -159,8 +159,8 @@ func clauseAnswer(c *gin.Context, v service.ClauseView, err error) (int, any, er
 	return tagged(c, v.Revision, toClauseView(v), err)
 }
 
-// newPosition is a new section's or clause's requested position as the
-// service takes it: 0 to append when the request names none, and an
+// newPosition is a new section's, clause's or action's requested position
+// as the service takes it: 0 to append when the request names none, and an
 // explicit position below 1 (the contract's minimum) as -1, which the
 // service refuses (422 on position) like any other.
 func newPosition(p *int) int {

@@ -210,11 +210,10 @@ func (s *Service) insertUser(u *unit, in NewUser, hash string, errs drafting.Fie
 	user := drafting.User{ID: s.newID(), Email: in.Email, Name: in.Name, PasswordHash: hash, Role: in.Role,
 		Country: in.Country, HeadOfDelegation: in.HeadOfDelegation, Active: true, Revision: 1,
 		CreatedAt: u.now, UpdatedAt: u.now}
-	emailTaken := drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
 	if headOf(user) != "" {
 		// Two unique indexes could refuse the insert: say which one would.
 		if _, err := u.UserByEmail(user.Email); err == nil {
-			return user, emailTaken
+			return user, errEmailTaken
 		} else if !drafting.IsKind(err, drafting.KindNotFound) {
 			return user, err
 		}
@@ -229,7 +228,7 @@ func (s *Service) insertUser(u *unit, in NewUser, hash string, errs drafting.Fie
 			// (explainUserRace says which, once this transaction is over).
 			return user, errUserRace
 		case store.IsDuplicate(err):
-			return user, emailTaken
+			return user, errEmailTaken
 		}
 		return user, err
 	}
@@ -275,6 +274,8 @@ func headExists(country, headID string) error {
 // before it passed: another write took the e-mail or the head of
 // delegation meanwhile. The refused transaction can read no more (on
 // PostgreSQL); explainUserRace reads afresh and says which.
+var errEmailTaken = drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
+
 var errUserRace = drafting.Errorf(drafting.KindConflict, "user.changed", "another account took this e-mail or this head of delegation meanwhile; try again")
 
 // explainUserRace turns errUserRace into the refusal the checks would have
@@ -289,7 +290,7 @@ func (s *Service) explainUserRace(ctx context.Context, err error, email, country
 	rerr := s.read(ctx, func(tx *store.Tx) error {
 		if email != "" {
 			if _, err := tx.UserByEmail(email); err == nil {
-				explained = drafting.Errorf(drafting.KindConflict, "user.email_taken", "an account with this e-mail already exists")
+				explained = errEmailTaken
 				return nil
 			} else if !drafting.IsKind(err, drafting.KindNotFound) {
 				return err

@@ -83,18 +83,31 @@ func (s *Service) RevokeAlternate(ctx context.Context, p auth.Principal, code st
 	})
 }
 
-// checkDesignator refuses anyone but code's head of delegation, as the
-// caller's account is in this transaction: a head replaced while the
-// request was on its way designates nobody.
-func checkDesignator(u *unit, p auth.Principal, code string) error {
+// speakerNow is the caller as its account is in this transaction, not as
+// the request's token found it: a head replaced, or an account disabled,
+// while the request was on its way speaks for nobody (the zero Speaker,
+// also for an unknown account).
+func speakerNow(u *unit, p auth.Principal) (drafting.Speaker, error) {
 	me, err := u.User(p.ID)
-	if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+	switch {
+	case drafting.IsKind(err, drafting.KindNotFound):
+		return drafting.Speaker{}, nil
+	case err != nil:
+		return drafting.Speaker{}, err
+	case !me.Active:
+		return drafting.Speaker{}, nil
+	}
+	return drafting.SpeakerOf(me), nil
+}
+
+// checkDesignator refuses anyone but code's head of delegation, as the
+// caller is now (speakerNow).
+func checkDesignator(u *unit, p auth.Principal, code string) error {
+	me, err := speakerNow(u, p)
+	if err != nil {
 		return err
 	}
-	if !me.Active { // unknown or disabled: designates nobody
-		me = drafting.User{}
-	}
-	return drafting.SpeakerOf(me).CheckDesignator(code)
+	return me.CheckDesignator(code)
 }
 
 // revocation is a designation an account change ended: the country, the

@@ -93,12 +93,12 @@ func (s *Service) SetPosition(ctx context.Context, p auth.Principal, clauseID, c
 		if err != nil {
 			return err
 		}
-		me, err := u.User(p.ID)
-		if err != nil && !drafting.IsKind(err, drafting.KindNotFound) {
+		me, err := speakerNow(u, p)
+		if err != nil {
 			return err
 		}
-		as, ok := drafting.SpeakerOf(me).SpeaksFor(country, alternate)
-		if err != nil || !me.Active || !ok {
+		as, ok := me.SpeaksFor(country, alternate)
+		if !ok {
 			return notYours
 		}
 		if !g.IsParticipant(country) {
